@@ -1,0 +1,42 @@
+import { resolve } from 'node:path'
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'electron-vite'
+import { CONTENT_SECURITY_POLICY } from './src/common/csp'
+
+// Node 20 runs the runtime and the browser-mode host outside Electron, so the main build (which
+// holds both) targets it; Electron 45's Node 24 runs that code too.
+const nodeTarget = 'node20.19'
+
+export default defineConfig({
+  main: {
+    build: {
+      target: nodeTarget,
+      rolldownOptions: {
+        input: {
+          index: resolve('src/main/index.ts'),
+          runtime: resolve('src/runtime/main.ts'),
+          webhost: resolve('src/webhost/main.ts')
+        }
+      }
+    }
+  },
+  preload: {
+    build: {
+      // Sandboxed preloads cannot be ES modules, and can require only 'electron' (and a few
+      // built-ins): one self-contained CommonJS file.
+      externalizeDeps: false,
+      rolldownOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } }
+    }
+  },
+  renderer: {
+    plugins: [
+      react(),
+      {
+        // One CSP for every host: the source of truth is src/common/csp.ts.
+        name: 'cortex-csp',
+        transformIndexHtml: (html) => html.replace('%CORTEX_CSP%', CONTENT_SECURITY_POLICY)
+      }
+    ],
+    build: { target: 'chrome130' }
+  }
+})

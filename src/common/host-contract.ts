@@ -1,0 +1,18 @@
+import { z } from 'zod'
+import { defineContract } from './protocol/contract'
+import { RuntimeStatus } from './supervision/runtime-supervisor'
+
+/**
+ * What the browser-mode host itself serves (on `/host`), next to the runtime connection (on
+ * `/runtime`): the runtime's status and a restart, as Electron main offers them over IPC.
+ */
+export const hostContract = defineContract({
+  methods: {
+    'host.runtimeStatus': { params: z.object({}).strict(), result: RuntimeStatus },
+    'host.restartRuntime': { params: z.object({}).strict(), result: RuntimeStatus }
+  },
+  events: {
+    'host.runtimeStatus': RuntimeStatus
+  }
+})
+export type HostContract = typeof hostContract

@@ -1,0 +1,295 @@
+import type { z } from 'zod'
+import { ProtocolError, RemoteError, serializeError, type ProtocolErrorCode, type SerializedError } from '../errors'
+import { Emitter, type Event } from '../event'
+import { DisposableStore, type Disposable } from '../lifecycle'
+import type { Logger } from '../logger'
+import type { Contract, EventName, Handlers, MethodName, ParamsOf, PayloadOf, RequestContext, ResultOf } from './contract'
+import { ClientMessage, ServerMessage, type ErrorEnvelope, type RequestEnvelope, type ResponseEnvelope } from './envelope'
+import type { Port } from './port'
+
+const MAX_ISSUES = 10
+
+type UntypedHandler = (params: unknown, context: RequestContext) => unknown
+
+/** A short, safe description of an arbitrary received value, for log lines. */
+export function describeValue(value: unknown, max = 200): string {
+  let text: string
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value))
+  } catch {
+    text = Object.prototype.toString.call(value)
+  }
+  return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text
+}
+
+function issuesOf(error: z.ZodError): unknown[] {
+  return error.issues.slice(0, MAX_ISSUES).map((issue) => ({ path: issue.path.map(String), message: issue.message, code: issue.code }))
+}
+
+function protocolFailure(code: ProtocolErrorCode, message: string, details?: unknown): SerializedError {
+  return { name: 'ProtocolError', code, message, ...(details !== undefined ? { details } : {}) }
+}
+
+/** The id of a value that looks like a request, so even a malformed request gets its answer. */
+function requestIdOf(raw: unknown): number | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined
+  const { kind, id } = raw as { kind?: unknown; id?: unknown }
+  return kind === 'request' && typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined
+}
+
+/** Logs a message we cannot accept and tells the sender why. Protocol errors are never answered. */
+function rejectMessage(port: Port, log: Logger, raw: unknown, error: SerializedError): void {
+  log.warn(`protocol: rejected message: ${error.message}`, { code: error.code, received: describeValue(raw) })
+  const id = requestIdOf(raw)
+  if (id !== undefined) port.send({ kind: 'response', id, ok: false, error } satisfies ResponseEnvelope)
+  else port.send({ kind: 'error', error } satisfies ErrorEnvelope)
+}
+
+/**
+ * Serves a contract's methods on a port and emits its events. Every received message is checked
+ * with `safeParse`; a bad one is logged and answered with a structured error, and the server keeps
+ * going. Cancels abort the handler's signal. A closed port does not abort running handlers: work
+ * started by a client outlives that client's window (a renderer reload must not kill a graph run).
+ */
+export class RpcServer<C extends Contract> implements Disposable {
+  private readonly inFlight = new Map<number, AbortController>()
+  private readonly store = new DisposableStore()
+
+  readonly onClose: Event<void>
+
+  constructor(
+    private readonly port: Port,
+    private readonly contract: C,
+    private readonly handlers: Handlers<C>,
+    private readonly log: Logger
+  ) {
+    this.onClose = port.onClose
+    this.store.add(port.onMessage((raw) => this.receive(raw)))
+  }
+
+  get isClosed(): boolean {
+    return this.port.isClosed
+  }
+
+  emit<E extends EventName<C>>(topic: E, payload: z.input<C['events'][E]>): void {
+    this.port.send({ kind: 'event', topic, payload })
+  }
+
+  dispose(): void {
+    this.store.dispose()
+    this.port.close()
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = ClientMessage.safeParse(raw)
+    if (!parsed.success) {
+      const unexpected = typeof raw === 'object' && raw !== null && ['response', 'event'].includes((raw as { kind?: unknown }).kind as string)
+      rejectMessage(
+        this.port,
+        this.log,
+        raw,
+        unexpected
+          ? protocolFailure('unexpected-message', `a server does not accept '${(raw as { kind: string }).kind}' messages`)
+          : protocolFailure('invalid-message', 'malformed message', issuesOf(parsed.error))
+      )
+      return
+    }
+    const message = parsed.data
+    switch (message.kind) {
+      case 'request':
+        void this.handle(message, raw)
+        return
+      case 'cancel':
+        this.inFlight.get(message.id)?.abort(new ProtocolError('cancelled', 'cancelled by the caller'))
+        return
+      case 'error':
+        this.log.warn(`protocol: peer reported: ${message.error.message}`, message.error)
+        return
+    }
+  }
+
+  private async handle(request: RequestEnvelope, raw: unknown): Promise<void> {
+    const schema = Object.hasOwn(this.contract.methods, request.method) ? this.contract.methods[request.method] : undefined
+    const handler = schema ? (this.handlers as unknown as Record<string, UntypedHandler>)[request.method] : undefined
+    if (!schema || !handler) {
+      rejectMessage(this.port, this.log, raw, protocolFailure('unknown-method', `unknown method '${request.method}'`))
+      return
+    }
+    const params = schema.params.safeParse(request.params)
+    if (!params.success) {
+      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-params', `invalid parameters for '${request.method}'`, issuesOf(params.error)))
+      return
+    }
+    if (this.inFlight.has(request.id)) {
+      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-message', `request id ${request.id} is already in flight`))
+      return
+    }
+    const controller = new AbortController()
+    this.inFlight.set(request.id, controller)
+    let response: ResponseEnvelope
+    try {
+      const result: unknown = await handler(params.data, { signal: controller.signal, requestId: request.id })
+      response = { kind: 'response', id: request.id, ok: true, result }
+    } catch (error) {
+      const serialized = serializeError(error)
+      if (controller.signal.aborted && !serialized.code) serialized.code = 'cancelled'
+      response = { kind: 'response', id: request.id, ok: false, error: serialized }
+    } finally {
+      this.inFlight.delete(request.id)
+    }
+    this.port.send(response)
+  }
+}
+
+interface PendingCall {
+  readonly method: string
+  resolve(value: unknown): void
+  reject(error: unknown): void
+}
+
+export interface CallOptions {
+  /** Aborting sends a cancel to the server and rejects the call at once with code 'cancelled'. */
+  signal?: AbortSignal
+}
+
+/**
+ * Calls a contract's methods over a port and receives its events. Responses and events are
+ * validated against the contract; a bad one is logged, answered with an error, and (for a
+ * response) rejects the call it belongs to.
+ */
+export class RpcClient<C extends Contract> implements Disposable {
+  private nextId = 1
+  private readonly pending = new Map<number, PendingCall>()
+  private readonly eventEmitters = new Map<string, Emitter<unknown>>()
+  private readonly protocolErrors = new Emitter<SerializedError>()
+  private readonly store = new DisposableStore()
+
+  /** Errors the server reported about messages we sent. */
+  readonly onProtocolError = this.protocolErrors.event
+  readonly onClose: Event<void>
+
+  constructor(
+    private readonly port: Port,
+    private readonly contract: C,
+    private readonly log: Logger
+  ) {
+    this.onClose = port.onClose
+    this.store.add(port.onMessage((raw) => this.receive(raw)))
+    this.store.add(port.onClose(() => this.failAll(new ProtocolError('connection-closed', 'the connection to the runtime closed'))))
+    this.store.add(this.protocolErrors)
+  }
+
+  get isClosed(): boolean {
+    return this.port.isClosed
+  }
+
+  call<M extends MethodName<C>>(method: M, params: ParamsOf<C, M>, options: CallOptions = {}): Promise<ResultOf<C, M>> {
+    const { signal } = options
+    if (signal?.aborted) return Promise.reject(new ProtocolError('cancelled', `'${method}' was cancelled before it was sent`))
+    if (this.port.isClosed) return Promise.reject(new ProtocolError('connection-closed', `cannot call '${method}': the connection is closed`))
+    const id = this.nextId++
+    return new Promise<ResultOf<C, M>>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (!this.pending.delete(id)) return
+        this.port.send({ kind: 'cancel', id })
+        reject(new ProtocolError('cancelled', `'${method}' was cancelled`))
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.pending.set(id, {
+        method,
+        resolve: (value) => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve(value as ResultOf<C, M>)
+        },
+        reject: (error) => {
+          signal?.removeEventListener('abort', onAbort)
+          reject(error)
+        }
+      })
+      this.port.send({ kind: 'request', id, method, params })
+    })
+  }
+
+  subscribe<E extends EventName<C>>(topic: E, listener: (payload: PayloadOf<C, E>) => void): Disposable {
+    let emitter = this.eventEmitters.get(topic)
+    if (!emitter) {
+      emitter = new Emitter<unknown>()
+      this.eventEmitters.set(topic, emitter)
+    }
+    return emitter.event(listener as (payload: unknown) => void)
+  }
+
+  dispose(): void {
+    this.store.dispose()
+    for (const emitter of this.eventEmitters.values()) emitter.dispose()
+    this.port.close()
+  }
+
+  private failAll(error: Error): void {
+    const calls = [...this.pending.values()]
+    this.pending.clear()
+    for (const call of calls) call.reject(error)
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = ServerMessage.safeParse(raw)
+    if (!parsed.success) {
+      const kind = typeof raw === 'object' && raw !== null ? (raw as { kind?: unknown }).kind : undefined
+      rejectMessage(
+        this.port,
+        this.log,
+        raw,
+        kind === 'request' || kind === 'cancel'
+          ? protocolFailure('unexpected-message', `a client does not accept '${kind}' messages`)
+          : protocolFailure('invalid-message', 'malformed message', issuesOf(parsed.error))
+      )
+      return
+    }
+    const message = parsed.data
+    switch (message.kind) {
+      case 'response':
+        this.settle(message, raw)
+        return
+      case 'event':
+        this.dispatch(message.topic, message.payload, raw)
+        return
+      case 'error':
+        this.log.warn(`protocol: runtime reported: ${message.error.message}`, message.error)
+        this.protocolErrors.fire(message.error)
+        return
+    }
+  }
+
+  private settle(response: ResponseEnvelope, raw: unknown): void {
+    const call = this.pending.get(response.id)
+    if (!call) return // answered after a cancel or a timeout: nobody is waiting
+    this.pending.delete(response.id)
+    if (!response.ok) {
+      call.reject(new RemoteError(response.error))
+      return
+    }
+    const result = this.contract.methods[call.method]!.result.safeParse(response.result)
+    if (result.success) {
+      call.resolve(result.data)
+      return
+    }
+    const failure = protocolFailure('invalid-result', `invalid result for '${call.method}'`, issuesOf(result.error))
+    rejectMessage(this.port, this.log, raw, failure)
+    call.reject(new ProtocolError('invalid-result', failure.message, failure.details))
+  }
+
+  private dispatch(topic: string, payload: unknown, raw: unknown): void {
+    const schema = Object.hasOwn(this.contract.events, topic) ? this.contract.events[topic] : undefined
+    if (!schema) {
+      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-message', `unknown event '${topic}'`))
+      return
+    }
+    const parsed = schema.safeParse(payload)
+    if (!parsed.success) {
+      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-result', `invalid payload for event '${topic}'`, issuesOf(parsed.error)))
+      return
+    }
+    this.eventEmitters.get(topic)?.fire(parsed.data)
+  }
+}
+

@@ -1,0 +1,46 @@
+import { BasePort } from '../base-port'
+import type { Port } from '../port'
+
+/** The browser `WebSocket` and the `ws` package's `WebSocket` both fit this shape. */
+export interface WebSocketLike {
+  readonly readyState: number
+  send(data: string): void
+  addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void
+  addEventListener(type: 'close', listener: () => void): void
+  close(code?: number, reason?: string): void
+}
+
+const OPEN = 1
+
+class WebSocketAdapter extends BasePort {
+  constructor(private readonly socket: WebSocketLike) {
+    super()
+    socket.addEventListener('message', (event) => this.deliver(decode(event.data)))
+    socket.addEventListener('close', () => this.markClosed())
+    if (socket.readyState > OPEN) this.markClosed()
+  }
+  protected transmit(message: unknown): void {
+    if (this.socket.readyState === OPEN) this.socket.send(JSON.stringify(message))
+  }
+  protected closeTransport(): void {
+    this.socket.close(1000, 'closed')
+  }
+}
+
+/**
+ * Text frames carry JSON. A frame that is not JSON is delivered as its raw text (and binary frames
+ * as they are), so the receiver rejects it with a proper error reply like any other bad message.
+ */
+function decode(data: unknown): unknown {
+  if (typeof data !== 'string') return data
+  try {
+    return JSON.parse(data) as unknown
+  } catch {
+    return data
+  }
+}
+
+/** Wraps an already open WebSocket. */
+export function fromWebSocket(socket: WebSocketLike): Port {
+  return new WebSocketAdapter(socket)
+}

@@ -1,0 +1,64 @@
+/** Electron main: app lifecycle only. Policy lives in security.ts, ipc.ts and runtime-host.ts. */
+import { join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { app, BrowserWindow, dialog, session } from 'electron'
+import { z } from 'zod'
+import { IpcChannel } from '../common/bridge'
+import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
+import { createLineLogger } from '../common/logger'
+import { handleIpc, listenIpc, type IpcPolicy } from './ipc'
+import { RuntimeHost } from './runtime-host'
+import { hardenSession, hardenWebContents, isAppUrl } from './security'
+import { createMainWindow } from './window'
+
+const here = fileURLToPath(new URL('.', import.meta.url))
+const log = createLineLogger('main', (line) => process.stderr.write(`${line}\n`))
+setUnexpectedErrorHandler((error) => log.error('unexpected error', serializeError(error)))
+
+const appUrl = process.env['ELECTRON_RENDERER_URL'] ?? pathToFileURL(join(here, '../renderer/index.html')).href
+const policy: IpcPolicy = { isAppUrl: (url) => isAppUrl(url, appUrl), log }
+
+app.enableSandbox()
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log))
+
+async function main(): Promise<void> {
+  await app.whenReady()
+  hardenSession(session.defaultSession)
+
+  const host = new RuntimeHost({
+    runtimePath: join(here, 'runtime.js'),
+    log,
+    confirmRestart: async (status) => {
+      const { response } = await dialog.showMessageBox({
+        type: 'error',
+        message: 'The Cortex runtime keeps crashing',
+        detail: status.message ?? '',
+        buttons: ['Restart the runtime', 'Leave it stopped'],
+        defaultId: 0,
+        cancelId: 1
+      })
+      return response === 0
+    }
+  })
+  host.start()
+
+  listenIpc(policy, IpcChannel.requestRuntimePort, z.tuple([]), (_args, event) => host.sendPort(event.sender))
+  handleIpc(policy, IpcChannel.restartRuntime, z.tuple([]), () => host.restart())
+
+  const openWindow = (): void => {
+    const window = createMainWindow({ preloadPath: join(here, '../preload/index.cjs'), appUrl })
+    host.attachWindow(window.webContents)
+  }
+  openWindow()
+
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) openWindow()
+  })
+  app.on('window-all-closed', () => app.quit())
+  app.on('will-quit', () => host.dispose())
+}
+
+main().catch((error: unknown) => {
+  log.error('failed to start', serializeError(error))
+  app.exit(1)
+})

@@ -1,0 +1,98 @@
+import { MessageChannelMain, utilityProcess, type UtilityProcess, type WebContents } from 'electron'
+import { IpcChannel } from '../common/bridge'
+import { Emitter } from '../common/event'
+import { DisposableStore, type Disposable } from '../common/lifecycle'
+import type { Logger } from '../common/logger'
+import type { AttachPortMessage } from '../common/runtime-contract'
+import { RuntimeSupervisor, type ProcessExit, type RuntimeStatus, type SupervisedProcess } from '../common/supervision/runtime-supervisor'
+import type { z } from 'zod'
+
+export interface RuntimeHostOptions {
+  /** The built runtime entry (out/main/runtime.js). */
+  runtimePath: string
+  log: Logger
+  /** Asked when the runtime keeps crashing; true to restart it anyway. */
+  confirmRestart(status: RuntimeStatus): Promise<boolean>
+}
+
+/** Forwards a child's stdout/stderr lines to our log, so nothing it prints is lost. */
+function forwardOutput(child: UtilityProcess, log: Logger): void {
+  child.stdout?.on('data', (chunk: Buffer) => log.info(`runtime stdout: ${chunk.toString().trimEnd()}`))
+  child.stderr?.on('data', (chunk: Buffer) => log.info(chunk.toString().trimEnd()))
+}
+
+/**
+ * Hosts the runtime in an Electron utilityProcess, restarts it when it crashes (see
+ * {@link RuntimeSupervisor}), and gives every attached window a direct MessagePort to it, again
+ * after each restart. Main never relays runtime traffic itself.
+ */
+export class RuntimeHost implements Disposable {
+  private readonly supervisor: RuntimeSupervisor
+  private readonly windows = new Set<WebContents>()
+  private readonly store = new DisposableStore()
+  private child: UtilityProcess | undefined
+
+  constructor(private readonly options: RuntimeHostOptions) {
+    this.supervisor = this.store.add(
+      new RuntimeSupervisor({
+        launch: () => this.launch(),
+        confirmRestart: (_exit, status) => options.confirmRestart(status),
+        log: options.log
+      })
+    )
+    this.store.add(this.supervisor.onDidLaunch(() => this.windows.forEach((w) => this.sendPort(w))))
+    this.store.add(this.supervisor.onDidChangeStatus((status) => this.windows.forEach((w) => sendStatus(w, status))))
+  }
+
+  get status(): RuntimeStatus {
+    return this.supervisor.status
+  }
+
+  start(): void {
+    this.supervisor.start()
+  }
+
+  restart(): void {
+    this.supervisor.restart()
+  }
+
+  /** The window gets a port now and after every restart, and status changes, until it is destroyed. */
+  attachWindow(contents: WebContents): void {
+    if (this.windows.has(contents)) return
+    this.windows.add(contents)
+    contents.once('destroyed', () => this.windows.delete(contents))
+    sendStatus(contents, this.supervisor.status)
+    this.sendPort(contents)
+  }
+
+  /** A fresh port for one window (after a reload, say). */
+  sendPort(contents: WebContents): void {
+    const child = this.child
+    if (!child || contents.isDestroyed()) return
+    const { port1, port2 } = new MessageChannelMain()
+    child.postMessage({ kind: 'attach' } satisfies z.input<typeof AttachPortMessage>, [port1])
+    contents.postMessage(IpcChannel.runtimePort, null, [port2])
+  }
+
+  dispose(): void {
+    this.windows.clear()
+    this.store.dispose()
+  }
+
+  private launch(): SupervisedProcess {
+    const child = utilityProcess.fork(this.options.runtimePath, [], { serviceName: 'Cortex Runtime', stdio: 'pipe' })
+    this.child = child
+    forwardOutput(child, this.options.log)
+    const exits = new Emitter<ProcessExit>()
+    child.once('exit', (code) => {
+      if (this.child === child) this.child = undefined
+      exits.fire({ code, signal: null })
+      exits.dispose()
+    })
+    return { pid: child.pid, onExit: exits.event, kill: () => void child.kill() }
+  }
+}
+
+function sendStatus(contents: WebContents, status: RuntimeStatus): void {
+  if (!contents.isDestroyed()) contents.send(IpcChannel.runtimeStatus, status)
+}

@@ -1,0 +1,98 @@
+import { ProtocolError } from '../../../common/errors'
+import { Emitter, type Event } from '../../../common/event'
+import { DisposableStore, type Disposable } from '../../../common/lifecycle'
+import type { Logger } from '../../../common/logger'
+import type { Port } from '../../../common/protocol/port'
+import { RpcClient } from '../../../common/protocol/rpc'
+import { runtimeContract, type EvalResult, type OutputChunk, type RuntimeContract, type RuntimeInfo } from '../../../common/runtime-contract'
+import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
+import type { ConnectionState, CortexApi } from './cortex-api'
+
+/** Where runtime connections come from: Electron's brokered MessagePorts or browser-mode WebSockets. */
+export interface RuntimeLink extends Disposable {
+  /** A new connection to the runtime; the previous one is superseded. */
+  readonly onDidConnect: Event<Port>
+  readonly onRuntimeStatus: Event<RuntimeStatus>
+  /** Start connecting (and keep reconnecting when a connection is lost). */
+  start(): void
+  restartRuntime(): Promise<void>
+}
+
+/** The one {@link CortexApi} implementation; Electron and the browser differ only in their link. */
+export class RuntimeSession implements CortexApi {
+  private client: RpcClient<RuntimeContract> | undefined
+  private clientStore = new DisposableStore()
+  private readonly store = new DisposableStore()
+  private readonly outputs = this.store.add(new Emitter<OutputChunk>())
+  private readonly results = this.store.add(new Emitter<EvalResult>())
+  private readonly connections = this.store.add(new Emitter<ConnectionState>())
+  private state: ConnectionState = { state: 'connecting' }
+  private status: RuntimeStatus | undefined
+
+  readonly onOutput = this.outputs.event
+  readonly onResult = this.results.event
+  readonly onConnectionChange = this.connections.event
+  readonly onRuntimeStatus: Event<RuntimeStatus>
+
+  constructor(
+    private readonly link: RuntimeLink,
+    private readonly log: Logger
+  ) {
+    this.onRuntimeStatus = link.onRuntimeStatus
+    this.store.add(link)
+    this.store.add(link.onRuntimeStatus((status) => (this.status = status)))
+    this.store.add(link.onDidConnect((port) => this.adopt(port)))
+    link.start()
+  }
+
+  get connection(): ConnectionState {
+    return this.state
+  }
+
+  get runtimeStatus(): RuntimeStatus | undefined {
+    return this.status
+  }
+
+  async evaluate(code: string, options?: { signal?: AbortSignal }): Promise<EvalResult> {
+    return this.connected().call('repl.evaluate', { code }, options)
+  }
+
+  async runtimeInfo(): Promise<RuntimeInfo> {
+    return this.connected().call('runtime.info', {})
+  }
+
+  restartRuntime(): Promise<void> {
+    return this.link.restartRuntime()
+  }
+
+  dispose(): void {
+    this.clientStore.dispose()
+    this.store.dispose()
+  }
+
+  private connected(): RpcClient<RuntimeContract> {
+    if (!this.client || this.client.isClosed) throw new ProtocolError('connection-closed', 'not connected to the runtime')
+    return this.client
+  }
+
+  private adopt(port: Port): void {
+    this.clientStore.dispose()
+    this.clientStore = new DisposableStore()
+    const client = new RpcClient(port, runtimeContract, this.log)
+    this.client = client
+    this.clientStore.add(client)
+    this.clientStore.add(client.subscribe('repl.output', (chunk) => this.outputs.fire(chunk)))
+    this.clientStore.add(client.subscribe('repl.result', (result) => this.results.fire(result)))
+    this.clientStore.add(
+      client.onClose(() => {
+        if (this.client === client) this.setState({ state: 'disconnected', detail: 'the connection to the runtime closed' })
+      })
+    )
+    this.setState({ state: 'connected' })
+  }
+
+  private setState(state: ConnectionState): void {
+    this.state = state
+    this.connections.fire(state)
+  }
+}

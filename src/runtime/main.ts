@@ -1,0 +1,54 @@
+/**
+ * The runtime process's entry point, for both ways it is started:
+ * - as an Electron utilityProcess: main sends `{ kind: 'attach' }` messages over
+ *   `process.parentPort`, each carrying a MessagePort to one window;
+ * - as a Node child process (browser mode, tests): the IPC channel carries multiplexed
+ *   connections, one per browser tab.
+ * This is the only runtime file that touches Electron (`process.parentPort`).
+ */
+import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
+import { createLineLogger } from '../common/logger'
+import { PortMux } from '../common/protocol/mux'
+import { describeValue } from '../common/protocol/rpc'
+import { fromElectronPort, type ElectronPortLike } from '../common/protocol/transports/message-port'
+import { fromProcessChannel } from '../common/protocol/transports/process-channel'
+import { AttachPortMessage } from '../common/runtime-contract'
+import { Runtime } from './runtime'
+
+interface ParentPortLike {
+  on(event: 'message', listener: (event: { data: unknown; ports: ElectronPortLike[] }) => void): unknown
+  postMessage(message: unknown): void
+}
+
+// The runtime's own diagnostics go to stderr; stdout stays clean (user output travels as events).
+const log = createLineLogger(`runtime ${process.pid}`, (line) => process.stderr.write(`${line}\n`))
+
+// Nothing user code does may kill the runtime: report and keep serving.
+setUnexpectedErrorHandler((error) => log.error('unexpected error', serializeError(error)))
+process.on('uncaughtException', (error) => log.error('uncaught exception; the runtime keeps running', serializeError(error)))
+process.on('unhandledRejection', (reason) => log.error('unhandled rejection; the runtime keeps running', serializeError(reason)))
+
+const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort
+
+if (parentPort) {
+  const runtime = new Runtime({ host: 'electron-utility', log })
+  parentPort.on('message', (event) => {
+    const [port, ...extra] = event.ports
+    if (!AttachPortMessage.safeParse(event.data).success || !port || extra.length > 0) {
+      const message = 'expected { kind: "attach" } with exactly one MessagePort'
+      log.warn(`rejected message from main: ${message}`, { received: describeValue(event.data) })
+      parentPort.postMessage({ kind: 'error', error: { name: 'ProtocolError', code: 'invalid-message', message } })
+      return
+    }
+    runtime.connect(fromElectronPort(port))
+  })
+} else if (process.send) {
+  const runtime = new Runtime({ host: 'node-child', log })
+  const mux = new PortMux(fromProcessChannel(process), log)
+  mux.onDidOpenChannel((port) => runtime.connect(port))
+  // The host is gone: nobody can reach this namespace any more.
+  process.on('disconnect', () => process.exit(0))
+} else {
+  log.error('start the runtime from Cortex (Electron or `cortex web`), not directly')
+  process.exitCode = 2
+}

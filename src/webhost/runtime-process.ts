@@ -1,0 +1,47 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import { Emitter } from '../common/event'
+import type { Logger } from '../common/logger'
+import type { Port } from '../common/protocol/port'
+import { fromProcessChannel } from '../common/protocol/transports/process-channel'
+import type { ProcessExit, SupervisedProcess } from '../common/supervision/runtime-supervisor'
+
+export interface RuntimeChild extends SupervisedProcess {
+  /** The IPC channel to the child, carrying multiplexed client connections. */
+  readonly port: Port
+  readonly process: ChildProcess
+}
+
+function forwardLines(stream: NodeJS.ReadableStream | null, write: (line: string) => void): void {
+  let pending = ''
+  stream?.setEncoding('utf8')
+  stream?.on('data', (chunk: string) => {
+    const lines = (pending + chunk).split('\n')
+    pending = lines.pop() ?? ''
+    for (const line of lines) write(line)
+  })
+  stream?.on('end', () => pending && write(pending))
+}
+
+/** Starts the runtime (out/main/runtime.js) as a Node child process: the utilityProcess stand-in. */
+export function launchRuntimeChild(runtimePath: string, log: Logger): RuntimeChild {
+  const child = fork(runtimePath, [], {
+    serialization: 'advanced',
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc']
+  })
+  // The runtime logs to stderr; stdout should stay empty, but nothing it prints is dropped.
+  forwardLines(child.stderr, (line) => process.stderr.write(`${line}\n`))
+  forwardLines(child.stdout, (line) => log.warn(`runtime wrote to stdout: ${line}`))
+  const exits = new Emitter<ProcessExit>()
+  child.once('exit', (code, signal) => {
+    exits.fire({ code, signal })
+    exits.dispose()
+  })
+  child.once('error', (error) => log.error('runtime process error', { message: error.message }))
+  return {
+    pid: child.pid,
+    port: fromProcessChannel(child),
+    process: child,
+    onExit: exits.event,
+    kill: () => void child.kill()
+  }
+}

@@ -1,0 +1,164 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { WebSocketServer, type WebSocket } from 'ws'
+import { CONTENT_SECURITY_POLICY_HEADER } from '../common/csp'
+import { hostContract } from '../common/host-contract'
+import { DisposableStore } from '../common/lifecycle'
+import type { Logger } from '../common/logger'
+import { PortMux } from '../common/protocol/mux'
+import { pipePorts } from '../common/protocol/pipe'
+import { RpcServer } from '../common/protocol/rpc'
+import { fromWebSocket } from '../common/protocol/transports/websocket'
+import { RuntimeSupervisor } from '../common/supervision/runtime-supervisor'
+import { checkAccess, cookieName, createToken, isLoopbackHost } from './access'
+import { launchRuntimeChild, type RuntimeChild } from './runtime-process'
+import { serveStatic } from './static-files'
+
+export interface WebHostOptions {
+  /** The built renderer (out/renderer). */
+  rendererDir: string
+  /** The built runtime entry (out/main/runtime.js). */
+  runtimePath: string
+  /** Loopback only: 127.0.0.1 (default), localhost or ::1. */
+  host?: string
+  /** 0 picks a free port. */
+  port?: number
+  log: Logger
+}
+
+export interface WebHost {
+  /** The URL to open, with the session token. */
+  readonly url: string
+  readonly port: number
+  readonly token: string
+  readonly supervisor: RuntimeSupervisor
+  close(): Promise<void>
+}
+
+const MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+const SECURITY_HEADERS = {
+  'content-security-policy': CONTENT_SECURITY_POLICY_HEADER,
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin'
+}
+
+function forbidden(response: ServerResponse, reason: string): void {
+  response.writeHead(403, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS })
+  response.end(`403 Forbidden: ${reason}.\nOpen the URL that \`cortex web\` printed; it carries this session's token.\n`)
+}
+
+function rejectUpgrade(socket: Duplex, reason: string): void {
+  socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n403 Forbidden: ${reason}\n`)
+}
+
+/**
+ * The browser mode: serves the built renderer, supervises a runtime child process, and bridges
+ * each browser tab's WebSocket (`/runtime`) to its own channel of that runtime. `/host` serves
+ * the host's own contract (runtime status, restart). Binds loopback only; every request needs
+ * the token.
+ */
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const host = options.host ?? '127.0.0.1'
+  if (!isLoopbackHost(host)) throw new Error(`refusing to listen on ${host}: the browser mode binds loopback addresses only (127.0.0.1, localhost, ::1)`)
+  const { log } = options
+  const token = createToken()
+  const store = new DisposableStore()
+
+  let mux: PortMux | undefined
+  const supervisor = store.add(
+    new RuntimeSupervisor({
+      launch: () => {
+        const child: RuntimeChild = launchRuntimeChild(options.runtimePath, log)
+        mux = new PortMux(child.port, log)
+        return child
+      },
+      // No dialog here: the window shows the status and offers the restart.
+      confirmRestart: async () => false,
+      log
+    })
+  )
+
+  const server: Server = createServer()
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+  let port = 0
+
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    const access = checkAccess(request, { token, port })
+    if (!access.ok) return forbidden(response, access.reason)
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { allow: 'GET, HEAD' })
+      response.end()
+      return
+    }
+    const { pathname } = new URL(request.url ?? '/', 'http://local')
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value)
+    // The token moves from the URL into an HttpOnly cookie, so the page itself never handles it.
+    if (access.viaQuery) response.setHeader('set-cookie', `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`)
+    serveStatic(options.rendererDir, pathname, response, request.method === 'HEAD').catch((error: unknown) => {
+      log.error('static file failed', { pathname, error: String(error) })
+      if (!response.headersSent) response.writeHead(500)
+      response.end()
+    })
+  })
+
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const access = checkAccess(request, { token, port })
+    if (!access.ok) {
+      log.warn(`rejected a WebSocket: ${access.reason}`)
+      return rejectUpgrade(socket, access.reason)
+    }
+    const { pathname } = new URL(request.url ?? '/', 'http://local')
+    if (pathname !== '/runtime' && pathname !== '/host') return rejectUpgrade(socket, `no WebSocket endpoint at ${pathname}`)
+    sockets.handleUpgrade(request, socket, head, (ws: WebSocket) => {
+      const client = fromWebSocket(ws)
+      if (pathname === '/host') {
+        const rpc = new RpcServer(client, hostContract, {
+          'host.runtimeStatus': () => supervisor.status,
+          'host.restartRuntime': () => {
+            supervisor.restart()
+            return supervisor.status
+          }
+        }, log)
+        const subscription = supervisor.onDidChangeStatus((status) => rpc.emit('host.runtimeStatus', status))
+        client.onClose(() => subscription.dispose())
+        return
+      }
+      if (!mux || supervisor.status.state !== 'running') {
+        client.close()
+        return
+      }
+      pipePorts(client, mux.open())
+    })
+  })
+
+  supervisor.start()
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject)
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject)
+      resolvePromise()
+    })
+  })
+  const address = server.address()
+  port = typeof address === 'object' && address ? address.port : 0
+  const authority = host === '::1' ? `[::1]:${port}` : `${host}:${port}`
+
+  return {
+    url: `http://${authority}/?token=${token}`,
+    port,
+    token,
+    supervisor,
+    close: async () => {
+      for (const ws of sockets.clients) ws.terminate()
+      sockets.close()
+      store.dispose()
+      mux?.dispose()
+      server.closeAllConnections()
+      await new Promise<void>((done) => server.close(() => done()))
+    }
+  }
+}
