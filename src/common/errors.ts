@@ -38,7 +38,7 @@ export function serializeError(value: unknown): SerializedError {
   }
   let message: string
   try {
-    message = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value)
+    message = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
   } catch {
     message = Object.prototype.toString.call(value)
   }

@@ -1,3 +1,4 @@
+/* eslint-disable no-var -- global declarations must be `declare var` */
 /**
  * The few host APIs every Cortex process has (Electron main, utility process, renderer, plain Node,
  * browsers): a subset of the WinterCG "minimum common web platform API". `src/common` compiles with

@@ -17,8 +17,9 @@ export interface RuntimeHostOptions {
 
 /** Forwards a child's stdout/stderr lines to our log, so nothing it prints is lost. */
 function forwardOutput(child: UtilityProcess, log: Logger): void {
-  child.stdout?.on('data', (chunk: Buffer) => log.info(`runtime stdout: ${chunk.toString().trimEnd()}`))
-  child.stderr?.on('data', (chunk: Buffer) => log.info(chunk.toString().trimEnd()))
+  child.stdout?.on('data', (chunk: Buffer) => log.warn(`runtime wrote to stdout: ${chunk.toString().trimEnd()}`))
+  // The runtime's stderr is its log: its lines already say who and how severe.
+  child.stderr?.on('data', (chunk: Buffer) => log.info(`runtime stderr: ${chunk.toString().trimEnd()}`))
 }
 
 /**
@@ -84,12 +85,26 @@ export class RuntimeHost implements Disposable {
     this.child = child
     forwardOutput(child, this.options.log)
     const exits = new Emitter<ProcessExit>()
+    const spawns = new Emitter<void>()
+    child.once('spawn', () => spawns.fire())
+    // A fatal V8 error (out of memory, say). Without a listener, Node would throw it in main; the
+    // 'exit' that follows triggers the restart.
+    child.on('error', (type, location) => this.options.log.error(`runtime process error: ${type}`, { location }))
     child.once('exit', (code) => {
       if (this.child === child) this.child = undefined
       exits.fire({ code, signal: null })
       exits.dispose()
+      spawns.dispose()
     })
-    return { pid: child.pid, onExit: exits.event, kill: () => void child.kill() }
+    return {
+      // Electron knows the pid only once the process has spawned.
+      get pid() {
+        return child.pid
+      },
+      onExit: exits.event,
+      onSpawn: spawns.event,
+      kill: () => void child.kill()
+    }
   }
 }
 

@@ -32,7 +32,7 @@ export function isAppUrl(url: string, appUrl: string): boolean {
   } catch {
     return false
   }
-  if (app.protocol === 'file:') return candidate.protocol === 'file:' && candidate.pathname === app.pathname
+  if (app.protocol === 'file:') return candidate.protocol === 'file:' && candidate.host === app.host && candidate.pathname === app.pathname
   return candidate.origin === app.origin
 }
 

@@ -22,14 +22,21 @@ function forwardLines(stream: NodeJS.ReadableStream | null, write: (line: string
   stream?.on('end', () => pending && write(pending))
 }
 
-/** Starts the runtime (out/main/runtime.js) as a Node child process: the utilityProcess stand-in. */
-export function launchRuntimeChild(runtimePath: string, log: Logger): RuntimeChild {
+/**
+ * Starts the runtime (out/main/runtime.js) as a Node child process: the utilityProcess stand-in.
+ * The runtime's own log lines (its stderr) go to `stderrLine`, by default our stderr.
+ */
+export function launchRuntimeChild(
+  runtimePath: string,
+  log: Logger,
+  stderrLine: (line: string) => void = (line) => void process.stderr.write(`${line}\n`)
+): RuntimeChild {
   const child = fork(runtimePath, [], {
     serialization: 'advanced',
     stdio: ['ignore', 'pipe', 'pipe', 'ipc']
   })
   // The runtime logs to stderr; stdout should stay empty, but nothing it prints is dropped.
-  forwardLines(child.stderr, (line) => process.stderr.write(`${line}\n`))
+  forwardLines(child.stderr, stderrLine)
   forwardLines(child.stdout, (line) => log.warn(`runtime wrote to stdout: ${line}`))
   const exits = new Emitter<ProcessExit>()
   child.once('exit', (code, signal) => {

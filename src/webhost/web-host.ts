@@ -24,6 +24,8 @@ export interface WebHostOptions {
   /** 0 picks a free port. */
   port?: number
   log: Logger
+  /** Where the runtime's log lines go (default: stderr). */
+  runtimeStderr?: (line: string) => void
 }
 
 export interface WebHost {
@@ -71,7 +73,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const supervisor = store.add(
     new RuntimeSupervisor({
       launch: () => {
-        const child: RuntimeChild = launchRuntimeChild(options.runtimePath, log)
+        const child: RuntimeChild = launchRuntimeChild(options.runtimePath, log, options.runtimeStderr)
         mux = new PortMux(child.port, log)
         return child
       },
@@ -115,13 +117,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     sockets.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const client = fromWebSocket(ws)
       if (pathname === '/host') {
-        const rpc = new RpcServer(client, hostContract, {
-          'host.runtimeStatus': () => supervisor.status,
-          'host.restartRuntime': () => {
-            supervisor.restart()
-            return supervisor.status
-          }
-        }, log)
+        const rpc = new RpcServer(
+          client,
+          hostContract,
+          {
+            'host.runtimeStatus': () => supervisor.status,
+            'host.restartRuntime': () => {
+              supervisor.restart()
+              return supervisor.status
+            }
+          },
+          log
+        )
         const subscription = supervisor.onDidChangeStatus((status) => rpc.emit('host.runtimeStatus', status))
         client.onClose(() => subscription.dispose())
         return

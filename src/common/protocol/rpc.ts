@@ -15,7 +15,8 @@ type UntypedHandler = (params: unknown, context: RequestContext) => unknown
 export function describeValue(value: unknown, max = 200): string {
   let text: string
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value))
+    text =
+      typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)) ?? String(value))
   } catch {
     text = Object.prototype.toString.call(value)
   }
@@ -37,10 +38,14 @@ function requestIdOf(raw: unknown): number | undefined {
   return kind === 'request' && typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : undefined
 }
 
-/** Logs a message we cannot accept and tells the sender why. Protocol errors are never answered. */
-function rejectMessage(port: Port, log: Logger, raw: unknown, error: SerializedError): void {
+/**
+ * Logs a message we cannot accept and tells the sender why. A server answers a request-shaped
+ * message on its id, so the caller's promise settles; everything else gets an `error` envelope,
+ * which is never answered in turn.
+ */
+function rejectMessage(port: Port, log: Logger, raw: unknown, error: SerializedError, asServer: boolean): void {
   log.warn(`protocol: rejected message: ${error.message}`, { code: error.code, received: describeValue(raw) })
-  const id = requestIdOf(raw)
+  const id = asServer ? requestIdOf(raw) : undefined
   if (id !== undefined) port.send({ kind: 'response', id, ok: false, error } satisfies ResponseEnvelope)
   else port.send({ kind: 'error', error } satisfies ErrorEnvelope)
 }
@@ -90,7 +95,8 @@ export class RpcServer<C extends Contract> implements Disposable {
         raw,
         unexpected
           ? protocolFailure('unexpected-message', `a server does not accept '${(raw as { kind: string }).kind}' messages`)
-          : protocolFailure('invalid-message', 'malformed message', issuesOf(parsed.error))
+          : protocolFailure('invalid-message', 'malformed message', issuesOf(parsed.error)),
+        true
       )
       return
     }
@@ -112,16 +118,16 @@ export class RpcServer<C extends Contract> implements Disposable {
     const schema = Object.hasOwn(this.contract.methods, request.method) ? this.contract.methods[request.method] : undefined
     const handler = schema ? (this.handlers as unknown as Record<string, UntypedHandler>)[request.method] : undefined
     if (!schema || !handler) {
-      rejectMessage(this.port, this.log, raw, protocolFailure('unknown-method', `unknown method '${request.method}'`))
+      rejectMessage(this.port, this.log, raw, protocolFailure('unknown-method', `unknown method '${request.method}'`), true)
       return
     }
     const params = schema.params.safeParse(request.params)
     if (!params.success) {
-      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-params', `invalid parameters for '${request.method}'`, issuesOf(params.error)))
+      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-params', `invalid parameters for '${request.method}'`, issuesOf(params.error)), true)
       return
     }
     if (this.inFlight.has(request.id)) {
-      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-message', `request id ${request.id} is already in flight`))
+      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-message', `request id ${request.id} is already in flight`), true)
       return
     }
     const controller = new AbortController()
@@ -241,7 +247,8 @@ export class RpcClient<C extends Contract> implements Disposable {
         raw,
         kind === 'request' || kind === 'cancel'
           ? protocolFailure('unexpected-message', `a client does not accept '${kind}' messages`)
-          : protocolFailure('invalid-message', 'malformed message', issuesOf(parsed.error))
+          : protocolFailure('invalid-message', 'malformed message', issuesOf(parsed.error)),
+        false
       )
       return
     }
@@ -274,22 +281,21 @@ export class RpcClient<C extends Contract> implements Disposable {
       return
     }
     const failure = protocolFailure('invalid-result', `invalid result for '${call.method}'`, issuesOf(result.error))
-    rejectMessage(this.port, this.log, raw, failure)
+    rejectMessage(this.port, this.log, raw, failure, false)
     call.reject(new ProtocolError('invalid-result', failure.message, failure.details))
   }
 
   private dispatch(topic: string, payload: unknown, raw: unknown): void {
     const schema = Object.hasOwn(this.contract.events, topic) ? this.contract.events[topic] : undefined
     if (!schema) {
-      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-message', `unknown event '${topic}'`))
+      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-message', `unknown event '${topic}'`), false)
       return
     }
     const parsed = schema.safeParse(payload)
     if (!parsed.success) {
-      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-result', `invalid payload for event '${topic}'`, issuesOf(parsed.error)))
+      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-result', `invalid payload for event '${topic}'`, issuesOf(parsed.error)), false)
       return
     }
     this.eventEmitters.get(topic)?.fire(parsed.data)
   }
 }
-

@@ -22,8 +22,11 @@ export interface ProcessExit {
 
 /** A launched runtime process, whatever launched it (Electron utilityProcess or child_process). */
 export interface SupervisedProcess {
+  /** May be undefined until the process has spawned (Electron's utilityProcess). */
   readonly pid: number | undefined
   readonly onExit: Event<ProcessExit>
+  /** Fires when the process is running and `pid` is known, if that happens after launch. */
+  readonly onSpawn?: Event<void>
   kill(): void
 }
 
@@ -72,8 +75,12 @@ export class RuntimeSupervisor implements Disposable {
     this.setStatus({ state: 'starting', message })
     const child = this.options.launch()
     this.current = child
+    const spawned = child.onSpawn?.(() => {
+      if (this.current === child) this.setStatus({ pid: child.pid })
+    })
     const subscription = child.onExit((exit) => {
       subscription.dispose()
+      spawned?.dispose()
       if (this.current !== child) return // an exit we asked for (restart/stop)
       this.current = undefined
       void this.handleCrash(exit)

@@ -2,11 +2,7 @@
  * The prompt's line editor, as pure state: keystrokes in (xterm's `onData` strings), edits and
  * actions out. It lives in the renderer so typing never waits for the runtime.
  */
-export type EditorAction =
-  | { kind: 'redraw' }
-  | { kind: 'submit'; line: string }
-  | { kind: 'interrupt' }
-  | { kind: 'none' }
+export type EditorAction = { kind: 'redraw' } | { kind: 'submit'; line: string } | { kind: 'interrupt' } | { kind: 'none' }
 
 const ESC = '\x1b'
 
@@ -39,6 +35,7 @@ export class LineEditor {
     for (let i = 0; i < data.length; i++) {
       const ch = data[i]!
       if (ch === ESC) {
+        // eslint-disable-next-line no-control-regex -- matching terminal escape sequences is the point
         const sequence = /^\x1b\[(?:[0-9;]*)[A-Za-z~]|^\x1bO[A-Za-z]/.exec(data.slice(i))?.[0] ?? ESC
         dirty = this.escape(sequence) || dirty
         i += sequence.length - 1

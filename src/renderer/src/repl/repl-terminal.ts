@@ -25,7 +25,10 @@ export class ReplTerminal implements Disposable {
   /** Whether the last output ended its line (so the prompt can be drawn after it). */
   private atLineStart = true
 
-  constructor(container: HTMLElement, private readonly api: CortexApi) {
+  constructor(
+    container: HTMLElement,
+    private readonly api: CortexApi
+  ) {
     this.terminal = new Terminal({
       convertEol: true,
       cursorBlink: true,

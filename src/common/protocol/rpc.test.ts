@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { garbageMessages } from '../../../test/support/garbage'
+import { expectGarbageAnswered } from '../../../test/support/protocol'
+import { ProtocolError, RemoteError } from '../errors'
+import { MemoryLogger } from '../logger'
+import { defineContract, type Handlers } from './contract'
+import { createPortPair } from './memory-port'
+import { RpcClient, RpcServer } from './rpc'
+
+const contract = defineContract({
+  methods: {
+    'math.add': { params: z.object({ a: z.number(), b: z.number() }), result: z.number() },
+    'wait.forever': { params: z.object({}), result: z.string() },
+    'fail.now': { params: z.object({}), result: z.void() },
+    'lie.about.result': { params: z.object({}), result: z.number() }
+  },
+  events: {
+    tick: z.object({ n: z.number() })
+  }
+})
+
+function setup(overrides: Partial<Handlers<typeof contract>> = {}) {
+  const [clientPort, serverPort] = createPortPair()
+  const log = new MemoryLogger()
+  const aborted: unknown[] = []
+  const handlers: Handlers<typeof contract> = {
+    'math.add': ({ a, b }) => a + b,
+    'wait.forever': (_params, { signal }) =>
+      new Promise((_resolve, reject) =>
+        signal.addEventListener('abort', () => {
+          aborted.push(signal.reason)
+          reject(signal.reason)
+        })
+      ),
+    'fail.now': () => {
+      throw new TypeError('the handler broke')
+    },
+    // A server bug: the result does not match the contract. The client must not trust it.
+    'lie.about.result': () => 'not a number' as unknown as number,
+    ...overrides
+  }
+  const server = new RpcServer(serverPort, contract, handlers, log)
+  const client = new RpcClient(clientPort, contract, log)
+  return { client, server, log, aborted, clientPort, serverPort }
+}
+
+describe('RpcClient / RpcServer', () => {
+  it('calls a method and gets its validated result', async () => {
+    const { client } = setup()
+    await expect(client.call('math.add', { a: 20, b: 22 })).resolves.toBe(42)
+  })
+
+  it('delivers events with their payloads, in order', async () => {
+    const { client, server } = setup()
+    const ticks: number[] = []
+    client.subscribe('tick', ({ n }) => ticks.push(n))
+    for (let n = 1; n <= 5; n++) server.emit('tick', { n })
+    await client.call('math.add', { a: 0, b: 0 }) // a round trip: every event sent before it has arrived
+    expect(ticks).toEqual([1, 2, 3, 4, 5])
+  })
+
+  it('rejects with the remote error when the handler throws', async () => {
+    const { client } = setup()
+    const error = await client.call('fail.now', {}).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(RemoteError)
+    expect(error).toMatchObject({ name: 'TypeError', message: 'the handler broke' })
+  })
+
+  it('cancellation crosses the boundary: the handler sees its signal abort', async () => {
+    const { client, aborted } = setup()
+    const controller = new AbortController()
+    const call = client.call('wait.forever', {}, { signal: controller.signal })
+    await new Promise((r) => setTimeout(r, 10))
+    controller.abort()
+    await expect(call).rejects.toMatchObject({ code: 'cancelled' })
+    await new Promise((r) => setTimeout(r, 10))
+    expect(aborted).toHaveLength(1)
+    expect(aborted[0]).toBeInstanceOf(ProtocolError)
+  })
+
+  it('a call with an already aborted signal is never sent', async () => {
+    const { client, serverPort } = setup()
+    let seen = 0
+    serverPort.onMessage(() => seen++)
+    await expect(client.call('math.add', { a: 1, b: 1 }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'cancelled' })
+    await new Promise((r) => setTimeout(r, 10))
+    expect(seen).toBe(0)
+  })
+
+  it('pending calls fail with connection-closed when the port closes', async () => {
+    const { client, serverPort } = setup()
+    const call = client.call('wait.forever', {})
+    await new Promise((r) => setTimeout(r, 5))
+    serverPort.close()
+    await expect(call).rejects.toMatchObject({ code: 'connection-closed' })
+    await expect(client.call('math.add', { a: 1, b: 2 })).rejects.toMatchObject({ code: 'connection-closed' })
+  })
+
+  it('a closed client does not abort work the server started (a reload must not kill a run)', async () => {
+    const { client, aborted } = setup()
+    void client.call('wait.forever', {}).catch(() => undefined)
+    await new Promise((r) => setTimeout(r, 5))
+    client.dispose()
+    await new Promise((r) => setTimeout(r, 20))
+    expect(aborted).toEqual([])
+  })
+
+  it('rejects a result that breaks the contract, and tells the server', async () => {
+    const { client, log } = setup()
+    await expect(client.call('lie.about.result', {})).rejects.toMatchObject({ code: 'invalid-result' })
+    await new Promise((r) => setTimeout(r, 10))
+    // The server logged the client's complaint.
+    expect(log.records.some((r) => r.message.includes("invalid result for 'lie.about.result'"))).toBe(true)
+  })
+
+  it('answers every malformed message with a structured error and keeps serving', async () => {
+    const { clientPort, log } = setup()
+    const garbage = [...garbageMessages(300, 7), { kind: 'request', id: 999, method: 'math.add', params: { a: 'one', b: 2 } }]
+    const received = await expectGarbageAnswered(clientPort, garbage)
+    // A malformed request with a usable id is answered on that id, with the reason.
+    expect(received).toContainEqual(expect.objectContaining({ kind: 'response', id: 3, error: expect.objectContaining({ code: 'unknown-method' }) }))
+    expect(received).toContainEqual(expect.objectContaining({ kind: 'response', id: 999, error: expect.objectContaining({ code: 'invalid-params' }) }))
+    // Object.prototype members are not methods.
+    expect(received).toContainEqual(expect.objectContaining({ kind: 'response', id: 7, error: expect.objectContaining({ code: 'unknown-method' }) }))
+    // Every rejection left a log line.
+    expect(log.records.filter((r) => r.message.startsWith('protocol: rejected message'))).toHaveLength(garbage.length)
+    // And the server still works.
+    const client = new RpcClient(clientPort, contract, new MemoryLogger())
+    await expect(client.call('math.add', { a: 2, b: 3 })).resolves.toBe(5)
+  })
+
+  it('a client answers garbage from the server with an error, and keeps working', async () => {
+    const { client, serverPort, log } = setup()
+    const garbage = [
+      42,
+      'nope',
+      { kind: 'request', id: 1, method: 'x', params: {} },
+      { kind: 'event', topic: 'tick', payload: { n: 'one' } },
+      { kind: 'event', topic: 'nope', payload: {} }
+    ]
+    const received = (await expectGarbageAnswered(serverPort, garbage)) as Array<{ error: { code: string } }>
+    expect(received.map((r) => r.error.code)).toEqual(['invalid-message', 'invalid-message', 'unexpected-message', 'invalid-result', 'invalid-message'])
+    expect(log.records.filter((r) => r.message.startsWith('protocol: rejected message'))).toHaveLength(garbage.length)
+    await expect(client.call('math.add', { a: 1, b: 1 })).resolves.toBe(2)
+  })
+
+  it('never answers an error report, so two peers cannot loop', async () => {
+    const { clientPort } = setup()
+    let replies = 0
+    clientPort.onMessage(() => replies++)
+    clientPort.send({ kind: 'error', error: { name: 'ProtocolError', message: 'you sent garbage' } })
+    await new Promise((r) => setTimeout(r, 20))
+    expect(replies).toBe(0)
+  })
+})

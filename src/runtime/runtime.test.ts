@@ -1,0 +1,121 @@
+import { EventEmitter } from 'node:events'
+import { MessageChannel, type MessagePort } from 'node:worker_threads'
+import { afterEach, describe, expect, it } from 'vitest'
+import { garbageMessages } from '../../test/support/garbage'
+import { expectGarbageAnswered } from '../../test/support/protocol'
+import { DisposableStore } from '../common/lifecycle'
+import { MemoryLogger } from '../common/logger'
+import { createPortPair } from '../common/protocol/memory-port'
+import type { Port } from '../common/protocol/port'
+import { RpcClient } from '../common/protocol/rpc'
+import { fromDomMessagePort, fromElectronPort, type DomMessagePortLike, type ElectronPortLike } from '../common/protocol/transports/message-port'
+import { runtimeContract, type EvalResult, type OutputChunk } from '../common/runtime-contract'
+import { Runtime } from './runtime'
+
+let store = new DisposableStore()
+afterEach(() => {
+  store.dispose()
+  store = new DisposableStore()
+})
+
+const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '')
+const textOf = (result: EvalResult) => (result.ok ? strip(result.text) : `error: ${result.error.message}`)
+
+/**
+ * Electron's MessagePortMain, as far as the adapter sees it: an EventEmitter whose 'message'
+ * listeners get `{ data, ports }`. Backed by a real worker_threads channel (the edge we stand in for).
+ */
+function electronShaped(port: MessagePort): ElectronPortLike {
+  const emitter = new EventEmitter()
+  port.on('message', (data: unknown) => emitter.emit('message', { data, ports: [] }))
+  port.on('close', () => emitter.emit('close'))
+  return {
+    postMessage: (message) => port.postMessage(message),
+    on: (event: string, listener: (...args: unknown[]) => void) => emitter.on(event, listener),
+    start: () => port.start(),
+    close: () => port.close()
+  } as ElectronPortLike
+}
+
+/** The three ways a client reaches an in-process runtime: memory pair, DOM-style and Electron-style MessagePorts. */
+const transports: Record<string, () => [client: Port, server: Port]> = {
+  'in-memory port pair': () => createPortPair(),
+  'MessagePort (DOM / renderer shape)': () => {
+    const { port1, port2 } = new MessageChannel()
+    // Node's MessagePort is an EventTarget delivering MessageEvents, like the browser's; only its typings differ.
+    const dom = (port: MessagePort) => port as unknown as DomMessagePortLike
+    return [fromDomMessagePort(dom(port1)), fromDomMessagePort(dom(port2))]
+  },
+  'MessagePortMain (Electron shape)': () => {
+    const { port1, port2 } = new MessageChannel()
+    return [fromElectronPort(electronShaped(port1)), fromElectronPort(electronShaped(port2))]
+  }
+}
+
+function startRuntime(serverPort: Port) {
+  const log = new MemoryLogger()
+  const runtime = store.add(new Runtime({ host: 'in-process', log }))
+  runtime.connect(serverPort)
+  return { runtime, log }
+}
+
+describe.each(Object.entries(transports))('Runtime over %s', (_name, createPorts) => {
+  it('evaluates lines in one persistent namespace and streams output as events', async () => {
+    const [clientPort, serverPort] = createPorts()
+    startRuntime(serverPort)
+    const client = store.add(new RpcClient(clientPort, runtimeContract, new MemoryLogger()))
+    const output: OutputChunk[] = []
+    const results: EvalResult[] = []
+    client.subscribe('repl.output', (chunk) => output.push(chunk))
+    client.subscribe('repl.result', (result) => results.push(result))
+
+    await client.call('repl.evaluate', { code: 'const x = 20' })
+    const answer = await client.call('repl.evaluate', { code: 'console.log("thinking"); x * 2 + 2' })
+    expect(textOf(answer)).toBe('42')
+    expect(output.map((c) => [c.evalId, strip(c.text)])).toEqual([[answer.evalId, 'thinking\n']])
+    expect(results.map(textOf)).toEqual(['undefined', '42'])
+  })
+
+  it('answers garbage with structured errors and keeps serving', async () => {
+    const [clientPort, serverPort] = createPorts()
+    const { log } = startRuntime(serverPort)
+    await expectGarbageAnswered(clientPort, garbageMessages(200, 11))
+    expect(log.records.filter((r) => r.message.startsWith('protocol: rejected message'))).toHaveLength(200)
+    const client = store.add(new RpcClient(clientPort, runtimeContract, new MemoryLogger()))
+    expect(textOf(await client.call('repl.evaluate', { code: '6 * 7' }))).toBe('42')
+  })
+})
+
+describe('Runtime', () => {
+  it('shares one namespace between clients and shows every result to all of them', async () => {
+    const log = new MemoryLogger()
+    const runtime = store.add(new Runtime({ host: 'in-process', log }))
+    const clients = [0, 1].map(() => {
+      const [clientPort, serverPort] = createPortPair()
+      runtime.connect(serverPort)
+      return store.add(new RpcClient(clientPort, runtimeContract, log))
+    })
+    const seenBySecond: string[] = []
+    clients[1]!.subscribe('repl.result', (result) => seenBySecond.push(textOf(result)))
+    await clients[0]!.call('repl.evaluate', { code: 'var shared = "from the first window"' })
+    expect(textOf(await clients[1]!.call('repl.evaluate', { code: 'shared' }))).toBe("'from the first window'")
+    expect(seenBySecond).toEqual(['undefined', "'from the first window'"])
+  })
+
+  it('forgets a client whose connection closed', async () => {
+    const runtime = store.add(new Runtime({ host: 'in-process', log: new MemoryLogger() }))
+    const [clientPort, serverPort] = createPortPair()
+    runtime.connect(serverPort)
+    expect(runtime.clientCount).toBe(1)
+    clientPort.close()
+    await new Promise((r) => setTimeout(r, 5))
+    expect(runtime.clientCount).toBe(0)
+  })
+
+  it('reports where it runs', async () => {
+    const [clientPort, serverPort] = createPortPair()
+    startRuntime(serverPort)
+    const client = store.add(new RpcClient(clientPort, runtimeContract, new MemoryLogger()))
+    expect(await client.call('runtime.info', {})).toMatchObject({ pid: process.pid, host: 'in-process', nodeVersion: process.version })
+  })
+})

@@ -1,0 +1,93 @@
+import { once } from 'node:events'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { DisposableStore } from '../../src/common/lifecycle'
+import { MemoryLogger } from '../../src/common/logger'
+import { PortMux } from '../../src/common/protocol/mux'
+import { RpcClient } from '../../src/common/protocol/rpc'
+import { runtimeContract, type OutputChunk } from '../../src/common/runtime-contract'
+import { launchRuntimeChild, type RuntimeChild } from '../../src/webhost/runtime-process'
+import { assertBuilt, built } from '../support/built'
+import { garbageMessages } from '../support/garbage'
+import { collectMessages, expectAllProtocolErrors, expectGarbageAnswered } from '../support/protocol'
+
+const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '')
+
+let store = new DisposableStore()
+const children: RuntimeChild[] = []
+
+beforeAll(() => assertBuilt())
+afterEach(async () => {
+  store.dispose()
+  store = new DisposableStore()
+  for (const child of children.splice(0)) {
+    if (child.process.exitCode === null && child.process.signalCode === null) {
+      child.process.kill('SIGKILL')
+      await once(child.process, 'exit')
+    }
+  }
+})
+
+function launch() {
+  const log = new MemoryLogger()
+  const stderr: string[] = []
+  const child = launchRuntimeChild(built.runtime, log, (line) => stderr.push(line))
+  children.push(child)
+  let stdout = ''
+  child.process.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  const mux = store.add(new PortMux(child.port, log))
+  return { child, mux, log, stderr, stdout: () => stdout }
+}
+
+describe('the runtime as a Node child process (real IPC)', () => {
+  it('evaluates in a persistent namespace; console.log arrives as an event, not on stdout', async () => {
+    const { mux, stdout } = launch()
+    const client = store.add(new RpcClient(mux.open(), runtimeContract, new MemoryLogger()))
+    const output: OutputChunk[] = []
+    client.subscribe('repl.output', (chunk) => output.push(chunk))
+
+    await client.call('repl.evaluate', { code: 'const x = 20' })
+    const result = await client.call('repl.evaluate', { code: 'console.log("side effect"); x * 2 + 2' })
+    expect(result).toMatchObject({ ok: true })
+    expect(result.ok && strip(result.text)).toBe('42')
+    expect(output.map((c) => strip(c.text))).toEqual(['side effect\n'])
+    expect(await client.call('runtime.info', {})).toMatchObject({ host: 'node-child' })
+    expect(stdout()).toBe('')
+  })
+
+  it('answers garbage on the raw IPC channel and inside a channel, and keeps serving', async () => {
+    const { child, mux, stderr } = launch()
+    const channel = mux.open()
+    // Inside a multiplexed channel: the runtime's RPC layer answers.
+    await expectGarbageAnswered(channel, garbageMessages(150, 3))
+    // Straight onto the IPC channel, below the multiplexer (including values only structured clone carries).
+    const raw = [1, 'x', null, { mux: 'one' }, new Map([[1, 2]]), { big: 10n }, new Date(0), { mux: 1, op: 'open' }]
+    const replies = collectMessages(child.port, raw.length)
+    for (const message of raw) child.port.send(message)
+    expectAllProtocolErrors(await replies)
+
+    const client = store.add(new RpcClient(channel, runtimeContract, new MemoryLogger()))
+    const result = await client.call('repl.evaluate', { code: '"still alive"' })
+    // Each bad message left a log line on the runtime's stderr.
+    expect(stderr.filter((line) => line.includes('rejected message')).length).toBe(150 + raw.length)
+    expect(result.ok && strip(result.text)).toBe("'still alive'")
+  })
+
+  it('survives user code that throws asynchronously, and logs it', async () => {
+    const { mux, stderr } = launch()
+    const client = store.add(new RpcClient(mux.open(), runtimeContract, new MemoryLogger()))
+    await client.call('repl.evaluate', { code: 'setTimeout(() => { throw new Error("boom later") }, 1); Promise.reject(new Error("rejected"))' })
+    await new Promise((r) => setTimeout(r, 50))
+    const result = await client.call('repl.evaluate', { code: '1 + 1' })
+    expect(result.ok && strip(result.text)).toBe('2')
+    expect(stderr.join('\n')).toContain('boom later')
+    expect(stderr.join('\n')).toContain('rejected')
+  })
+
+  it('exits when its host goes away', async () => {
+    const { child } = launch()
+    const exited = once(child.process, 'exit')
+    child.process.disconnect()
+    const [code] = await exited
+    expect(code).toBe(0)
+  })
+})

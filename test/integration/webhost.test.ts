@@ -1,0 +1,180 @@
+import { request } from 'node:http'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { nextValue } from '../../src/common/event'
+import { hostContract } from '../../src/common/host-contract'
+import { MemoryLogger } from '../../src/common/logger'
+import { RpcClient } from '../../src/common/protocol/rpc'
+import { fromWebSocket } from '../../src/common/protocol/transports/websocket'
+import { runtimeContract, type EvalResult } from '../../src/common/runtime-contract'
+import type { RuntimeStatus } from '../../src/common/supervision/runtime-supervisor'
+import { startWebHost, type WebHost } from '../../src/webhost/web-host'
+import { assertBuilt, built } from '../support/built'
+import { garbageMessages } from '../support/garbage'
+import { collectMessages, expectAllProtocolErrors, expectGarbageAnswered } from '../support/protocol'
+
+const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '')
+const textOf = (result: EvalResult) => (result.ok ? strip(result.text) : `error: ${result.error.message}`)
+
+let host: WebHost
+const log = new MemoryLogger()
+const runtimeLog: string[] = []
+
+beforeAll(async () => {
+  assertBuilt()
+  host = await startWebHost({ rendererDir: built.renderer, runtimePath: built.runtime, port: 0, log, runtimeStderr: (line) => runtimeLog.push(line) })
+})
+afterAll(() => host?.close())
+
+interface HttpResult {
+  status: number
+  headers: Record<string, string | string[] | undefined>
+  body: string
+}
+
+/** A raw HTTP GET with full control of the headers (fetch would not let us forge Host). */
+function get(path: string, headers: Record<string, string> = {}): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: host.port, path, headers: { host: `127.0.0.1:${host.port}`, ...headers } }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => (body += chunk))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** Opens a WebSocket; resolves with it once open, or with the HTTP status it was refused with. */
+function openSocket(path: string, options: { headers?: Record<string, string>; origin?: string } = {}): Promise<WebSocket | number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}${path}`, { headers: options.headers, origin: options.origin })
+    ws.once('open', () => resolve(ws))
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+    ws.once('error', reject)
+  })
+}
+
+async function openRuntime(): Promise<RpcClient<typeof runtimeContract>> {
+  const ws = await openSocket(`/runtime?token=${host.token}`)
+  if (typeof ws === 'number') throw new Error(`refused with ${ws}`)
+  return new RpcClient(fromWebSocket(ws), runtimeContract, new MemoryLogger())
+}
+
+describe('browser-mode host: HTTP', () => {
+  it('refuses the page without the token, or with a wrong one', async () => {
+    const missing = await get('/')
+    expect(missing.status).toBe(403)
+    expect(missing.body).toContain('missing token')
+    expect((await get('/?token=wrong')).status).toBe(403)
+    expect((await get(`/?token=${host.token}x`)).status).toBe(403)
+  })
+
+  it('serves the app with the token, moves it into an HttpOnly cookie, and sends the CSP', async () => {
+    const page = await get(`/?token=${host.token}`)
+    expect(page.status).toBe(200)
+    expect(page.body).toContain('<div id="root">')
+    expect(page.headers['content-security-policy']).toContain("script-src 'self'")
+    expect(page.headers['x-frame-options']).toBe('DENY')
+    const cookie = String(page.headers['set-cookie'])
+    expect(cookie).toContain(`cortex_token_${host.port}=${host.token}`)
+    expect(cookie).toContain('HttpOnly')
+    expect(cookie).toContain('SameSite=Strict')
+    // Scripts load with the cookie alone.
+    const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(page.body)![1]!
+    const asset = await get(`/${script}`, { cookie: `cortex_token_${host.port}=${host.token}` })
+    expect(asset.status).toBe(200)
+    expect(asset.headers['content-type']).toContain('javascript')
+    expect((await get(`/${script}`)).status).toBe(403)
+  })
+
+  it('refuses a foreign Host header (DNS rebinding), even with the token', async () => {
+    expect((await get(`/?token=${host.token}`, { host: `evil.example:${host.port}` })).status).toBe(403)
+  })
+
+  it('does not serve files outside the renderer', async () => {
+    for (const path of ['/../main/webhost.js', '/%2e%2e/main/webhost.js', '/..%2fmain%2fwebhost.js', '/assets/../../package.json']) {
+      const response = await get(`${path}${path.includes('?') ? '&' : '?'}token=${host.token}`)
+      expect(response.status, path).toBe(404)
+    }
+  })
+})
+
+describe('browser-mode host: WebSocket', () => {
+  it('refuses a WebSocket without the token, with a wrong token, or from a foreign Origin', async () => {
+    expect(await openSocket('/runtime')).toBe(403)
+    expect(await openSocket('/runtime?token=nope')).toBe(403)
+    expect(await openSocket(`/runtime?token=${host.token}`, { origin: 'http://evil.example' })).toBe(403)
+    expect(await openSocket(`/runtime?token=${host.token}`, { origin: `http://127.0.0.1:${host.port + 1}` })).toBe(403)
+    expect(log.records.some((r) => r.message.includes('foreign Origin'))).toBe(true)
+  })
+
+  it('accepts the same-origin page with its cookie and bridges it to the runtime', async () => {
+    const ws = await openSocket('/runtime', { origin: `http://127.0.0.1:${host.port}`, headers: { cookie: `cortex_token_${host.port}=${host.token}` } })
+    expect(ws).toBeInstanceOf(WebSocket)
+    const client = new RpcClient(fromWebSocket(ws as WebSocket), runtimeContract, new MemoryLogger())
+    await client.call('repl.evaluate', { code: 'const x = 20' })
+    expect(textOf(await client.call('repl.evaluate', { code: 'x * 2 + 2' }))).toBe('42')
+    client.dispose()
+  })
+
+  it('answers garbage frames (not JSON, binary, wrong shapes) with errors and keeps serving', async () => {
+    const ws = await openSocket(`/runtime?token=${host.token}`)
+    if (typeof ws === 'number') throw new Error(`refused: ${ws}`)
+    const port = fromWebSocket(ws)
+    const replies = collectMessages(port, 3)
+    ws.send('this is not json {')
+    ws.send(Buffer.from([1, 2, 3]), { binary: true })
+    ws.send('')
+    expectAllProtocolErrors(await replies)
+    await expectGarbageAnswered(port, garbageMessages(200, 5))
+    // The runtime logged every rejection.
+    expect(runtimeLog.filter((line) => line.includes('rejected message')).length).toBeGreaterThanOrEqual(203)
+    const client = new RpcClient(port, runtimeContract, new MemoryLogger())
+    expect(textOf(await client.call('repl.evaluate', { code: '"still here"' }))).toBe("'still here'")
+    client.dispose()
+  })
+
+  it('gives each tab its own connection to one shared namespace', async () => {
+    const [a, b] = await Promise.all([openRuntime(), openRuntime()])
+    await a.call('repl.evaluate', { code: 'var sharedAcrossTabs = 7' })
+    expect(textOf(await b.call('repl.evaluate', { code: 'sharedAcrossTabs * 6' }))).toBe('42')
+    a.dispose()
+    b.dispose()
+  })
+})
+
+describe('browser-mode host: runtime supervision', () => {
+  it('restarts a killed runtime, tells the window, and lets it reconnect', async () => {
+    const ws = await openSocket(`/host?token=${host.token}`)
+    if (typeof ws === 'number') throw new Error(`refused: ${ws}`)
+    const hostClient = new RpcClient(fromWebSocket(ws), hostContract, new MemoryLogger())
+    const before = await hostClient.call('host.runtimeStatus', {})
+    expect(before.state).toBe('running')
+
+    const runtime = await openRuntime()
+    const closed = nextValue(runtime.onClose)
+    const running = new Promise<RuntimeStatus>((resolve) => hostClient.subscribe('host.runtimeStatus', (s) => s.state === 'running' && resolve(s)))
+    process.kill(before.pid!, 'SIGKILL')
+
+    await closed // the tab's connection to the dead runtime closes
+    const after = await running
+    expect(after.pid).not.toBe(before.pid)
+    expect(after.message).toContain('signal SIGKILL')
+    expect(after.message).toContain('Restarted')
+
+    const again = await openRuntime()
+    expect(textOf(await again.call('repl.evaluate', { code: 'typeof sharedAcrossTabs' }))).toBe("'undefined'") // a new namespace
+    again.dispose()
+    hostClient.dispose()
+  })
+})
+
+describe('browser-mode host: binding', () => {
+  it('never binds a non-loopback address', async () => {
+    for (const address of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
+      await expect(startWebHost({ rendererDir: built.renderer, runtimePath: built.runtime, host: address, port: 0, log })).rejects.toThrow(/loopback/)
+    }
+  })
+})
