@@ -24,7 +24,7 @@ export default defineConfig({
         headless: true,
         viewport: { width: 1100, height: 720 },
         launchOptions: {
-          executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+          executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', // see scripts/ensure-chromium.mjs
           // A closed network: keep Chromium from dialling out at every start.
           args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
         }

@@ -22,6 +22,8 @@ export function installElectronBinary() {
   const binary = findElectronBinary()
   if (binary) return { binary }
   const output = `${result.stdout ?? ''}\n${result.stderr ?? ''}`
-  const reason = /(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|fetch failed)[^\n]*/.exec(output)?.[0] ?? (result.error ? String(result.error.message) : `installer exited with ${result.status}`)
+  const reason =
+    /(ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|fetch failed)[^\n]*/.exec(output)?.[0] ??
+    (result.error ? String(result.error.message) : `installer exited with ${result.status}`)
   return { reason: reason.trim() }
 }

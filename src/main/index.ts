@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   handleIpc(policy, IpcChannel.restartRuntime, z.tuple([]), () => host.restart())
 
   const openWindow = (): void => {
-    const window = createMainWindow({ preloadPath: join(here, '../preload/index.cjs'), appUrl })
+    const window = createMainWindow({ preloadPath: join(here, '../preload/index.cjs'), iconPath: join(here, '../../resources/icon.png'), appUrl })
     host.attachWindow(window.webContents)
   }
   openWindow()

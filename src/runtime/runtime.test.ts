@@ -11,15 +11,13 @@ import { RpcClient } from '../common/protocol/rpc'
 import { fromDomMessagePort, fromElectronPort, type DomMessagePortLike, type ElectronPortLike } from '../common/protocol/transports/message-port'
 import { runtimeContract, type EvalResult, type OutputChunk } from '../common/runtime-contract'
 import { Runtime } from './runtime'
+import { resultText, stripAnsi } from '../../test/support/ansi'
 
 let store = new DisposableStore()
 afterEach(() => {
   store.dispose()
   store = new DisposableStore()
 })
-
-const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '')
-const textOf = (result: EvalResult) => (result.ok ? strip(result.text) : `error: ${result.error.message}`)
 
 /**
  * Electron's MessagePortMain, as far as the adapter sees it: an EventEmitter whose 'message'
@@ -71,9 +69,9 @@ describe.each(Object.entries(transports))('Runtime over %s', (_name, createPorts
 
     await client.call('repl.evaluate', { code: 'const x = 20' })
     const answer = await client.call('repl.evaluate', { code: 'console.log("thinking"); x * 2 + 2' })
-    expect(textOf(answer)).toBe('42')
-    expect(output.map((c) => [c.evalId, strip(c.text)])).toEqual([[answer.evalId, 'thinking\n']])
-    expect(results.map(textOf)).toEqual(['undefined', '42'])
+    expect(resultText(answer)).toBe('42')
+    expect(output.map((c) => [c.evalId, stripAnsi(c.text)])).toEqual([[answer.evalId, 'thinking\n']])
+    expect(results.map(resultText)).toEqual(['undefined', '42'])
   })
 
   it('answers garbage with structured errors and keeps serving', async () => {
@@ -82,7 +80,7 @@ describe.each(Object.entries(transports))('Runtime over %s', (_name, createPorts
     await expectGarbageAnswered(clientPort, garbageMessages(200, 11))
     expect(log.records.filter((r) => r.message.startsWith('protocol: rejected message'))).toHaveLength(200)
     const client = store.add(new RpcClient(clientPort, runtimeContract, new MemoryLogger()))
-    expect(textOf(await client.call('repl.evaluate', { code: '6 * 7' }))).toBe('42')
+    expect(resultText(await client.call('repl.evaluate', { code: '6 * 7' }))).toBe('42')
   })
 })
 
@@ -96,9 +94,9 @@ describe('Runtime', () => {
       return store.add(new RpcClient(clientPort, runtimeContract, log))
     })
     const seenBySecond: string[] = []
-    clients[1]!.subscribe('repl.result', (result) => seenBySecond.push(textOf(result)))
+    clients[1]!.subscribe('repl.result', (result) => seenBySecond.push(resultText(result)))
     await clients[0]!.call('repl.evaluate', { code: 'var shared = "from the first window"' })
-    expect(textOf(await clients[1]!.call('repl.evaluate', { code: 'shared' }))).toBe("'from the first window'")
+    expect(resultText(await clients[1]!.call('repl.evaluate', { code: 'shared' }))).toBe("'from the first window'")
     expect(seenBySecond).toEqual(['undefined', "'from the first window'"])
   })
 

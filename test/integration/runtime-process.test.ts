@@ -9,8 +9,7 @@ import { launchRuntimeChild, type RuntimeChild } from '../../src/webhost/runtime
 import { assertBuilt, built } from '../support/built'
 import { garbageMessages } from '../support/garbage'
 import { collectMessages, expectAllProtocolErrors, expectGarbageAnswered } from '../support/protocol'
-
-const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '')
+import { stripAnsi } from '../support/ansi'
 
 let store = new DisposableStore()
 const children: RuntimeChild[] = []
@@ -48,8 +47,8 @@ describe('the runtime as a Node child process (real IPC)', () => {
     await client.call('repl.evaluate', { code: 'const x = 20' })
     const result = await client.call('repl.evaluate', { code: 'console.log("side effect"); x * 2 + 2' })
     expect(result).toMatchObject({ ok: true })
-    expect(result.ok && strip(result.text)).toBe('42')
-    expect(output.map((c) => strip(c.text))).toEqual(['side effect\n'])
+    expect(result.ok && stripAnsi(result.text)).toBe('42')
+    expect(output.map((c) => stripAnsi(c.text))).toEqual(['side effect\n'])
     expect(await client.call('runtime.info', {})).toMatchObject({ host: 'node-child' })
     expect(stdout()).toBe('')
   })
@@ -69,7 +68,7 @@ describe('the runtime as a Node child process (real IPC)', () => {
     const result = await client.call('repl.evaluate', { code: '"still alive"' })
     // Each bad message left a log line on the runtime's stderr.
     expect(stderr.filter((line) => line.includes('rejected message')).length).toBe(150 + raw.length)
-    expect(result.ok && strip(result.text)).toBe("'still alive'")
+    expect(result.ok && stripAnsi(result.text)).toBe("'still alive'")
   })
 
   it('survives user code that throws asynchronously, and logs it', async () => {
@@ -78,7 +77,7 @@ describe('the runtime as a Node child process (real IPC)', () => {
     await client.call('repl.evaluate', { code: 'setTimeout(() => { throw new Error("boom later") }, 1); Promise.reject(new Error("rejected"))' })
     await new Promise((r) => setTimeout(r, 50))
     const result = await client.call('repl.evaluate', { code: '1 + 1' })
-    expect(result.ok && strip(result.text)).toBe('2')
+    expect(result.ok && stripAnsi(result.text)).toBe('2')
     expect(stderr.join('\n')).toContain('boom later')
     expect(stderr.join('\n')).toContain('rejected')
   })

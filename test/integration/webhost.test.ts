@@ -6,15 +6,13 @@ import { hostContract } from '../../src/common/host-contract'
 import { MemoryLogger } from '../../src/common/logger'
 import { RpcClient } from '../../src/common/protocol/rpc'
 import { fromWebSocket } from '../../src/common/protocol/transports/websocket'
-import { runtimeContract, type EvalResult } from '../../src/common/runtime-contract'
+import { runtimeContract } from '../../src/common/runtime-contract'
 import type { RuntimeStatus } from '../../src/common/supervision/runtime-supervisor'
 import { startWebHost, type WebHost } from '../../src/webhost/web-host'
 import { assertBuilt, built } from '../support/built'
 import { garbageMessages } from '../support/garbage'
 import { collectMessages, expectAllProtocolErrors, expectGarbageAnswered } from '../support/protocol'
-
-const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '')
-const textOf = (result: EvalResult) => (result.ok ? strip(result.text) : `error: ${result.error.message}`)
+import { resultText } from '../support/ansi'
 
 let host: WebHost
 const log = new MemoryLogger()
@@ -115,7 +113,7 @@ describe('browser-mode host: WebSocket', () => {
     expect(ws).toBeInstanceOf(WebSocket)
     const client = new RpcClient(fromWebSocket(ws as WebSocket), runtimeContract, new MemoryLogger())
     await client.call('repl.evaluate', { code: 'const x = 20' })
-    expect(textOf(await client.call('repl.evaluate', { code: 'x * 2 + 2' }))).toBe('42')
+    expect(resultText(await client.call('repl.evaluate', { code: 'x * 2 + 2' }))).toBe('42')
     client.dispose()
   })
 
@@ -132,14 +130,14 @@ describe('browser-mode host: WebSocket', () => {
     // The runtime logged every rejection.
     expect(runtimeLog.filter((line) => line.includes('rejected message')).length).toBeGreaterThanOrEqual(203)
     const client = new RpcClient(port, runtimeContract, new MemoryLogger())
-    expect(textOf(await client.call('repl.evaluate', { code: '"still here"' }))).toBe("'still here'")
+    expect(resultText(await client.call('repl.evaluate', { code: '"still here"' }))).toBe("'still here'")
     client.dispose()
   })
 
   it('gives each tab its own connection to one shared namespace', async () => {
     const [a, b] = await Promise.all([openRuntime(), openRuntime()])
     await a.call('repl.evaluate', { code: 'var sharedAcrossTabs = 7' })
-    expect(textOf(await b.call('repl.evaluate', { code: 'sharedAcrossTabs * 6' }))).toBe('42')
+    expect(resultText(await b.call('repl.evaluate', { code: 'sharedAcrossTabs * 6' }))).toBe('42')
     a.dispose()
     b.dispose()
   })
@@ -165,7 +163,7 @@ describe('browser-mode host: runtime supervision', () => {
     expect(after.message).toContain('Restarted')
 
     const again = await openRuntime()
-    expect(textOf(await again.call('repl.evaluate', { code: 'typeof sharedAcrossTabs' }))).toBe("'undefined'") // a new namespace
+    expect(resultText(await again.call('repl.evaluate', { code: 'typeof sharedAcrossTabs' }))).toBe("'undefined'") // a new namespace
     again.dispose()
     hostClient.dispose()
   })

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { OutputChunk } from '../../common/runtime-contract'
 import { JsEvaluator, trimStack } from './evaluator'
-
-const strip = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '')
+import { stripAnsi } from '../../../test/support/ansi'
 
 function setup() {
   const output: OutputChunk[] = []
@@ -10,7 +9,7 @@ function setup() {
   const value = (code: string) => {
     const result = evaluator.evaluate(code)
     if (!result.ok) throw new Error(`evaluation failed: ${result.error.message}`)
-    return strip(result.text)
+    return stripAnsi(result.text)
   }
   return { evaluator, output, value }
 }
@@ -31,8 +30,8 @@ describe('JsEvaluator', () => {
     const second = evaluator.evaluate('({ a: [1, 2] })')
     expect(first).toMatchObject({ evalId: 1, ok: true })
     expect(second).toMatchObject({ evalId: 2, ok: true })
-    expect(strip((first as { text: string }).text)).toBe("'text'")
-    expect(strip((second as { text: string }).text)).toBe('{ a: [ 1, 2 ] }')
+    expect(stripAnsi((first as { text: string }).text)).toBe("'text'")
+    expect(stripAnsi((second as { text: string }).text)).toBe('{ a: [ 1, 2 ] }')
   })
 
   it('sends console output as labelled chunks, never to the process stdout', () => {
@@ -45,7 +44,7 @@ describe('JsEvaluator', () => {
     } finally {
       process.stdout.write = original
     }
-    expect(output.map((c) => ({ ...c, text: strip(c.text) }))).toEqual([
+    expect(output.map((c) => ({ ...c, text: stripAnsi(c.text) }))).toEqual([
       { evalId: 1, stream: 'stdout', text: 'hello 42\n' },
       { evalId: 1, stream: 'stderr', text: 'oops\n' }
     ])
@@ -57,7 +56,7 @@ describe('JsEvaluator', () => {
     evaluator.evaluate("setTimeout(() => console.log('later'), 5)")
     evaluator.evaluate("console.log('now')")
     await new Promise((r) => setTimeout(r, 30))
-    expect(output.map((c) => [c.evalId, strip(c.text)])).toEqual([
+    expect(output.map((c) => [c.evalId, stripAnsi(c.text)])).toEqual([
       [2, 'now\n'],
       [1, 'later\n']
     ])
@@ -98,7 +97,12 @@ describe('JsEvaluator', () => {
 
 describe('trimStack', () => {
   it('drops runtime frames and keeps the header and user frames', () => {
-    const stack = ['Error: x', '    at f (input-3:1:7)', '    at Script.runInContext (node:vm:149:12)', '    at JsEvaluator.evaluate (/app/evaluator.js:10:3)'].join('\n')
+    const stack = [
+      'Error: x',
+      '    at f (input-3:1:7)',
+      '    at Script.runInContext (node:vm:149:12)',
+      '    at JsEvaluator.evaluate (/app/evaluator.js:10:3)'
+    ].join('\n')
     expect(trimStack(stack)).toBe('Error: x\n    at f (input-3:1:7)')
   })
 })
