@@ -31,6 +31,14 @@ function protocolFailure(code: ProtocolErrorCode, message: string, details?: unk
   return { name: 'ProtocolError', code, message, ...(details !== undefined ? { details } : {}) }
 }
 
+/** Why a message failed the envelope check: a kind this side never accepts, or just malformed. */
+function unparsedFailure(raw: unknown, error: z.ZodError, side: 'server' | 'client', otherSidesKinds: string[]): SerializedError {
+  const kind = typeof raw === 'object' && raw !== null ? (raw as { kind?: unknown }).kind : undefined
+  return typeof kind === 'string' && otherSidesKinds.includes(kind)
+    ? protocolFailure('unexpected-message', `a ${side} does not accept '${kind}' messages`)
+    : protocolFailure('invalid-message', 'malformed message', issuesOf(error))
+}
+
 /** The id of a value that looks like a request, so even a malformed request gets its answer. */
 function requestIdOf(raw: unknown): number | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined
@@ -88,16 +96,7 @@ export class RpcServer<C extends Contract> implements Disposable {
   private receive(raw: unknown): void {
     const parsed = ClientMessage.safeParse(raw)
     if (!parsed.success) {
-      const unexpected = typeof raw === 'object' && raw !== null && ['response', 'event'].includes((raw as { kind?: unknown }).kind as string)
-      rejectMessage(
-        this.port,
-        this.log,
-        raw,
-        unexpected
-          ? protocolFailure('unexpected-message', `a server does not accept '${(raw as { kind: string }).kind}' messages`)
-          : protocolFailure('invalid-message', 'malformed message', issuesOf(parsed.error)),
-        true
-      )
+      rejectMessage(this.port, this.log, raw, unparsedFailure(raw, parsed.error, 'server', ['response', 'event']), true)
       return
     }
     const message = parsed.data
@@ -240,16 +239,7 @@ export class RpcClient<C extends Contract> implements Disposable {
   private receive(raw: unknown): void {
     const parsed = ServerMessage.safeParse(raw)
     if (!parsed.success) {
-      const kind = typeof raw === 'object' && raw !== null ? (raw as { kind?: unknown }).kind : undefined
-      rejectMessage(
-        this.port,
-        this.log,
-        raw,
-        kind === 'request' || kind === 'cancel'
-          ? protocolFailure('unexpected-message', `a client does not accept '${kind}' messages`)
-          : protocolFailure('invalid-message', 'malformed message', issuesOf(parsed.error)),
-        false
-      )
+      rejectMessage(this.port, this.log, raw, unparsedFailure(raw, parsed.error, 'client', ['request', 'cancel']), false)
       return
     }
     const message = parsed.data
