@@ -1,18 +1,8 @@
-import { expect, test } from '@playwright/test'
-import { startHost, type RunningHost } from '../support/web-host'
+import { expect } from '@playwright/test'
+import { test } from '../support/web-host'
 import { submitLine, terminalLines } from '../support/terminal'
 
-let host: RunningHost
-
-test.beforeAll(async () => {
-  host = await startHost()
-})
-
-test.afterAll(async () => {
-  await host.stop()
-})
-
-test('a line typed in the REPL pane is evaluated by the runtime', async ({ page }) => {
+test('a line typed in the REPL pane is evaluated by the runtime', async ({ page, host }) => {
   const pageErrors: string[] = []
   page.on('pageerror', (error) => pageErrors.push(String(error)))
   page.on('console', (message) => {
@@ -34,7 +24,7 @@ test('a line typed in the REPL pane is evaluated by the runtime', async ({ page 
   expect(pageErrors).toEqual([])
 })
 
-test('console output and errors come back from the runtime', async ({ page }) => {
+test('console output and errors come back from the runtime', async ({ page, host }) => {
   await page.goto(host.url)
   await expect(page.getByTestId('connection')).toHaveText('connected')
   await submitLine(page, "console.log('hello from ' + 'the runtime')")
@@ -46,7 +36,7 @@ test('console output and errors come back from the runtime', async ({ page }) =>
   await expect(page.locator('.xterm-rows span.xterm-fg-1', { hasText: 'Uncaught ReferenceError' })).toBeVisible()
 })
 
-test('the namespace is shared: a reload keeps it, as a second window sees it', async ({ page }) => {
+test('the namespace is shared: a reload keeps it, as a second window sees it', async ({ page, host }) => {
   await page.goto(host.url)
   await expect(page.getByTestId('connection')).toHaveText('connected')
   await submitLine(page, 'var kept = "still here"')

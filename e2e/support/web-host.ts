@@ -1,3 +1,4 @@
+import { test as base } from '@playwright/test'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { resolve } from 'node:path'
@@ -33,3 +34,16 @@ export async function startHost(): Promise<RunningHost> {
     }
   }
 }
+
+/** Playwright's `test` with a `host`: one browser-mode host per worker, stopped at the end. */
+export const test = base.extend<object, { host: RunningHost }>({
+  host: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their dependencies
+    async ({}, use) => {
+      const host = await startHost()
+      await use(host)
+      await host.stop()
+    },
+    { scope: 'worker' }
+  ]
+})

@@ -1,13 +1,15 @@
 import { z } from 'zod'
 
-/** An error as it crosses a process boundary: plain data, never a live Error object. */
+const LIMITS = { name: 200, message: 20_000, stack: 50_000, code: 100, details: 20_000 }
+
+/** An error as it crosses a process boundary: plain, JSON-safe data, never a live Error object. */
 export const SerializedError = z.object({
-  name: z.string().max(200),
-  message: z.string().max(100_000),
-  stack: z.string().max(100_000).optional(),
+  name: z.string().max(LIMITS.name),
+  message: z.string().max(LIMITS.message),
+  stack: z.string().max(LIMITS.stack).optional(),
   /** Machine-readable reason, e.g. one of {@link ProtocolErrorCode}. */
-  code: z.string().max(100).optional(),
-  /** Structured details, e.g. zod issues of an invalid message. */
+  code: z.string().max(LIMITS.code).optional(),
+  /** Structured details (JSON), e.g. zod issues of an invalid message. */
   details: z.unknown().optional()
 })
 export type SerializedError = z.infer<typeof SerializedError>
@@ -23,26 +25,52 @@ export function isErrorLike(value: unknown): value is Error {
   return typeof name === 'string' && typeof message === 'string' && Object.prototype.toString.call(value) === '[object Error]'
 }
 
-/** Turns any thrown value into {@link SerializedError}. Never throws itself. */
-export function serializeError(value: unknown): SerializedError {
-  if (isErrorLike(value)) {
-    const code = (value as { code?: unknown }).code
-    const details = (value as { details?: unknown }).details
-    return {
-      name: value.name,
-      message: value.message,
-      ...(value.stack ? { stack: value.stack } : {}),
-      ...(typeof code === 'string' ? { code } : {}),
-      ...(details !== undefined ? { details } : {})
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 40)}… (${text.length - max + 40} more characters)`
+}
+
+/** `details` only if it is small JSON: what crosses every transport (structured clone and WebSocket). */
+function jsonDetails(details: unknown): unknown {
+  if (details === undefined) return undefined
+  try {
+    const text = JSON.stringify(details)
+    return text !== undefined && text.length <= LIMITS.details ? (JSON.parse(text) as unknown) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function describeThrown(value: unknown): string {
+  try {
+    return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+  } catch {
+    try {
+      return Object.prototype.toString.call(value)
+    } catch {
+      return 'an unreadable value'
     }
   }
-  let message: string
+}
+
+/**
+ * Turns any thrown value into {@link SerializedError}, within the schema's limits. Never throws,
+ * even for values whose getters or Proxy traps throw (user code can throw anything).
+ */
+export function serializeError(value: unknown): SerializedError {
   try {
-    message = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value))
+    if (!isErrorLike(value)) return { name: 'NonErrorThrown', message: clip(describeThrown(value), LIMITS.message) }
+    const { name, message, stack, code, details } = value as { name: unknown; message: unknown; stack?: unknown; code?: unknown; details?: unknown }
+    const safeDetails = jsonDetails(details)
+    return {
+      name: clip(String(name), LIMITS.name),
+      message: clip(String(message), LIMITS.message),
+      ...(typeof stack === 'string' && stack ? { stack: clip(stack, LIMITS.stack) } : {}),
+      ...(typeof code === 'string' ? { code: clip(code, LIMITS.code) } : {}),
+      ...(safeDetails !== undefined ? { details: safeDetails } : {})
+    }
   } catch {
-    message = Object.prototype.toString.call(value)
+    return { name: 'UnserializableError', message: 'an error was thrown, but reading it threw again' }
   }
-  return { name: 'NonErrorThrown', message }
 }
 
 /** Why a protocol exchange failed. */

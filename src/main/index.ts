@@ -15,7 +15,9 @@ const here = fileURLToPath(new URL('.', import.meta.url))
 const log = createLineLogger('main', (line) => process.stderr.write(`${line}\n`))
 setUnexpectedErrorHandler((error) => log.error('unexpected error', serializeError(error)))
 
-const appUrl = process.env['ELECTRON_RENDERER_URL'] ?? pathToFileURL(join(here, '../renderer/index.html')).href
+// The dev server URL is honoured only in development: a packaged app loads nothing but its own files.
+const devUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
+const appUrl = devUrl ?? pathToFileURL(join(here, '../renderer/index.html')).href
 const policy: IpcPolicy = { isAppUrl: (url) => isAppUrl(url, appUrl), log }
 
 app.enableSandbox()

@@ -23,15 +23,22 @@ interface ParentPortLike {
 // The runtime's own diagnostics go to stderr; stdout stays clean (user output travels as events).
 const log = createLineLogger(`runtime ${process.pid}`, (line) => process.stderr.write(`${line}\n`))
 
-// Nothing user code does may kill the runtime: report and keep serving.
-setUnexpectedErrorHandler((error) => log.error('unexpected error', serializeError(error)))
-process.on('uncaughtException', (error) => log.error('uncaught exception; the runtime keeps running', serializeError(error)))
-process.on('unhandledRejection', (reason) => log.error('unhandled rejection; the runtime keeps running', serializeError(reason)))
-
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort
+const runtime = new Runtime({ host: parentPort ? 'electron-utility' : 'node-child', log })
+
+// Nothing user code does may kill the runtime: report (in the windows and the log) and keep serving.
+// serializeError and the logger never throw, so these handlers cannot fail in turn.
+setUnexpectedErrorHandler((error) => log.error('unexpected error', serializeError(error)))
+process.on('uncaughtException', (error) => {
+  log.error('uncaught exception; the runtime keeps running', serializeError(error))
+  runtime.reportUncaught(error, 'exception')
+})
+process.on('unhandledRejection', (reason) => {
+  log.error('unhandled rejection; the runtime keeps running', serializeError(reason))
+  runtime.reportUncaught(reason, 'rejection')
+})
 
 if (parentPort) {
-  const runtime = new Runtime({ host: 'electron-utility', log })
   parentPort.on('message', (event) => {
     const [port, ...extra] = event.ports
     if (!AttachPortMessage.safeParse(event.data).success || !port || extra.length > 0) {
@@ -43,12 +50,11 @@ if (parentPort) {
     runtime.connect(fromElectronPort(port))
   })
 } else if (process.send) {
-  const runtime = new Runtime({ host: 'node-child', log })
   const mux = new PortMux(fromProcessChannel(process), log)
   mux.onDidOpenChannel((port) => runtime.connect(port))
   // The host is gone: nobody can reach this namespace any more.
   process.on('disconnect', () => process.exit(0))
 } else {
   log.error('start the runtime from Cortex (Electron or `cortex web`), not directly')
-  process.exitCode = 2
+  process.exit(2)
 }

@@ -1,11 +1,12 @@
 import type { z } from 'zod'
+import { serializeError } from '../common/errors'
 import { DisposableStore, type Disposable } from '../common/lifecycle'
 import type { Logger } from '../common/logger'
 import type { EventName } from '../common/protocol/contract'
 import type { Port } from '../common/protocol/port'
 import { RpcServer } from '../common/protocol/rpc'
 import { runtimeContract, type RuntimeContract, type RuntimeInfo } from '../common/runtime-contract'
-import { JsEvaluator } from './repl/evaluator'
+import { JsEvaluator, trimStack } from './repl/evaluator'
 
 export interface RuntimeOptions {
   /** How this process was started; reported to clients. */
@@ -58,6 +59,22 @@ export class Runtime implements Disposable {
       this.store.delete(server)
     })
     return server
+  }
+
+  /**
+   * An error nobody awaited (a throwing timer, an unhandled rejection): shown in every window,
+   * labelled with the evaluation whose work threw it when that is known. The runtime keeps going.
+   */
+  reportUncaught(error: unknown, kind: 'exception' | 'rejection'): void {
+    const serialized = serializeError(error)
+    const frames = serialized.stack
+      ? trimStack(serialized.stack)
+          .split('\n')
+          .filter((line) => /^\s+at /.test(line))
+      : []
+    const headline = `Uncaught${kind === 'rejection' ? ' (in promise)' : ''} ${serialized.name}: ${serialized.message}`
+    const evalId = this.evaluator.currentEvalId
+    this.broadcast('repl.output', { ...(evalId !== undefined ? { evalId } : {}), stream: 'stderr', text: `${[headline, ...frames].join('\n')}\n` })
   }
 
   dispose(): void {

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import type { ServerResponse } from 'node:http'
 import { extname, join, relative, resolve, sep } from 'node:path'
+import { pipeline } from 'node:stream/promises'
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -50,5 +51,6 @@ export async function serveStatic(root: string, urlPath: string, response: Serve
     response.end()
     return
   }
-  createReadStream(file).pipe(response)
+  // A file can vanish between stat and read (a rebuild while serving): end the response, never crash.
+  await pipeline(createReadStream(file), response).catch(() => response.destroy())
 }

@@ -10,7 +10,7 @@ import { pipePorts } from '../common/protocol/pipe'
 import { RpcServer } from '../common/protocol/rpc'
 import { fromWebSocket } from '../common/protocol/transports/websocket'
 import { RuntimeSupervisor } from '../common/supervision/runtime-supervisor'
-import { checkAccess, cookieName, createToken, isLoopbackHost } from './access'
+import { checkAccess, cookieName, CORTEX_PROTOCOL, createToken, isLoopbackHost } from './access'
 import { launchRuntimeChild, type RuntimeChild } from './runtime-process'
 import { serveStatic } from './static-files'
 
@@ -52,8 +52,8 @@ function forbidden(response: ServerResponse, reason: string): void {
   response.end(`403 Forbidden: ${reason}.\nOpen the URL that \`cortex web\` printed; it carries this session's token.\n`)
 }
 
-function rejectUpgrade(socket: Duplex, reason: string): void {
-  socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n403 Forbidden: ${reason}\n`)
+function rejectUpgrade(socket: Duplex, status: '403 Forbidden' | '404 Not Found' | '503 Service Unavailable', reason: string): void {
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${status}: ${reason}\n`)
 }
 
 /**
@@ -84,11 +84,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   )
 
   const server: Server = createServer()
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES })
+  const sockets = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    // The page offers `cortex.v1` plus its token as a second subprotocol; answer with the first.
+    handleProtocols: (offered) => (offered.has(CORTEX_PROTOCOL) ? CORTEX_PROTOCOL : false)
+  })
   let port = 0
 
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
-    const access = checkAccess(request, { token, port })
+    const access = checkAccess(request, { token, port }, 'page')
     if (!access.ok) return forbidden(response, access.reason)
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' })
@@ -97,7 +102,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     const { pathname } = new URL(request.url ?? '/', 'http://local')
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) response.setHeader(name, value)
-    // The token moves from the URL into an HttpOnly cookie, so the page itself never handles it.
+    // The cookie lets the page and its assets load again (a reload); it does not open the sockets.
     if (access.viaQuery) response.setHeader('set-cookie', `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`)
     serveStatic(options.rendererDir, pathname, response, request.method === 'HEAD').catch((error: unknown) => {
       log.error('static file failed', { pathname, error: String(error) })
@@ -107,13 +112,16 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   })
 
   server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const access = checkAccess(request, { token, port })
+    const access = checkAccess(request, { token, port }, 'socket')
     if (!access.ok) {
       log.warn(`rejected a WebSocket: ${access.reason}`)
-      return rejectUpgrade(socket, access.reason)
+      return rejectUpgrade(socket, '403 Forbidden', access.reason)
     }
     const { pathname } = new URL(request.url ?? '/', 'http://local')
-    if (pathname !== '/runtime' && pathname !== '/host') return rejectUpgrade(socket, `no WebSocket endpoint at ${pathname}`)
+    if (pathname !== '/runtime' && pathname !== '/host') return rejectUpgrade(socket, '404 Not Found', `no WebSocket endpoint at ${pathname}`)
+    // Refuse rather than accept-then-close, so a client backs off instead of reconnecting at once.
+    if (pathname === '/runtime' && (!mux || supervisor.status.state !== 'running'))
+      return rejectUpgrade(socket, '503 Service Unavailable', 'the runtime is not running')
     sockets.handleUpgrade(request, socket, head, (ws: WebSocket) => {
       const client = fromWebSocket(ws)
       if (pathname === '/host') {
@@ -133,16 +141,12 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         client.onClose(() => subscription.dispose())
         return
       }
-      if (!mux || supervisor.status.state !== 'running') {
-        client.close()
-        return
-      }
+      if (!mux) return client.close()
       pipePorts(client, mux.open())
     })
   })
 
-  supervisor.start()
-
+  // Listen first: if the port is taken, no runtime process has been started for nothing.
   await new Promise<void>((resolvePromise, reject) => {
     server.once('error', reject)
     server.listen(options.port ?? 0, host, () => {
@@ -150,6 +154,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       resolvePromise()
     })
   })
+  supervisor.start()
   const address = server.address()
   port = typeof address === 'object' && address ? address.port : 0
   const authority = host === '::1' ? `[::1]:${port}` : `${host}:${port}`

@@ -71,15 +71,49 @@ describe('the runtime as a Node child process (real IPC)', () => {
     expect(result.ok && stripAnsi(result.text)).toBe("'still alive'")
   })
 
-  it('survives user code that throws asynchronously, and logs it', async () => {
+  it('survives errors nobody awaited, shows them labelled with their evaluation, and logs them', async () => {
     const { mux, stderr } = launch()
     const client = store.add(new RpcClient(mux.open(), runtimeContract, new MemoryLogger()))
-    await client.call('repl.evaluate', { code: 'setTimeout(() => { throw new Error("boom later") }, 1); Promise.reject(new Error("rejected"))' })
-    await new Promise((r) => setTimeout(r, 50))
+    const output: OutputChunk[] = []
+    client.subscribe('repl.output', (chunk) => output.push(chunk))
+    const started = await client.call('repl.evaluate', {
+      code: 'setTimeout(() => { throw new Error("boom later") }, 1); Promise.reject(new Error("rejected")); "started"'
+    })
+    await new Promise((r) => setTimeout(r, 100))
     const result = await client.call('repl.evaluate', { code: '1 + 1' })
     expect(result.ok && stripAnsi(result.text)).toBe('2')
+    const errors = output.filter((c) => c.stream === 'stderr').map((c) => ({ evalId: c.evalId, line: c.text.split('\n')[0] }))
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { evalId: started.evalId, line: 'Uncaught (in promise) Error: rejected' },
+        { evalId: started.evalId, line: 'Uncaught Error: boom later' }
+      ])
+    )
     expect(stderr.join('\n')).toContain('boom later')
-    expect(stderr.join('\n')).toContain('rejected')
+  })
+
+  it('survives a thrown value whose every trap throws', async () => {
+    const { mux } = launch()
+    const client = store.add(new RpcClient(mux.open(), runtimeContract, new MemoryLogger()))
+    const thrown = await client.call('repl.evaluate', {
+      code: 'const evil = () => new Proxy({}, { getPrototypeOf() { throw evil() }, get() { throw evil() } }); throw evil()'
+    })
+    expect(thrown.ok).toBe(false)
+    const after = await client.call('repl.evaluate', { code: '"alive"' })
+    expect(after.ok && stripAnsi(after.text)).toBe("'alive'")
+  })
+
+  it('an error too big or too odd to send still reaches the caller', async () => {
+    const { mux } = launch()
+    const client = store.add(new RpcClient(mux.open(), runtimeContract, new MemoryLogger()))
+    for (const code of [
+      'throw new Error("x".repeat(150000))',
+      'const e1 = new Error("fn details"); e1.details = () => 1; throw e1',
+      'const e2 = new Error("odd stack"); e2.stack = 42; throw e2'
+    ]) {
+      const result = await client.call('repl.evaluate', { code })
+      expect(result.ok, code).toBe(false)
+    }
   })
 
   it('exits when its host goes away', async () => {

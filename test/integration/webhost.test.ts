@@ -1,4 +1,6 @@
+import { execSync } from 'node:child_process'
 import { request } from 'node:http'
+import type { Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { nextValue } from '../../src/common/event'
@@ -45,9 +47,9 @@ function get(path: string, headers: Record<string, string> = {}): Promise<HttpRe
 }
 
 /** Opens a WebSocket; resolves with it once open, or with the HTTP status it was refused with. */
-function openSocket(path: string, options: { headers?: Record<string, string>; origin?: string } = {}): Promise<WebSocket | number> {
+function openSocket(path: string, options: { headers?: Record<string, string>; origin?: string; protocols?: string[] } = {}): Promise<WebSocket | number> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${host.port}${path}`, { headers: options.headers, origin: options.origin })
+    const ws = new WebSocket(`ws://127.0.0.1:${host.port}${path}`, options.protocols ?? [], { headers: options.headers, origin: options.origin })
     ws.once('open', () => resolve(ws))
     ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
     ws.once('error', reject)
@@ -87,6 +89,11 @@ describe('browser-mode host: HTTP', () => {
     expect((await get(`/${script}`)).status).toBe(403)
   })
 
+  it('a same-named cookie planted by another local page does not lock the app out', async () => {
+    const name = `cortex_token_${host.port}`
+    expect((await get('/', { cookie: `${name}=planted; ${name}=${host.token}` })).status).toBe(200)
+  })
+
   it('refuses a foreign Host header (DNS rebinding), even with the token', async () => {
     expect((await get(`/?token=${host.token}`, { host: `evil.example:${host.port}` })).status).toBe(403)
   })
@@ -108,13 +115,20 @@ describe('browser-mode host: WebSocket', () => {
     expect(log.records.some((r) => r.message.includes('foreign Origin'))).toBe(true)
   })
 
-  it('accepts the same-origin page with its cookie and bridges it to the runtime', async () => {
-    const ws = await openSocket('/runtime', { origin: `http://127.0.0.1:${host.port}`, headers: { cookie: `cortex_token_${host.port}=${host.token}` } })
+  it('accepts the page with its token as a subprotocol, and bridges it to the runtime', async () => {
+    const ws = await openSocket('/runtime', { origin: `http://127.0.0.1:${host.port}`, protocols: ['cortex.v1', `cortex.token.${host.token}`] })
     expect(ws).toBeInstanceOf(WebSocket)
+    expect((ws as WebSocket).protocol).toBe('cortex.v1')
     const client = new RpcClient(fromWebSocket(ws as WebSocket), runtimeContract, new MemoryLogger())
     await client.call('repl.evaluate', { code: 'const x = 20' })
     expect(resultText(await client.call('repl.evaluate', { code: 'x * 2 + 2' }))).toBe('42')
     client.dispose()
+  })
+
+  it('does not open a WebSocket for the cookie alone (other local ports receive cookies too)', async () => {
+    const cookie = { cookie: `cortex_token_${host.port}=${host.token}` }
+    expect(await openSocket('/runtime', { origin: `http://127.0.0.1:${host.port}`, headers: cookie })).toBe(403)
+    expect(await openSocket('/runtime', { protocols: ['cortex.v1', 'cortex.token.wrong'] })).toBe(403)
   })
 
   it('answers garbage frames (not JSON, binary, wrong shapes) with errors and keeps serving', async () => {
@@ -131,6 +145,20 @@ describe('browser-mode host: WebSocket', () => {
     expect(runtimeLog.filter((line) => line.includes('rejected message')).length).toBeGreaterThanOrEqual(203)
     const client = new RpcClient(port, runtimeContract, new MemoryLogger())
     expect(resultText(await client.call('repl.evaluate', { code: '"still here"' }))).toBe("'still here'")
+    client.dispose()
+  })
+
+  it('survives frames that break the WebSocket protocol (invalid UTF-8)', async () => {
+    const ws = await openSocket(`/runtime?token=${host.token}`)
+    if (typeof ws === 'number') throw new Error(`refused: ${ws}`)
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)))
+    // A masked text frame whose payload is not UTF-8, written below the ws client's checks.
+    const socket = (ws as unknown as { _socket: Socket })._socket
+    socket.write(Buffer.from([0x81, 0x82, 0, 0, 0, 0, 0xff, 0xfe]))
+    expect(await closed).toBe(1007)
+    // The host is still there.
+    const client = await openRuntime()
+    expect(resultText(await client.call('repl.evaluate', { code: '1 + 1' }))).toBe('2')
     client.dispose()
   })
 
@@ -169,7 +197,46 @@ describe('browser-mode host: runtime supervision', () => {
   })
 })
 
+describe('browser-mode host: a runtime that keeps crashing', () => {
+  it('stops after 3 automatic restarts, refuses runtime sockets (503) and restarts on request', async () => {
+    const stopLog = new MemoryLogger()
+    const crashing = await startWebHost({ rendererDir: built.renderer, runtimePath: built.runtime, port: 0, log: stopLog, runtimeStderr: () => {} })
+    try {
+      for (let crash = 0; crash < 4; crash++) {
+        const pid = crashing.supervisor.status.pid!
+        const next = nextValue(crashing.supervisor.onDidChangeStatus)
+        process.kill(pid, 'SIGKILL')
+        await next
+        while (crashing.supervisor.status.state === 'restarting' || crashing.supervisor.status.state === 'starting')
+          await nextValue(crashing.supervisor.onDidChangeStatus)
+      }
+      while (crashing.supervisor.status.state !== 'stopped') await nextValue(crashing.supervisor.onDidChangeStatus)
+      const refused = await new Promise<number>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${crashing.port}/runtime?token=${crashing.token}`)
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+        ws.once('open', () => reject(new Error('opened')))
+      })
+      expect(refused).toBe(503)
+
+      const hostSocket = new WebSocket(`ws://127.0.0.1:${crashing.port}/host?token=${crashing.token}`)
+      await new Promise((resolve) => hostSocket.once('open', resolve))
+      const hostClient = new RpcClient(fromWebSocket(hostSocket), hostContract, new MemoryLogger())
+      expect(await hostClient.call('host.restartRuntime', {})).toMatchObject({ state: 'running' })
+      hostClient.dispose()
+    } finally {
+      await crashing.close()
+    }
+  })
+})
+
 describe('browser-mode host: binding', () => {
+  it('starts no runtime when its port is taken', async () => {
+    const children = () => Number(execSync(`ps -o pid= --ppid ${process.pid} | wc -l`).toString().trim())
+    const before = children()
+    await expect(startWebHost({ rendererDir: built.renderer, runtimePath: built.runtime, port: host.port, log })).rejects.toThrow(/EADDRINUSE/)
+    expect(children()).toBe(before)
+  })
+
   it('never binds a non-loopback address', async () => {
     for (const address of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
       await expect(startWebHost({ rendererDir: built.renderer, runtimePath: built.runtime, host: address, port: 0, log })).rejects.toThrow(/loopback/)

@@ -19,14 +19,16 @@ export abstract class BasePort implements Port {
     return this.closed
   }
 
-  send(message: unknown): void {
-    if (this.closed) return // dropped: the other side is gone
+  send(message: unknown): boolean {
+    if (this.closed) return false // dropped: the other side is gone
     try {
       this.transmit(message)
+      return true
     } catch (error) {
       // An unsendable value (a function, say) is the sender's bug: report it, drop the message,
       // and keep the channel, rather than throwing into a producer that may not expect it.
       reportUnexpectedError(error)
+      return false
     }
   }
 

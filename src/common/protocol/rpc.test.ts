@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { garbageMessages } from '../../../test/support/garbage'
-import { expectGarbageAnswered } from '../../../test/support/protocol'
+import { collectMessages, expectGarbageAnswered } from '../../../test/support/protocol'
 import { ProtocolError, RemoteError } from '../errors'
 import { MemoryLogger } from '../logger'
 import { defineContract, type Handlers } from './contract'
 import { createPortPair } from './memory-port'
+import type { Port } from './port'
 import { RpcClient, RpcServer } from './rpc'
 
 const contract = defineContract({
@@ -13,7 +14,8 @@ const contract = defineContract({
     'math.add': { params: z.object({ a: z.number(), b: z.number() }), result: z.number() },
     'wait.forever': { params: z.object({}), result: z.string() },
     'fail.now': { params: z.object({}), result: z.void() },
-    'lie.about.result': { params: z.object({}), result: z.number() }
+    'lie.about.result': { params: z.object({}), result: z.number() },
+    'anything.goes': { params: z.object({}), result: z.unknown() }
   },
   events: {
     tick: z.object({ n: z.number() })
@@ -38,6 +40,7 @@ function setup(overrides: Partial<Handlers<typeof contract>> = {}) {
     },
     // A server bug: the result does not match the contract. The client must not trust it.
     'lie.about.result': () => 'not a number' as unknown as number,
+    'anything.goes': () => ({ big: 1n }),
     ...overrides
   }
   const server = new RpcServer(serverPort, contract, handlers, log)
@@ -106,11 +109,13 @@ describe('RpcClient / RpcServer', () => {
     expect(aborted).toEqual([])
   })
 
-  it('rejects a result that breaks the contract, and tells the server', async () => {
-    const { client, log } = setup()
-    await expect(client.call('lie.about.result', {})).rejects.toMatchObject({ code: 'invalid-result' })
+  it('rejects a response that breaks the contract, and tells the server', async () => {
+    const { client, serverPort, log } = setup({ 'wait.forever': () => new Promise(() => {}) })
+    const call = client.call('lie.about.result', {})
+    // A response forged on the wire (the real server would have refused to send it).
+    serverPort.send({ kind: 'response', id: 1, ok: true, result: 'not a number' })
+    await expect(call).rejects.toMatchObject({ code: 'invalid-result' })
     await new Promise((r) => setTimeout(r, 10))
-    // The server logged the client's complaint.
     expect(log.records.some((r) => r.message.includes("invalid result for 'lie.about.result'"))).toBe(true)
   })
 
@@ -143,6 +148,65 @@ describe('RpcClient / RpcServer', () => {
     expect(received.map((r) => r.error.code)).toEqual(['invalid-message', 'invalid-message', 'unexpected-message', 'invalid-result', 'invalid-message'])
     expect(log.records.filter((r) => r.message.startsWith('protocol: rejected message'))).toHaveLength(garbage.length)
     await expect(client.call('math.add', { a: 1, b: 1 })).resolves.toBe(2)
+  })
+
+  it('a server whose result breaks its own contract answers with an error instead', async () => {
+    const { client } = setup()
+    // The client would reject a non-number anyway; the server says why first.
+    await expect(client.call('lie.about.result', {})).rejects.toMatchObject({ code: 'invalid-result' })
+  })
+
+  it('a result the transport cannot carry still gets an answer (no call waits forever)', async () => {
+    const [clientPort, serverPort] = createPortPair()
+    // A JSON transport, like the WebSocket: a BigInt cannot cross it.
+    const jsonOnly: Port = {
+      ...serverPort,
+      onMessage: serverPort.onMessage,
+      onClose: serverPort.onClose,
+      get isClosed() {
+        return serverPort.isClosed
+      },
+      close: () => serverPort.close(),
+      send: (message) => {
+        try {
+          JSON.stringify(message)
+        } catch {
+          return false
+        }
+        return serverPort.send(message)
+      }
+    }
+    const log = new MemoryLogger()
+    new RpcServer(jsonOnly, contract, { 'anything.goes': () => ({ big: 1n }) } as unknown as Handlers<typeof contract>, log)
+    const client = new RpcClient(clientPort, contract, new MemoryLogger())
+    await expect(client.call('anything.goes', {})).rejects.toMatchObject({ code: 'invalid-result' })
+    expect(log.records.some((r) => r.level === 'error' && r.message.includes('could not be sent'))).toBe(true)
+  })
+
+  it('a malformed response still settles the call it names', async () => {
+    const { client, serverPort } = setup({ 'wait.forever': () => new Promise(() => {}) })
+    const call = client.call('wait.forever', {})
+    await new Promise((r) => setTimeout(r, 5))
+    serverPort.send({ kind: 'response', id: 1, ok: false, error: { name: 5 } })
+    await expect(call).rejects.toMatchObject({ code: 'invalid-result' })
+  })
+
+  it('a duplicate in-flight request id is refused without settling the first call wrongly', async () => {
+    const { clientPort } = setup({ 'math.add': async ({ a, b }) => new Promise((r) => setTimeout(() => r(a + b), 20)) })
+    const replies = collectMessages(clientPort, 2)
+    clientPort.send({ kind: 'request', id: 1, method: 'math.add', params: { a: 1, b: 2 } })
+    clientPort.send({ kind: 'request', id: 1, method: 'math.add', params: { a: 5, b: 5 } })
+    expect(await replies).toEqual([
+      { kind: 'error', error: expect.objectContaining({ code: 'invalid-message' }) },
+      { kind: 'response', id: 1, ok: true, result: 3 }
+    ])
+  })
+
+  it('disposing a client rejects its pending calls', async () => {
+    const { client } = setup()
+    const call = client.call('wait.forever', {})
+    client.dispose()
+    await expect(call).rejects.toMatchObject({ code: 'connection-closed' })
   })
 
   it('never answers an error report, so two peers cannot loop', async () => {

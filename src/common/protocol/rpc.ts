@@ -31,6 +31,10 @@ function protocolFailure(code: ProtocolErrorCode, message: string, details?: unk
   return { name: 'ProtocolError', code, message, ...(details !== undefined ? { details } : {}) }
 }
 
+function failureResponse(id: number, error: SerializedError): ResponseEnvelope {
+  return { kind: 'response', id, ok: false, error }
+}
+
 /** Why a message failed the envelope check: a kind this side never accepts, or just malformed. */
 function unparsedFailure(raw: unknown, error: z.ZodError, side: 'server' | 'client', otherSidesKinds: string[]): SerializedError {
   const kind = typeof raw === 'object' && raw !== null ? (raw as { kind?: unknown }).kind : undefined
@@ -126,7 +130,8 @@ export class RpcServer<C extends Contract> implements Disposable {
       return
     }
     if (this.inFlight.has(request.id)) {
-      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-message', `request id ${request.id} is already in flight`), true)
+      // Not answered on that id: the first request with it is still owed its own answer.
+      rejectMessage(this.port, this.log, raw, protocolFailure('invalid-message', `request id ${request.id} is already in flight`), false)
       return
     }
     const controller = new AbortController()
@@ -134,15 +139,26 @@ export class RpcServer<C extends Contract> implements Disposable {
     let response: ResponseEnvelope
     try {
       const result: unknown = await handler(params.data, { signal: controller.signal, requestId: request.id })
-      response = { kind: 'response', id: request.id, ok: true, result }
+      // Our own result must honour the contract too: a caller must never wait for an answer that
+      // its side would reject (or that the transport cannot carry).
+      const checked = schema.result.safeParse(result)
+      response = checked.success
+        ? { kind: 'response', id: request.id, ok: true, result }
+        : failureResponse(
+            request.id,
+            protocolFailure('invalid-result', `'${request.method}' produced a result that breaks its contract`, issuesOf(checked.error))
+          )
     } catch (error) {
       const serialized = serializeError(error)
       if (controller.signal.aborted && !serialized.code) serialized.code = 'cancelled'
-      response = { kind: 'response', id: request.id, ok: false, error: serialized }
+      response = failureResponse(request.id, serialized)
     } finally {
       this.inFlight.delete(request.id)
     }
-    this.port.send(response)
+    if (!this.port.send(response) && !this.port.isClosed) {
+      this.log.error(`protocol: the response to '${request.method}' could not be sent`)
+      this.port.send(failureResponse(request.id, protocolFailure('invalid-result', `the response to '${request.method}' could not be sent`)))
+    }
   }
 }
 
@@ -225,6 +241,7 @@ export class RpcClient<C extends Contract> implements Disposable {
   }
 
   dispose(): void {
+    this.failAll(new ProtocolError('connection-closed', 'the client was disposed'))
     this.store.dispose()
     for (const emitter of this.eventEmitters.values()) emitter.dispose()
     this.port.close()
@@ -239,7 +256,15 @@ export class RpcClient<C extends Contract> implements Disposable {
   private receive(raw: unknown): void {
     const parsed = ServerMessage.safeParse(raw)
     if (!parsed.success) {
-      rejectMessage(this.port, this.log, raw, unparsedFailure(raw, parsed.error, 'client', ['request', 'cancel']), false)
+      const failure = unparsedFailure(raw, parsed.error, 'client', ['request', 'cancel'])
+      rejectMessage(this.port, this.log, raw, failure, false)
+      // A broken answer is still an answer: the call it was meant for must not wait forever.
+      const id = (raw as { kind?: unknown; id?: unknown } | null)?.kind === 'response' ? (raw as { id: unknown }).id : undefined
+      const call = typeof id === 'number' ? this.pending.get(id) : undefined
+      if (call) {
+        this.pending.delete(id as number)
+        call.reject(new ProtocolError('invalid-result', `malformed response to '${call.method}'`, failure.details))
+      }
       return
     }
     const message = parsed.data

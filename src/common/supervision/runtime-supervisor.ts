@@ -135,7 +135,7 @@ export class RuntimeSupervisor implements Disposable {
       this.policy.reset()
       this.start('The runtime was restarted after repeated crashes; its namespace is new.')
     } else {
-      this.setStatus({ state: 'stopped', message: 'The runtime is stopped. Restart it from the menu.' })
+      this.setStatus({ state: 'stopped', message: 'The runtime is stopped. Use “Restart runtime” to start a new one.' })
     }
   }
 

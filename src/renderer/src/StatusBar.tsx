@@ -39,11 +39,10 @@ export function StatusBar({ api }: { api: CortexApi }) {
         </span>
       )}
       {status?.message && <span className="status-message">{status.message}</span>}
-      {status && status.state !== 'running' && (
-        <button type="button" onClick={() => void api.restartRuntime()}>
-          Restart runtime
-        </button>
-      )}
+      {/* Always there: the way out of a runaway loop, and after repeated crashes. */}
+      <button type="button" className="restart" onClick={() => void api.restartRuntime()} title="Kill the runtime and start a new one (the namespace is lost)">
+        Restart runtime
+      </button>
     </footer>
   )
 }

@@ -8,7 +8,11 @@ import type { EvalResult, OutputChunk } from '../../common/runtime-contract'
 
 const INPUT_FILE_PREFIX = 'input-'
 
-/** The host globals user code may use; everything else of the runtime stays out of its realm. */
+/**
+ * The host globals user code may use. This keeps runtime internals out of the namespace by
+ * accident; it is not a security boundary (a vm context never is: `console.log.constructor`
+ * reaches the host realm). The user owns this runtime anyway.
+ */
 function userGlobals(console: Console): Record<string, unknown> {
   return {
     console,
@@ -66,6 +70,11 @@ export class JsEvaluator {
       })
     const console = new Console({ stdout: sink('stdout'), stderr: sink('stderr'), colorMode: true })
     this.context = vm.createContext(userGlobals(console), { name: 'Cortex namespace' })
+  }
+
+  /** The evaluation whose (possibly async) work is running now, if any. */
+  get currentEvalId(): number | undefined {
+    return this.currentEval.getStore()
   }
 
   evaluate(code: string): EvalResult {

@@ -6,7 +6,7 @@ export interface WebSocketLike {
   readonly readyState: number
   send(data: string): void
   addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void
-  addEventListener(type: 'close', listener: () => void): void
+  addEventListener(type: 'close' | 'error', listener: () => void): void
   close(code?: number, reason?: string): void
 }
 
@@ -17,6 +17,9 @@ class WebSocketAdapter extends BasePort {
     super()
     socket.addEventListener('message', (event) => this.deliver(decode(event.data)))
     socket.addEventListener('close', () => this.markClosed())
+    // A protocol error (bad UTF-8, an oversized frame) is followed by 'close'. Listening also keeps
+    // the ws package from throwing it as an unhandled 'error' event.
+    socket.addEventListener('error', () => this.markClosed())
     if (socket.readyState > OPEN) this.markClosed()
   }
   protected transmit(message: unknown): void {

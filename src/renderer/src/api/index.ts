@@ -5,10 +5,26 @@ import { ElectronLink } from './electron-link'
 import { RuntimeSession } from './runtime-session'
 import { WebLink } from './web-link'
 
+const TOKEN_KEY = 'cortex.token'
+
+/**
+ * The browser mode's session token: it arrives in the URL the host printed, then lives in this
+ * tab's session storage (which, unlike a cookie, no other local port can read), out of the address
+ * bar, history and screenshots.
+ */
+function takeSessionToken(): string {
+  const fromUrl = new URLSearchParams(window.location.search).get('token')
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl)
+    window.history.replaceState(null, '', window.location.pathname)
+  }
+  return sessionStorage.getItem(TOKEN_KEY) ?? ''
+}
+
 /** The one place that knows whether we run in Electron (the preload set `window.cortex`) or a browser. */
 export function createCortexApi(): CortexApi {
   const log = createLineLogger('renderer', (line) => console.warn(line))
   const bridge = (window as { cortex?: CortexBridge }).cortex
-  const link = bridge ? new ElectronLink(bridge, log) : new WebLink(window.location.origin, log)
+  const link = bridge ? new ElectronLink(bridge, log) : new WebLink(window.location.origin, takeSessionToken(), log)
   return new RuntimeSession(link, log)
 }

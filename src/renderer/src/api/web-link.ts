@@ -10,11 +10,14 @@ import type { RuntimeLink } from './runtime-session'
 
 const RETRY_MIN_MS = 250
 const RETRY_MAX_MS = 4000
+/** A connection must have lasted this long before the retry delay starts small again. */
+const STABLE_MS = 5000
 
 /** Opens a WebSocket and resolves once it is open (or rejects if it fails first). */
-function openSocket(url: string): Promise<WebSocket> {
+function openSocket(url: string, token: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url)
+    // The token travels as a subprotocol: never in a cookie (see src/webhost/access.ts).
+    const socket = new WebSocket(url, ['cortex.v1', `cortex.token.${token}`])
     socket.addEventListener('open', () => resolve(socket), { once: true })
     socket.addEventListener('error', () => reject(new Error(`could not connect to ${url}`)), { once: true })
   })
@@ -22,8 +25,8 @@ function openSocket(url: string): Promise<WebSocket> {
 
 /**
  * The browser mode: a WebSocket to the host's `/runtime` endpoint (the host bridges it to the
- * runtime process) and one to `/host` for the runtime's status. The session token travels in the
- * HttpOnly cookie the host set when it served the page. Lost connections are retried with backoff.
+ * runtime process) and one to `/host` for the runtime's status, both authenticated with the
+ * session token. Lost connections are retried with exponential backoff.
  */
 export class WebLink implements RuntimeLink {
   private readonly store = new DisposableStore()
@@ -37,6 +40,7 @@ export class WebLink implements RuntimeLink {
 
   constructor(
     private readonly origin: string,
+    private readonly token: string,
     private readonly log: Logger
   ) {}
 
@@ -61,13 +65,14 @@ export class WebLink implements RuntimeLink {
     let delay = RETRY_MIN_MS
     while (!this.disposed) {
       try {
-        const port = fromWebSocket(await openSocket(url))
+        const port = fromWebSocket(await openSocket(url, this.token))
         if (this.disposed) return port.close()
         const closeOnDispose = this.store.add(toDisposable(() => port.close()))
         port.onClose(() => this.store.delete(closeOnDispose))
-        delay = RETRY_MIN_MS
+        const openedAt = Date.now()
         adopt(port)
         await new Promise<void>((resolve) => port.onClose(resolve))
+        if (Date.now() - openedAt > STABLE_MS) delay = RETRY_MIN_MS
       } catch (error) {
         this.log.warn(`${path}: ${(error as Error).message}; retrying in ${delay} ms`)
       }

@@ -10,8 +10,8 @@ export const style = {
 }
 
 export const PROMPT = style.prompt('› ')
-/** Visible width of {@link PROMPT}. */
-export const PROMPT_WIDTH = 2
+/** The prompt while an evaluation runs: what is typed then runs after it. */
+export const BUSY_PROMPT = style.dim('› ')
 
 /** An error as the user reads it: `Uncaught Name: message`, then the user-code frames, dimmed. */
 export function formatError(error: SerializedError): string {

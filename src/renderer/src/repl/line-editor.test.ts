@@ -4,7 +4,7 @@ import { LineEditor } from './line-editor'
 describe('LineEditor', () => {
   it('submits the typed line on Enter and starts empty again', () => {
     const editor = new LineEditor()
-    expect(editor.input('x * 2')).toEqual([{ kind: 'redraw' }])
+    expect(editor.input('x * 2')).toEqual([{ kind: 'redraw', line: 'x * 2', position: 5 }])
     expect(editor.input('\r')).toEqual([{ kind: 'submit', line: 'x * 2' }])
     expect(editor.line).toBe('')
   })
@@ -22,10 +22,12 @@ describe('LineEditor', () => {
     expect([editor.line, editor.position]).toEqual(['b', 1])
   })
 
-  it('turns a multi-line paste into one submit per line', () => {
+  it('turns a multi-line paste into one submit per line, each drawn before it is submitted', () => {
     const editor = new LineEditor()
-    expect(editor.input('const a = 1\r\na + 1\r').filter((a) => a.kind === 'submit')).toEqual([
+    expect(editor.input('const a = 1\r\na + 1\r')).toEqual([
+      { kind: 'redraw', line: 'const a = 1', position: 11 },
       { kind: 'submit', line: 'const a = 1' },
+      { kind: 'redraw', line: 'a + 1', position: 5 },
       { kind: 'submit', line: 'a + 1' }
     ])
   })

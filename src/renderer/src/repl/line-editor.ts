@@ -2,7 +2,9 @@
  * The prompt's line editor, as pure state: keystrokes in (xterm's `onData` strings), edits and
  * actions out. It lives in the renderer so typing never waits for the runtime.
  */
-export type EditorAction = { kind: 'redraw' } | { kind: 'submit'; line: string } | { kind: 'interrupt' } | { kind: 'none' }
+export type EditorAction =
+  /** The line changed: draw this text with the cursor at `position` (a snapshot, taken when it happened). */
+  { kind: 'redraw'; line: string; position: number } | { kind: 'submit'; line: string } | { kind: 'interrupt' } | { kind: 'none' }
 
 const ESC = '\x1b'
 
@@ -29,7 +31,7 @@ export class LineEditor {
     const actions: EditorAction[] = []
     let dirty = false
     const flush = (): void => {
-      if (dirty) actions.push({ kind: 'redraw' })
+      if (dirty) actions.push({ kind: 'redraw', line: this.text, position: this.cursor })
       dirty = false
     }
     for (let i = 0; i < data.length; i++) {

@@ -3,27 +3,28 @@ import { Terminal } from '@xterm/xterm'
 import { ProtocolError } from '../../../common/errors'
 import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { CortexApi } from '../api/cortex-api'
-import { formatResult, PROMPT, style } from './format'
+import { BUSY_PROMPT, formatResult, PROMPT, style } from './format'
 import { LineEditor } from './line-editor'
 
 const CLEAR_LINE = '\r\x1b[2K'
 
 /**
- * The REPL pane: an xterm.js terminal with a local line editor. Output from the runtime (this
- * window's evaluations, other windows', background work) is drawn above the prompt, batched to
- * one write per animation frame, and the partly typed line is redrawn under it.
+ * The REPL pane: an xterm.js terminal with a local line editor. The bottom line is always the
+ * prompt with the line being typed (dimmed while an evaluation runs: typing ahead is allowed, and
+ * lines entered meanwhile run in order afterwards). Everything else (this window's results, other
+ * windows', background output) is drawn above the prompt, batched to one write per animation frame.
  */
 export class ReplTerminal implements Disposable {
   private readonly store = new DisposableStore()
   private readonly terminal: Terminal
   private readonly fit = new FitAddon()
   private readonly editor = new LineEditor()
-  /** The evaluation this pane is waiting for; no prompt is shown meanwhile. */
-  private pending: AbortController | undefined
+  /** The evaluation this pane is waiting for. */
+  private running: AbortController | undefined
+  /** Lines entered while an evaluation ran, in order. */
+  private readonly typedAhead: string[] = []
   private queued: string[] = []
   private frame: number | undefined
-  /** Whether the last output ended its line (so the prompt can be drawn after it). */
-  private atLineStart = true
 
   constructor(
     container: HTMLElement,
@@ -45,10 +46,10 @@ export class ReplTerminal implements Disposable {
     this.terminal.writeln(style.dim('Cortex — JavaScript in a live runtime. Enter runs a line; Ctrl+C cancels.'))
     this.store.add(this.terminal.onData((data) => this.handleInput(data)))
     this.store.add(api.onOutput((chunk) => this.print(chunk.stream === 'stderr' ? style.error(chunk.text) : chunk.text)))
-    this.store.add(api.onResult((result) => this.print(`${formatResult(result)}\n`)))
+    this.store.add(api.onResult((result) => this.print(formatResult(result))))
     this.store.add(
       api.onConnectionChange((change) => {
-        if (change.state === 'disconnected') this.print(style.notice(`[runtime disconnected: ${change.detail ?? 'unknown reason'}]\n`))
+        if (change.state === 'disconnected') this.print(style.notice(`[runtime disconnected: ${change.detail ?? 'unknown reason'}]`))
       })
     )
     let lastNotice: string | undefined
@@ -57,16 +58,16 @@ export class ReplTerminal implements Disposable {
         // Transitional states repeat what the next state says; a reconnect repeats the current one.
         if (!status.message || status.state === 'starting' || status.state === 'restarting' || status.message === lastNotice) return
         lastNotice = status.message
-        this.print(style.notice(`[${status.message}]\n`))
+        this.print(style.notice(`[${status.message}]`))
       })
     )
-    this.redraw()
+    this.drawPrompt()
     this.terminal.focus()
   }
 
   dispose(): void {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame)
-    this.pending?.abort()
+    this.running?.abort()
     this.store.dispose()
   }
 
@@ -89,7 +90,7 @@ export class ReplTerminal implements Disposable {
     for (const action of this.editor.input(data)) {
       switch (action.kind) {
         case 'redraw':
-          if (!this.pending) this.redraw()
+          this.drawPrompt(action.line, action.position)
           break
         case 'submit':
           this.submit(action.line)
@@ -103,44 +104,57 @@ export class ReplTerminal implements Disposable {
     }
   }
 
+  /** The entered line stays on screen as typed; it runs now, or after the running evaluation. */
   private submit(line: string): void {
-    if (this.pending) return // one evaluation at a time in this pane, for now
-    this.terminal.write('\r\n')
-    this.atLineStart = true
-    if (!line.trim()) return this.redraw()
+    this.flush()
+    this.terminal.write(`${CLEAR_LINE}${this.running ? BUSY_PROMPT : PROMPT}${line}\r\n`)
+    if (line.trim()) this.typedAhead.push(line)
+    this.runNext()
+    this.drawPrompt()
+  }
+
+  private runNext(): void {
+    if (this.running) return
+    const line = this.typedAhead.shift()
+    if (line === undefined) return
     const controller = new AbortController()
-    this.pending = controller
+    this.running = controller
     this.api.evaluate(line, { signal: controller.signal }).then(
       () => this.finish(controller),
       (error: unknown) => {
         const cancelled = error instanceof ProtocolError && error.code === 'cancelled'
-        if (!cancelled) this.print(style.error(`${(error as Error).message}\n`))
+        if (!cancelled) this.print(style.error((error as Error).message))
         this.finish(controller)
       }
     )
   }
 
-  private interrupt(): void {
-    if (this.pending) {
-      this.pending.abort()
-      this.print(style.notice('^C (cancelled)\n'))
-      this.finish(this.pending)
-      return
-    }
-    this.terminal.write(`${style.dim('^C')}\r\n`)
-    this.redraw()
+  private finish(controller: AbortController): void {
+    if (this.running !== controller) return
+    this.running = undefined
+    this.runNext()
+    this.flush()
+    this.drawPrompt()
   }
 
-  private finish(controller: AbortController): void {
-    if (this.pending !== controller) return
-    this.pending = undefined
-    this.flush()
-    this.redraw()
+  /** Ctrl+C: cancel the running evaluation and drop the lines typed ahead; or just clear the line. */
+  private interrupt(): void {
+    const running = this.running
+    const dropped = this.typedAhead.splice(0).length
+    if (!running) {
+      this.flush()
+      this.terminal.write(`${style.dim(' ^C')}\r\n`)
+      this.drawPrompt()
+      return
+    }
+    this.running = undefined
+    running.abort()
+    this.print(style.notice(`^C: cancelled${dropped ? `, and ${dropped} line${dropped > 1 ? 's' : ''} typed ahead dropped` : ''}`))
   }
 
   /** Queues text to appear above the prompt; written once per frame. */
   private print(text: string): void {
-    this.queued.push(text)
+    this.queued.push(text.endsWith('\n') ? text : `${text}\n`)
     this.frame ??= requestAnimationFrame(() => this.flush())
   }
 
@@ -151,17 +165,12 @@ export class ReplTerminal implements Disposable {
     const text = this.queued.join('')
     this.queued = []
     // Take the prompt line away, write the output, and put the prompt back underneath.
-    const prefix = this.pending || !this.atLineStart ? '' : CLEAR_LINE
-    this.atLineStart = text.endsWith('\n')
-    this.terminal.write(prefix + text)
-    if (!this.pending) this.redraw()
+    this.terminal.write(CLEAR_LINE + text)
+    this.drawPrompt()
   }
 
-  private redraw(): void {
-    const line = this.editor.line
-    const back = line.length - this.editor.position
-    const lead = this.atLineStart ? CLEAR_LINE : '\r\n'
-    this.atLineStart = true
-    this.terminal.write(`${lead}${PROMPT}${line}${back > 0 ? `\x1b[${back}D` : ''}`)
+  private drawPrompt(line = this.editor.line, position = this.editor.position): void {
+    const back = line.length - position
+    this.terminal.write(`${CLEAR_LINE}${this.running ? BUSY_PROMPT : PROMPT}${line}${back > 0 ? `\x1b[${back}D` : ''}`)
   }
 }
