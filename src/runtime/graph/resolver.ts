@@ -1,0 +1,227 @@
+import type { z } from 'zod'
+import { serializeError } from '../../common/errors'
+import type { LanguageModel } from '../lm/types'
+import { DepError, GraphError, RecallError } from './errors'
+import { isRecall, type Dep, type DepInput, type Gate, type Recall } from './markers'
+import { isNodeDef, nodeOf, type AnyNodeDef, type FieldInfo, type NodeInstance } from './node'
+
+/** Something computed once per run: a dependency function, or a node the LM fills as a dependency. */
+export type DepKey = Dep<unknown> | AnyNodeDef
+
+export interface GateField {
+  readonly name: string
+  readonly description: string
+  readonly schema: z.ZodType
+  /** The value the node has now (its default, or what the caller passed). */
+  readonly current: unknown
+}
+
+/** Asks a human for a node's gate fields; resolves with their values by field name. */
+export type GateHook = (request: {
+  readonly node: string
+  readonly fields: readonly GateField[]
+  readonly signal: AbortSignal
+}) => Promise<Record<string, unknown>>
+
+/** Everything one graph run shares. */
+export interface RunState {
+  readonly lm: LanguageModel | undefined
+  readonly signal: AbortSignal
+  readonly trace: NodeInstance[]
+  /** Each dep's value, computed at most once per run. */
+  readonly cache: Map<DepKey, unknown>
+  /** Gate answers, asked at most once per node per run. */
+  readonly gates: Map<AnyNodeDef, Record<string, unknown>>
+  readonly gateHook: GateHook | undefined
+}
+
+export function depName(key: DepKey): string {
+  return isNodeDef(key) ? key.name : key.name
+}
+
+/** What a dep key needs first: a dep function's inputs, or a node's dep fields (recalls excluded). */
+export function depInputs(key: DepKey): DepKey[] {
+  const inputs: DepInput[] = isNodeDef(key)
+    ? key.fields.filter((f) => f.kind === 'dep' || f.kind === 'node-dep').map((f) => f.spec as DepInput)
+    : Object.values(key.inputs)
+  return inputs.filter((input): input is DepKey => !isRecall(input))
+}
+
+/** A readable dependency cycle among the deps reachable from `roots` ("a -> b -> a"), if any. */
+export function findDepCycle(roots: readonly DepKey[]): string | undefined {
+  const state = new Map<DepKey, 'visiting' | 'done'>()
+  const path: DepKey[] = []
+  const visit = (key: DepKey): string | undefined => {
+    if (state.get(key) === 'done') return undefined
+    if (state.get(key) === 'visiting') return [...path.slice(path.indexOf(key)), key].map(depName).join(' -> ')
+    state.set(key, 'visiting')
+    path.push(key)
+    for (const input of depInputs(key)) {
+      const cycle = visit(input)
+      if (cycle) return cycle
+    }
+    path.pop()
+    state.set(key, 'done')
+    return undefined
+  }
+  for (const root of roots) {
+    const cycle = visit(root)
+    if (cycle) return cycle
+  }
+  return undefined
+}
+
+/** The deps reachable from `roots` that are not cached yet, in levels: each level needs only earlier ones. */
+function levels(roots: readonly DepKey[], cache: Map<DepKey, unknown>): DepKey[][] {
+  const level = new Map<DepKey, number>()
+  const depth = (key: DepKey, seen: Set<DepKey>): number => {
+    if (cache.has(key)) return -1
+    const known = level.get(key)
+    if (known !== undefined) return known
+    if (seen.has(key)) throw new GraphError(`dependency cycle: ${findDepCycle([key])}`)
+    seen.add(key)
+    const own = Math.max(-1, ...depInputs(key).map((input) => depth(input, seen))) + 1
+    seen.delete(key)
+    level.set(key, own)
+    return own
+  }
+  for (const root of roots) depth(root, new Set())
+  const result: DepKey[][] = []
+  for (const [key, n] of level) (result[n] ??= []).push(key)
+  return result
+}
+
+function unwrap(schema: z.ZodType): unknown {
+  let def = (schema as unknown as { _zod: { def: { type: string; innerType?: z.ZodType } } })._zod.def
+  while (def.innerType && ['optional', 'nullable', 'default', 'prefault', 'readonly', 'nonoptional', 'catch'].includes(def.type)) {
+    def = (def.innerType as unknown as { _zod: { def: typeof def } })._zod.def
+  }
+  return def
+}
+
+/** Does a field declared with `field` hold what `target` asks for? (`.describe()` copies count as the same schema.) */
+function sameSchema(field: z.ZodType, target: z.ZodType): boolean {
+  return field === target || unwrap(field) === unwrap(target)
+}
+
+function targetName(target: Recall<unknown>['target']): string {
+  return isNodeDef(target) ? target.name : (target.description ?? `a ${(unwrap(target) as { type: string }).type} schema`)
+}
+
+/** The most recent node of the recalled kind, or the most recent plain field declared with the recalled schema. */
+export function recallFromTrace(recall: Recall<unknown>, trace: readonly NodeInstance[]): unknown {
+  const { target } = recall
+  for (let i = trace.length - 1; i >= 0; i--) {
+    const instance = trace[i]!
+    const def = nodeOf(instance)
+    if (!def) continue
+    if (isNodeDef(target)) {
+      if (def === target) return instance
+      continue
+    }
+    for (const field of def.plainFields) {
+      if (instance[field.name] != null && sameSchema(field.schema!, target)) return instance[field.name]
+    }
+  }
+  throw new RecallError(`nothing to recall for ${targetName(target)}: no earlier node of the run has it`)
+}
+
+/**
+ * Computes the deps reachable from `roots`, level by level; the deps of one level run
+ * concurrently. When one fails, its siblings are aborted (their signal fires) and awaited before
+ * the failure is raised, so nothing keeps running behind the error.
+ */
+export async function resolveDeps(roots: readonly DepKey[], state: RunState, node: string): Promise<void> {
+  for (const level of levels(roots, state.cache)) {
+    state.signal.throwIfAborted()
+    const siblings = new AbortController()
+    const abortSiblings = (): void => siblings.abort(state.signal.reason)
+    state.signal.addEventListener('abort', abortSiblings, { once: true })
+    try {
+      const outcomes = await Promise.allSettled(
+        level.map((key) =>
+          computeDep(key, { ...state, signal: siblings.signal }, node).catch((error: unknown) => {
+            siblings.abort(error)
+            throw error
+          })
+        )
+      )
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')
+      if (failed) throw failed.reason
+      outcomes.forEach((outcome, i) => state.cache.set(level[i]!, (outcome as PromiseFulfilledResult<unknown>).value))
+    } finally {
+      state.signal.removeEventListener('abort', abortSiblings)
+    }
+  }
+}
+
+async function computeDep(key: DepKey, state: RunState, node: string): Promise<unknown> {
+  if (isNodeDef(key)) {
+    // A node as a dependency: the LM fills it from its own resolved fields. It is not in the trace.
+    if (!state.lm) throw new GraphError(`${key.name} (a dependency of ${node}) needs an LM, and the run has none`)
+    const context = await resolveFields(key, state)
+    return state.lm.fill(key, context, key.name, undefined, { signal: state.signal })
+  }
+  const inputs: Record<string, unknown> = {}
+  for (const [name, input] of Object.entries(key.inputs))
+    inputs[name] = isRecall(input) ? recallFromTrace(input, state.trace) : state.cache.get(input as DepKey)
+  let value: unknown
+  try {
+    value = await key.run(inputs, { signal: state.signal })
+  } catch (error) {
+    if (error instanceof GraphError) throw error
+    const cause = serializeError(error)
+    throw new DepError(key.name, `${key.name} failed on ${node}: ${cause.message}`, { cause: error })
+  }
+  if (!key.output) return value
+  const checked = key.output.safeParse(value)
+  if (checked.success) return checked.data
+  const issue = checked.error.issues[0]!
+  throw new DepError(
+    key.name,
+    `${key.name} returned a value its output schema rejects${issue.path.length ? ` at ${issue.path.join('.')}` : ''}: ${issue.message}`
+  )
+}
+
+async function askGates(def: AnyNodeDef, fields: readonly FieldInfo[], state: RunState, current: NodeInstance): Promise<Record<string, unknown>> {
+  const cached = state.gates.get(def)
+  if (cached) return cached
+  // Without a hook (a plain library run), gate fields keep their default or the caller's value.
+  if (!state.gateHook) return {}
+  const requestFields = fields.map((f) => {
+    const gate = f.spec as Gate<unknown>
+    return { name: f.name, description: gate.description, schema: gate.schema, current: current[f.name] }
+  })
+  const answers = await state.gateHook({ node: def.name, fields: requestFields, signal: state.signal })
+  const values: Record<string, unknown> = {}
+  for (const field of requestFields) {
+    const checked = field.schema.safeParse(answers[field.name])
+    if (!checked.success) throw new GraphError(`the answer to gate '${field.name}' of ${def.name} is invalid: ${checked.error.issues[0]!.message}`)
+    values[field.name] = checked.data
+  }
+  state.gates.set(def, values)
+  return values
+}
+
+/**
+ * The values of a node's non-plain fields, in declaration order: deps (concurrently, as a DAG),
+ * then gates (through the hook), then recalls (from the trace).
+ */
+export async function resolveFields(def: AnyNodeDef, state: RunState, current: NodeInstance = {}): Promise<Record<string, unknown>> {
+  const depFields = def.fields.filter((f) => f.kind === 'dep' || f.kind === 'node-dep')
+  if (depFields.length)
+    await resolveDeps(
+      depFields.map((f) => f.spec as DepKey),
+      state,
+      def.name
+    )
+  const gateFields = def.fields.filter((f) => f.kind === 'gate')
+  const gates = gateFields.length ? await askGates(def, gateFields, state, current) : {}
+  const values: Record<string, unknown> = {}
+  for (const field of def.fields) {
+    if (field.kind === 'dep' || field.kind === 'node-dep') values[field.name] = state.cache.get(field.spec as DepKey)
+    else if (field.kind === 'gate' && Object.hasOwn(gates, field.name)) values[field.name] = gates[field.name]
+    else if (field.kind === 'recall') values[field.name] = recallFromTrace(field.spec as Recall<unknown>, state.trace)
+  }
+  return values
+}

@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto'
+import { appendFileSync, readFileSync } from 'node:fs'
+import { z } from 'zod'
+import type { LmBackend, LmRequest, LmResponse } from './types'
+
+/**
+ * One recorded model call. Recordings are JSON Lines, one call per line, readable and diffable:
+ * the prompt is kept beside its key so a changed prompt is easy to spot.
+ */
+export const RecordedCall = z.object({
+  v: z.literal(1),
+  kind: z.enum(['fill', 'choose']),
+  node: z.string(),
+  /** Hash of kind, node, prompt and schema: a request with the same key gets this answer. */
+  key: z.string(),
+  prompt: z.string(),
+  output: z.unknown(),
+  usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).optional(),
+  model: z.string().optional()
+})
+export type RecordedCall = z.infer<typeof RecordedCall>
+
+/** The replay key of a request: node and input (prompt + schema), so a run reproduces offline. */
+export function requestKey(request: Pick<LmRequest, 'kind' | 'node' | 'prompt' | 'schema'>): string {
+  return createHash('sha256')
+    .update(`${request.kind}\0${request.node}\0${request.prompt}\0${JSON.stringify(request.schema)}`)
+    .digest('hex')
+    .slice(0, 32)
+}
+
+export class ReplayMissError extends Error {
+  override name = 'ReplayMissError'
+}
+
+/** Parses a JSON Lines recording; names the line of any bad entry. */
+export function parseRecording(text: string, source = 'recording'): RecordedCall[] {
+  const calls: RecordedCall[] = []
+  text.split('\n').forEach((line, index) => {
+    if (!line.trim()) return
+    let json: unknown
+    try {
+      json = JSON.parse(line)
+    } catch {
+      throw new Error(`${source}:${index + 1}: not JSON`)
+    }
+    const parsed = RecordedCall.safeParse(json)
+    if (!parsed.success) throw new Error(`${source}:${index + 1}: not a recorded call: ${parsed.error.issues[0]!.message}`)
+    calls.push(parsed.data)
+  })
+  return calls
+}
+
+/**
+ * Serves recorded answers instead of calling a model. Calls with the same key are served in the
+ * order recorded; past the last, the last one is served again (so many runs can share a replay).
+ */
+export class ReplayBackend implements LmBackend {
+  readonly provider = 'replay'
+  readonly model: string
+  private readonly byKey = new Map<string, RecordedCall[]>()
+  private readonly served = new Map<string, number>()
+
+  constructor(calls: readonly RecordedCall[]) {
+    for (const call of calls) this.byKey.set(call.key, [...(this.byKey.get(call.key) ?? []), call])
+    this.model = calls.find((c) => c.model)?.model ?? 'replay'
+  }
+
+  static fromFile(path: string): ReplayBackend {
+    return new ReplayBackend(parseRecording(readFileSync(path, 'utf8'), path))
+  }
+
+  async generate(request: LmRequest): Promise<LmResponse> {
+    request.signal.throwIfAborted()
+    const key = requestKey(request)
+    const calls = this.byKey.get(key)
+    if (!calls) {
+      const sameNode = [...this.byKey.values()].flat().filter((c) => c.node === request.node && c.kind === request.kind).length
+      throw new ReplayMissError(
+        `no recorded answer for ${request.kind} ${request.node} (key ${key}): ` +
+          (sameNode ? `the recording has ${sameNode} for ${request.node}, but with another prompt; re-record it` : `the recording has none for ${request.node}`)
+      )
+    }
+    const index = this.served.get(key) ?? 0
+    this.served.set(key, index + 1)
+    const call = calls[Math.min(index, calls.length - 1)]!
+    return { output: call.output, model: call.model ?? this.model, ...(call.usage ? { usage: call.usage } : {}) }
+  }
+}
+
+/** Wraps a backend so every answer is also written as a {@link RecordedCall} (to a JSONL file, or to a callback). */
+export function record(backend: LmBackend, sink: string | ((call: RecordedCall) => void)): LmBackend {
+  const write = typeof sink === 'string' ? (call: RecordedCall) => appendFileSync(sink, `${JSON.stringify(call)}\n`) : sink
+  return {
+    provider: backend.provider,
+    model: backend.model,
+    async generate(request) {
+      const response = await backend.generate(request)
+      write({
+        v: 1,
+        kind: request.kind,
+        node: request.node,
+        key: requestKey(request),
+        prompt: request.prompt,
+        output: response.output,
+        ...(response.usage ? { usage: response.usage } : {}),
+        model: response.model ?? backend.model
+      })
+      return response
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod'
+import { Emitter } from '../../common/event'
+import { FillError } from '../graph/errors'
+import type { AnyNodeDef, NodeInstance } from '../graph/node'
+import { chooseJsonSchema, choosePrompt, fillJsonSchema, fillPrompt, plainSchema, STOP_CHOICE } from './prompt'
+import type { CallOptions, ChooseOptions, LanguageModel, LmBackend, LmRequest, LmResponse, TokenUsage } from './types'
+
+export interface StructuredLmOptions {
+  /**
+   * How many more answers to ask for when one fails validation; each retry shows the model its
+   * previous answer's errors. Default 0 (bae had none): a failure is a FillError at once.
+   */
+  retries?: number
+}
+
+/** One completed backend call, for observers (tracing, usage meters, the timeline). */
+export interface LmCall {
+  readonly request: LmRequest
+  readonly response: LmResponse
+  readonly durationMs: number
+}
+
+interface Issue {
+  path: string
+  message: string
+}
+
+function issuesOf(error: z.ZodError): Issue[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }))
+}
+
+/** JSON from a backend's output: parsed already, or a string that must be JSON. */
+function asJson(output: unknown): { ok: true; value: unknown } | { ok: false; issue: Issue } {
+  if (typeof output !== 'string') return { ok: true, value: output }
+  try {
+    return { ok: true, value: JSON.parse(output) as unknown }
+  } catch {
+    return { ok: false, issue: { path: '', message: `the answer is not JSON: ${output.slice(0, 120)}` } }
+  }
+}
+
+function feedback(issues: readonly Issue[]): string {
+  return `\n\nYour previous answer was invalid:\n${issues.map((i) => `- ${i.path || '(answer)'}: ${i.message}`).join('\n')}\nAnswer again, following the schema exactly.`
+}
+
+/**
+ * bae's LM protocol over any backend: builds the prompt, sends the JSON schema of the plain
+ * fields, validates the answer with zod (→ FillError naming node, field and message), optionally
+ * retries with the errors fed back, and merges the answer with the resolved context.
+ */
+export class StructuredLm implements LanguageModel {
+  private readonly retries: number
+  private readonly calls = new Emitter<LmCall>()
+  /** Token usage over all calls of this LM. */
+  readonly usage: TokenUsage & { calls: number } = { inputTokens: 0, outputTokens: 0, calls: 0 }
+  readonly onDidCall = this.calls.event
+
+  constructor(
+    readonly backend: LmBackend,
+    options: StructuredLmOptions = {}
+  ) {
+    this.retries = Math.max(0, Math.floor(options.retries ?? 0))
+  }
+
+  async fill(
+    target: AnyNodeDef,
+    context: Record<string, unknown>,
+    instruction: string,
+    source: NodeInstance | undefined,
+    options: CallOptions
+  ): Promise<NodeInstance> {
+    // Nothing for the LM to produce: no call at all.
+    if (target.plainFields.length === 0) return target.make(context)
+    const prompt = fillPrompt(context, instruction, source)
+    const parsed = await this.ask('fill', target.name, prompt, fillJsonSchema(target), plainSchema(target), options)
+    return target.make({ ...context, ...(parsed as Record<string, unknown>) })
+  }
+
+  async chooseType(candidates: readonly AnyNodeDef[], context: Record<string, unknown>, options: ChooseOptions): Promise<AnyNodeDef | null> {
+    const canStop = options.canStop ?? false
+    if (candidates.length === 1 && !canStop) return candidates[0]!
+    if (candidates.length === 0) return null
+    const names = [...candidates.map((c) => c.name), ...(canStop ? [STOP_CHOICE] : [])]
+    const schema = z.object({ choice: z.enum(names as [string, ...string[]]) })
+    const { choice } = (await this.ask(
+      'choose',
+      options.from ?? candidates[0]!.name,
+      choosePrompt(candidates, context, canStop),
+      chooseJsonSchema(names),
+      schema,
+      options
+    )) as {
+      choice: string
+    }
+    return choice === STOP_CHOICE ? null : candidates.find((c) => c.name === choice)!
+  }
+
+  private async ask(
+    kind: LmRequest['kind'],
+    node: string,
+    prompt: string,
+    jsonSchema: Record<string, unknown>,
+    schema: z.ZodType,
+    options: CallOptions
+  ): Promise<unknown> {
+    let issues: Issue[] = []
+    const attempts = this.retries + 1
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      options.signal.throwIfAborted()
+      const request: LmRequest = { kind, node, prompt: attempt === 1 ? prompt : prompt + feedback(issues), schema: jsonSchema, signal: options.signal }
+      const started = performance.now()
+      const response = await this.backend.generate(request)
+      this.record({ request, response, durationMs: performance.now() - started })
+      const json = asJson(response.output)
+      if (!json.ok) {
+        issues = [json.issue]
+        continue
+      }
+      const parsed = schema.safeParse(json.value)
+      if (parsed.success) return parsed.data
+      issues = issuesOf(parsed.error)
+    }
+    const first = issues[0]!
+    const what = kind === 'fill' ? node : `the choice after ${node}`
+    throw new FillError(
+      node,
+      first.path || undefined,
+      `${what}${first.path ? `.${first.path}` : ''}: ${first.message}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`,
+      attempts,
+      issues
+    )
+  }
+
+  private record(call: LmCall): void {
+    this.usage.calls++
+    this.usage.inputTokens += call.response.usage?.inputTokens ?? 0
+    this.usage.outputTokens += call.response.usage?.outputTokens ?? 0
+    this.calls.fire(call)
+  }
+}
