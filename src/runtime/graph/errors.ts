@@ -55,6 +55,18 @@ export class FillError extends GraphError {
   }
 }
 
+/** The model backend failed: the network, the API, the CLI, or a replay without that answer. */
+export class LmError extends GraphError {
+  override name = 'LmError'
+  constructor(
+    readonly target: string,
+    message: string,
+    options?: { cause?: unknown }
+  ) {
+    super(message, options)
+  }
+}
+
 /** A recall found nothing of its kind earlier in the run. */
 export class RecallError extends GraphError {
   override name = 'RecallError'

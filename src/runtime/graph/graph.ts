@@ -176,6 +176,8 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
     for (const field of this.start.fields) {
       const schema = field.kind === 'plain' ? field.schema! : isGate(field.spec) ? field.spec.schema : undefined
       if (!schema) continue
+      // A gate without a value (and without a default) is asked through the hook when the run starts.
+      if (field.kind === 'gate' && values[field.name] === undefined && !schema.safeParse(undefined).success) continue
       const checked = schema.safeParse(values[field.name])
       if (!checked.success) throw new TypeError(`input ${field.name} of ${this.start.name} is invalid: ${checked.error.issues[0]!.message}`)
       if (checked.data !== undefined) values[field.name] = checked.data

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { nodeOf, type AnyNodeDef, type NodeInstance } from '../graph/node'
+import { nodeOf, type AnyNodeDef, type FieldInfo, type NodeInstance } from '../graph/node'
 import type { JsonSchema } from './types'
 
 /**
@@ -50,14 +50,22 @@ export function choosePrompt(candidates: readonly AnyNodeDef[], context: Record<
   return `${toPromptJson({ context })}\n\nPick one type: ${[...options, ...(canStop ? [STOP_CHOICE] : [])].join(', ')}${stop}`
 }
 
-const plainSchemas = new WeakMap<AnyNodeDef, z.ZodObject>()
+/** The plain fields the LM must produce: those the context does not already give. */
+export function fieldsToFill(target: AnyNodeDef, context: Record<string, unknown>): readonly FieldInfo[] {
+  return target.plainFields.filter((f) => context[f.name] === undefined)
+}
 
-/** The zod object of a node's plain fields: what the LM must produce, and what validates it. */
-export function plainSchema(target: AnyNodeDef): z.ZodObject {
-  let schema = plainSchemas.get(target)
+const plainSchemas = new WeakMap<AnyNodeDef, Map<string, z.ZodObject>>()
+
+/** The zod object of (some of) a node's plain fields: what the LM must produce, and what validates it. */
+export function plainSchema(target: AnyNodeDef, fields: readonly FieldInfo[] = target.plainFields): z.ZodObject {
+  const key = fields.map((f) => f.name).join('\0')
+  let byFields = plainSchemas.get(target)
+  if (!byFields) plainSchemas.set(target, (byFields = new Map()))
+  let schema = byFields.get(key)
   if (!schema) {
-    schema = z.object(Object.fromEntries(target.plainFields.map((f) => [f.name, f.schema!])))
-    plainSchemas.set(target, schema)
+    schema = z.object(Object.fromEntries(fields.map((f) => [f.name, f.schema!])))
+    byFields.set(key, schema)
   }
   return schema
 }
@@ -107,14 +115,15 @@ export function toStrictSchema(schema: JsonSchema): JsonSchema {
   return out
 }
 
-const fillSchemas = new WeakMap<AnyNodeDef, JsonSchema>()
+const fillSchemas = new WeakMap<z.ZodObject, JsonSchema>()
 
-/** The strict JSON schema of a node's plain fields. */
-export function fillJsonSchema(target: AnyNodeDef): JsonSchema {
-  let schema = fillSchemas.get(target)
+/** The strict JSON schema of (some of) a node's plain fields. */
+export function fillJsonSchema(target: AnyNodeDef, fields: readonly FieldInfo[] = target.plainFields): JsonSchema {
+  const zodSchema = plainSchema(target, fields)
+  let schema = fillSchemas.get(zodSchema)
   if (!schema) {
-    schema = toStrictSchema(z.toJSONSchema(plainSchema(target), { unrepresentable: 'any' }) as JsonSchema)
-    fillSchemas.set(target, schema)
+    schema = toStrictSchema(z.toJSONSchema(zodSchema, { unrepresentable: 'any' }) as JsonSchema)
+    fillSchemas.set(zodSchema, schema)
   }
   return schema
 }

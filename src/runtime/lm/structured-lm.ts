@@ -1,8 +1,9 @@
 import { z } from 'zod'
 import { Emitter } from '../../common/event'
-import { FillError } from '../graph/errors'
+import { serializeError } from '../../common/errors'
+import { FillError, LmError } from '../graph/errors'
 import type { AnyNodeDef, NodeInstance } from '../graph/node'
-import { chooseJsonSchema, choosePrompt, fillJsonSchema, fillPrompt, plainSchema, STOP_CHOICE } from './prompt'
+import { chooseJsonSchema, choosePrompt, fieldsToFill, fillJsonSchema, fillPrompt, plainSchema, STOP_CHOICE } from './prompt'
 import type { CallOptions, ChooseOptions, LanguageModel, LmBackend, LmRequest, LmResponse, TokenUsage } from './types'
 
 export interface StructuredLmOptions {
@@ -69,10 +70,11 @@ export class StructuredLm implements LanguageModel {
     source: NodeInstance | undefined,
     options: CallOptions
   ): Promise<NodeInstance> {
-    // Nothing for the LM to produce: no call at all.
-    if (target.plainFields.length === 0) return target.make(context)
+    // Only the plain fields the context lacks are asked for; with none, there is no call at all.
+    const fields = fieldsToFill(target, context)
+    if (fields.length === 0) return target.make(context)
     const prompt = fillPrompt(context, instruction, source)
-    const parsed = await this.ask('fill', target.name, prompt, fillJsonSchema(target), plainSchema(target), options)
+    const parsed = await this.ask('fill', target.name, prompt, fillJsonSchema(target, fields), plainSchema(target, fields), options)
     return target.make({ ...context, ...(parsed as Record<string, unknown>) })
   }
 
@@ -109,7 +111,14 @@ export class StructuredLm implements LanguageModel {
       options.signal.throwIfAborted()
       const request: LmRequest = { kind, node, prompt: attempt === 1 ? prompt : prompt + feedback(issues), schema: jsonSchema, signal: options.signal }
       const started = performance.now()
-      const response = await this.backend.generate(request)
+      let response: LmResponse
+      try {
+        response = await this.backend.generate(request)
+      } catch (error) {
+        if (options.signal.aborted) throw error // a cancellation, not a failure of the model
+        const doing = kind === 'fill' ? `filling ${node}` : `choosing what follows ${node}`
+        throw new LmError(node, `the LM (${this.backend.provider}) failed while ${doing}: ${serializeError(error).message}`, { cause: error })
+      }
       this.record({ request, response, durationMs: performance.now() - started })
       const json = asJson(response.output)
       if (!json.ok) {
