@@ -125,6 +125,9 @@ describe('running a graph', () => {
     const result = await graph(Start)({ question: 'why?' }, { lm: createLm(backend) })
     expect(names(result.trace)).toEqual(['Start', 'Think', 'Think', 'Done'])
     expect(result.result).toEqual({ answer: '42' })
+    const answer: string | undefined = result.find(Done)?.answer // typed
+    expect(answer).toBe('42')
+    expect(result.findAll(Think).map((t) => t.thought)).toEqual(['one', 'two'])
     expect(backend.requests.map((r) => `${r.kind} ${r.node}`)).toEqual(['fill Think', 'choose Think', 'fill Think', 'choose Think', 'fill Done'])
   })
 
@@ -147,12 +150,13 @@ describe('running a graph', () => {
 
   it('custom logic returns the next node; a partly made one is completed by the LM', async () => {
     const End = node('End', { summary: z.string(), score: z.number() })
-    const Decide = node('Decide', { n: z.number() })
-      .to(() => [End, Decide])
-      .run((self, { lm }) => {
-        expect(lm).toBeDefined()
-        return self.n < 3 ? Decide.make({ n: self.n + 1 }) : End.make({ score: self.n })
-      })
+    // Logic that makes its own node is attached after the definition (TypeScript cannot infer a
+    // node's type from an initializer that refers to itself).
+    const Decide = node('Decide', { n: z.number() }).to(() => [End, Decide])
+    Decide.run((self, { lm }) => {
+      expect(lm).toBeDefined()
+      return self.n < 3 ? Decide.make({ n: self.n + 1 }) : End.make({ score: self.n })
+    })
     const backend = new MockBackend({ fill: { End: { summary: 'counted to three' } } })
     const result = await graph(Decide)({ n: 1 }, { lm: createLm(backend) })
     expect(names(result.trace)).toEqual(['Decide', 'Decide', 'Decide', 'End'])
@@ -185,9 +189,8 @@ describe('running a graph', () => {
   })
 
   it('stops at maxIterations with the partial trace; 0 means unlimited', async () => {
-    const Count = node('Count', { n: z.number() })
-      .to(() => [Count, null])
-      .run((self) => (self.n < 25 ? Count.make({ n: self.n + 1 }) : null))
+    const Count = node('Count', { n: z.number() }).to(() => [Count, null])
+    Count.run((self) => (self.n < 25 ? Count.make({ n: self.n + 1 }) : null))
     const error = await graph(Count)({ n: 1 }, { maxIterations: 5 }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(GraphError)
     expect((error as GraphError).message).toContain('exceeded 5 steps')
@@ -198,9 +201,8 @@ describe('running a graph', () => {
 
   it('asks gates through the hook once per node per run, and keeps defaults without a hook', async () => {
     const End = node('End', {})
-    const Loop = node('Loop', { n: z.number(), approve: gate(z.boolean().default(false), 'ship it?') })
-      .to(() => [Loop, End])
-      .run((self) => (self.n < 3 ? Loop.make({ n: self.n + 1 }) : End.make()))
+    const Loop = node('Loop', { n: z.number(), approve: gate(z.boolean().default(false), 'ship it?') }).to(() => [Loop, End])
+    Loop.run((self) => (self.n < 3 ? Loop.make({ n: self.n + 1 }) : End.make()))
     const asked: string[] = []
     const result = await graph(Loop)(
       { n: 1 },
@@ -231,13 +233,12 @@ describe('running a graph', () => {
   it('yields to the event loop during long runs', async () => {
     let ticks = 0
     const timer = setInterval(() => ticks++, 1)
-    const Count = node('Count', { n: z.number() })
-      .to(() => [Count, null])
-      .run(async (self) => {
-        const until = performance.now() + 2
-        while (performance.now() < until); // 2 ms of synchronous work per step
-        return self.n < 30 ? Count.make({ n: self.n + 1 }) : null
-      })
+    const Count = node('Count', { n: z.number() }).to(() => [Count, null])
+    Count.run(async (self) => {
+      const until = performance.now() + 2
+      while (performance.now() < until); // 2 ms of synchronous work per step
+      return self.n < 30 ? Count.make({ n: self.n + 1 }) : null
+    })
     await graph(Count)({ n: 1 }, { maxIterations: 0 })
     clearInterval(timer)
     expect(ticks).toBeGreaterThan(3)

@@ -4,7 +4,18 @@ import { serializeError } from '../../common/errors'
 import type { LanguageModel } from '../lm/types'
 import { GraphCancelledError, GraphDefinitionError, GraphError, withRunContext } from './errors'
 import { isGate, type Gate } from './markers'
-import { isNodeDef, isZodSchema, nodeOf, setFieldsOf, type AnyNodeDef, type FieldValue, type InstanceOf, type NodeInstance, type Shape } from './node'
+import {
+  isNodeDef,
+  isZodSchema,
+  nodeOf,
+  setFieldsOf,
+  type AnyNodeDef,
+  type FieldValue,
+  type InstanceOf,
+  type NodeInstance,
+  type NodeOf,
+  type Shape
+} from './node'
 import { depInputs, findDepCycle, resolveFields, type DepKey, type GateHook, type RunState } from './resolver'
 
 export interface RunOptions {
@@ -20,14 +31,32 @@ export interface RunOptions {
   depCache?: ReadonlyMap<DepKey, unknown>
 }
 
-/** The typed trace of a run: every node in order; `result` is the last one. */
+/** The trace of a run: every node in order; `result` is the last one. */
 export interface GraphResult {
   readonly trace: readonly NodeInstance[]
   readonly result: NodeInstance | undefined
+  /** The latest instance of a node in the trace, typed: `result.find(RecommendOOTD)?.top`. */
+  find<N extends AnyNodeDef>(def: N): NodeOf<N> | undefined
+  /** Every instance of a node in the trace, in order. */
+  findAll<N extends AnyNodeDef>(def: N): NodeOf<N>[]
 }
 
-/** Fields the caller may pass to the start node: its plain fields (required ones must be there) and gates. */
-export type GraphInputs<S extends Shape> = { [K in keyof S as S[K] extends z.ZodType | Gate<unknown> ? K : never]?: FieldValue<S[K]> } & Record<string, unknown>
+function resultOf(trace: NodeInstance[]): GraphResult {
+  return {
+    trace,
+    result: trace.at(-1),
+    find: (def) => trace.findLast((n) => def.is(n)) as never,
+    findAll: (def) => trace.filter((n) => def.is(n)) as never
+  }
+}
+
+/**
+ * Fields the caller may pass to the start node: its plain fields (required ones must be there; an
+ * object field may also be given as its own fields, flattened) and its gates.
+ */
+export type GraphInputs<S extends Shape> = {
+  [K in keyof S as S[K] extends z.ZodType | Gate<unknown> ? K : never]?: S[K] extends z.ZodType ? z.input<S[K]> : FieldValue<S[K]>
+} & Record<string, unknown>
 
 /** Yields to the event loop every few milliseconds of work, so many concurrent runs never starve it. */
 const YIELD_EVERY_MS = 5
@@ -211,7 +240,7 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
         state.trace.push(current)
         current = await this.next(def, current, state, resolved)
       }
-      return { trace: state.trace, result: state.trace.at(-1) }
+      return resultOf(state.trace)
     } catch (error) {
       throw withRunContext(this.asGraphError(error, def, signal), state.trace, def?.name, step)
     }

@@ -132,7 +132,12 @@ export class NodeDef<N extends string, S extends Shape> {
     return this
   }
 
-  /** Custom logic: return the next node (made with `Next.make({...})`; missing plain fields are LM-filled) or `null` to end. */
+  /**
+   * Custom logic: return the next node (made with `Next.make({...})`; missing plain fields are
+   * LM-filled) or `null` to end. Logic that makes its own node is attached after the definition,
+   * `const Loop = node('Loop', …).to(() => [Loop, End]); Loop.run((self) => Loop.make(…))`:
+   * TypeScript cannot type a constant whose initializer refers to itself through a callback's result.
+   */
   run(logic: NodeLogic<S>): this {
     if (this.logic) throw new Error(`the logic of ${this.name} is already declared`)
     this.logic = logic
