@@ -1,4 +1,3 @@
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import type { z } from 'zod'
 import { serializeError } from '../../common/errors'
 import type { LanguageModel } from '../lm/types'
@@ -17,6 +16,7 @@ import {
   type Shape
 } from './node'
 import { depInputs, findDepCycle, resolveFields, type DepKey, type GateHook, type RunState } from './resolver'
+import { yieldIfBusy } from './scheduler'
 
 export interface RunOptions {
   /** The LM that fills nodes and makes decisions. Needed unless every node is custom or dep-only. */
@@ -57,15 +57,6 @@ function resultOf(trace: NodeInstance[]): GraphResult {
 export type GraphInputs<S extends Shape> = {
   [K in keyof S as S[K] extends z.ZodType | Gate<unknown> ? K : never]?: S[K] extends z.ZodType ? z.input<S[K]> : FieldValue<S[K]>
 } & Record<string, unknown>
-
-/** Yields to the event loop every few milliseconds of work, so many concurrent runs never starve it. */
-const YIELD_EVERY_MS = 5
-let lastYield = performance.now()
-async function yieldIfBusy(): Promise<void> {
-  if (performance.now() - lastYield < YIELD_EVERY_MS) return
-  await yieldToEventLoop()
-  lastYield = performance.now()
-}
 
 /**
  * A graph: the nodes reachable from `start`. Construction checks the definitions and throws a

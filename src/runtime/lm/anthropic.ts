@@ -1,0 +1,237 @@
+import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk'
+import { DEFAULT_SYSTEM_PROMPT } from './claude-cli'
+import type { LmBackend, LmRequest, LmResponse } from './types'
+
+/** The model used when none is given: a current, balanced model (override with `{ model }`). */
+export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5'
+
+/** The tool the model is made to call in `tool` mode; its input is the answer. */
+export const RESPOND_TOOL = 'respond'
+
+export interface AnthropicBackendOptions {
+  /** Default {@link DEFAULT_ANTHROPIC_MODEL}. */
+  model?: string
+  /** Default `process.env.ANTHROPIC_API_KEY`; one of the two is required. */
+  apiKey?: string
+  /** Default: the SDK's (`ANTHROPIC_BASE_URL`, else https://api.anthropic.com). */
+  baseURL?: string
+  /** The answer's token budget. Default 8192. */
+  maxTokens?: number
+  /** Retries of failed requests (429, 5xx, connection errors), by the SDK with backoff. Default: the SDK's (2). */
+  maxRetries?: number
+  /** Per-request timeout in ms. Default: the SDK's (10 minutes). */
+  timeoutMs?: number
+  /** Default {@link DEFAULT_SYSTEM_PROMPT}. */
+  system?: string
+  /**
+   * How the JSON schema is enforced. `json_schema` (default): the API's structured outputs
+   * (`output_config.format`), the answer is the text. `tool`: one forced tool call whose input
+   * schema is the request's schema, the answer is the tool input (for models or gateways without
+   * structured outputs).
+   */
+  structuredOutput?: 'json_schema' | 'tool'
+}
+
+/** A failed call to the Anthropic API, described for a person; never contains the API key. */
+export class AnthropicApiError extends Error {
+  override name = 'AnthropicApiError'
+  constructor(
+    message: string,
+    /** The HTTP status; undefined for errors inside a stream, connection errors and unusable answers. */
+    readonly status: number | undefined,
+    /** The API's error type (`overloaded_error`, `rate_limit_error`, …), or ours (`connection_error`, `max_tokens`, …). */
+    readonly type: string | undefined,
+    /** Whether trying again later may succeed (rate limits, overload, server and connection errors). */
+    readonly retryable: boolean,
+    readonly requestId?: string,
+    options?: { cause?: unknown }
+  ) {
+    super(message, options)
+  }
+}
+
+const MISSING_KEY =
+  'AnthropicBackend needs an Anthropic API key: set the ANTHROPIC_API_KEY environment variable before starting Cortex ' +
+  "(export ANTHROPIC_API_KEY=sk-ant-…) or pass it in code: new AnthropicBackend({ apiKey: '…' })."
+
+/** What to tell a person about each HTTP status (the API's own message follows). */
+const STATUS_HINTS: Record<number, string> = {
+  400: 'the Anthropic API rejected the request',
+  401: 'the Anthropic API did not accept the API key (check ANTHROPIC_API_KEY)',
+  403: 'the API key may not use this model or feature',
+  404: 'the Anthropic API does not know this model or endpoint',
+  413: 'the request is too large for the Anthropic API',
+  429: 'the Anthropic API rate limit was reached; wait and try again, or run fewer calls at once',
+  500: 'the Anthropic API had an internal error; try again',
+  529: 'the Anthropic API is overloaded; try again later'
+}
+
+function hintFor(status: number | undefined, type: string | null): string {
+  if (type === 'overloaded_error') return STATUS_HINTS[529]!
+  if (type === 'rate_limit_error') return STATUS_HINTS[429]!
+  if (status !== undefined && STATUS_HINTS[status]) return STATUS_HINTS[status]
+  if (status !== undefined && status >= 500) return 'the Anthropic API failed; try again'
+  return 'the Anthropic API returned an error'
+}
+
+/**
+ * The Messages API as an {@link LmBackend}: one user message (the prompt), the schema enforced by
+ * structured outputs or a forced tool call. It streams internally, so long answers work whatever
+ * `maxTokens` is (the SDK refuses long non-streaming requests) and aborting `request.signal`
+ * closes the connection at once.
+ */
+export class AnthropicBackend implements LmBackend {
+  readonly provider = 'anthropic'
+  readonly model: string
+  // Private fields (#), not `private`: util.inspect and JSON.stringify do not show them, so
+  // printing the backend in the REPL does not print the key (the SDK client holds it too).
+  readonly #client: Anthropic
+  readonly #apiKey: string
+  private readonly maxTokens: number
+  private readonly system: string
+  private readonly mode: 'json_schema' | 'tool'
+
+  constructor(options: AnthropicBackendOptions = {}) {
+    const apiKey = options.apiKey ?? process.env['ANTHROPIC_API_KEY']
+    // Checked here, not on the first call: a graph should not run halfway and then fail on it.
+    if (!apiKey) throw new Error(MISSING_KEY)
+    this.#apiKey = apiKey
+    this.model = options.model ?? DEFAULT_ANTHROPIC_MODEL
+    this.maxTokens = options.maxTokens ?? 8192
+    this.system = options.system ?? DEFAULT_SYSTEM_PROMPT
+    this.mode = options.structuredOutput ?? 'json_schema'
+    // The key is passed explicitly so the SDK looks for no other credential (profiles, tokens).
+    this.#client = new Anthropic({
+      apiKey,
+      ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+      ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+      ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {})
+    })
+  }
+
+  async generate(request: LmRequest): Promise<LmResponse> {
+    request.signal.throwIfAborted()
+    const params: Anthropic.MessageStreamParams = {
+      model: this.model,
+      max_tokens: this.maxTokens,
+      system: this.system,
+      messages: [{ role: 'user', content: request.prompt }],
+      ...(this.mode === 'tool'
+        ? {
+            tools: [
+              {
+                name: RESPOND_TOOL,
+                description: 'Respond with the requested data.',
+                input_schema: request.schema as Anthropic.Tool.InputSchema
+              }
+            ],
+            tool_choice: { type: 'tool', name: RESPOND_TOOL }
+          }
+        : { output_config: { format: { type: 'json_schema', schema: request.schema } } })
+    }
+    let message: Anthropic.Message
+    try {
+      message = await this.#client.messages.stream(params, { signal: request.signal }).finalMessage()
+    } catch (error) {
+      // A cancellation is not an API failure: reject with the caller's reason, as other backends do.
+      if (request.signal.aborted) throw request.signal.reason
+      throw this.describe(error)
+    }
+    return {
+      output: this.outputOf(message),
+      usage: {
+        // All input tokens, cached or not (the OpenTelemetry GenAI convention).
+        inputTokens: message.usage.input_tokens + (message.usage.cache_creation_input_tokens ?? 0) + (message.usage.cache_read_input_tokens ?? 0),
+        outputTokens: message.usage.output_tokens
+      },
+      model: message.model,
+      ...(message.stop_reason ? { finishReason: message.stop_reason } : {})
+    }
+  }
+
+  /**
+   * The answer: the tool input, or the text parsed as JSON. Text that is not JSON is returned as
+   * it is, so StructuredLm reports it as a FillError ("not JSON") and may retry; an answer cut off
+   * or refused is an error instead, since asking again the same way would not help.
+   */
+  private outputOf(message: Anthropic.Message): unknown {
+    const text = message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('')
+    if (message.stop_reason === 'refusal')
+      throw new AnthropicApiError(
+        `the model (${message.model}) refused to answer${text ? `: ${this.redact(text.slice(0, 300))}` : ''}`,
+        undefined,
+        'refusal',
+        false
+      )
+    const cutOff = (): AnthropicApiError =>
+      new AnthropicApiError(
+        `the answer of ${message.model} was cut off at maxTokens (${this.maxTokens}) before it was complete; raise maxTokens`,
+        undefined,
+        'max_tokens',
+        false
+      )
+    if (this.mode === 'tool') {
+      if (message.stop_reason === 'max_tokens') throw cutOff()
+      const call = message.content.find((block) => block.type === 'tool_use' && block.name === RESPOND_TOOL)
+      return call && call.type === 'tool_use' ? call.input : text
+    }
+    try {
+      const value = JSON.parse(text) as unknown
+      // A JSON string would be parsed a second time by StructuredLm; keep the text so it is not.
+      return typeof value === 'string' ? text : value
+    } catch {
+      if (message.stop_reason === 'max_tokens') throw cutOff()
+      return text
+    }
+  }
+
+  private describe(error: unknown): Error {
+    const where = `(model ${this.model})`
+    if (error instanceof APIConnectionTimeoutError)
+      return new AnthropicApiError(`the Anthropic API did not answer in time ${where}`, undefined, 'timeout', true, undefined, { cause: this.safeCause(error) })
+    if (error instanceof APIConnectionError)
+      return new AnthropicApiError(
+        `could not reach the Anthropic API at ${this.#client.baseURL} ${where}: ${this.redact(String((error.cause as Error | undefined)?.message ?? error.message))}`,
+        undefined,
+        'connection_error',
+        true,
+        undefined,
+        { cause: this.safeCause(error) }
+      )
+    if (error instanceof APIError) {
+      const status = error.status
+      const type = error.type ?? undefined
+      const apiMessage = error.apiMessage ?? (status === undefined ? error.message : undefined)
+      const code = [status, type].filter((part) => part !== undefined).join(' ')
+      const retryAfter = error.headers?.get('retry-after')
+      const inStream = status === undefined ? ', during the response stream' : ''
+      const retryable = type === 'overloaded_error' || type === 'rate_limit_error' || type === 'api_error' || status === 429 || (status ?? 0) >= 500
+      const message =
+        `${hintFor(status, error.type)} ${where}` +
+        (code ? ` [${code}${inStream}]` : '') +
+        (apiMessage ? `: ${apiMessage}` : '') +
+        (retryAfter ? ` (retry after ${retryAfter} s)` : '') +
+        (error.requestID ? ` (request ${error.requestID})` : '')
+      return new AnthropicApiError(this.redact(message), status, type, retryable, error.requestID ?? undefined, { cause: this.safeCause(error) })
+    }
+    if (error instanceof Error)
+      return new AnthropicApiError(this.redact(`the Anthropic API call failed ${where}: ${error.message}`), undefined, undefined, false)
+    return new AnthropicApiError(this.redact(`the Anthropic API call failed ${where}: ${String(error)}`), undefined, undefined, false)
+  }
+
+  /** The key must not leak through a message the server (or a proxy) echoed back. */
+  private redact(text: string): string {
+    return text.split(this.#apiKey).join('[API key]')
+  }
+
+  /** The SDK's error, kept for debugging unless it carries the key (then it is dropped). */
+  private safeCause(error: APIError): APIError | undefined {
+    let dump: string
+    try {
+      dump = `${error.message} ${JSON.stringify(error.error) ?? ''} ${String((error.cause as Error | undefined)?.message ?? '')}`
+    } catch {
+      return undefined
+    }
+    return dump.includes(this.#apiKey) ? undefined : error
+  }
+}
