@@ -219,6 +219,32 @@ describe('running a graph', () => {
     expect(withoutHook.trace[0]!['approve']).toBe(false)
   })
 
+  it('asks an everyVisit gate again on each visit (a review loop); keeps defaults without a hook anywhere', async () => {
+    const Shipped = node('Shipped', {})
+    const Review = node('Review', { round: z.number(), approve: gate(z.boolean().default(false), 'approve?', { everyVisit: true }) }).to(() => [
+      Review,
+      Shipped
+    ])
+    Review.run((self) => (self.approve ? Shipped.make() : Review.make({ round: self.round + 1 })))
+    const answers = [false, false, true]
+    const result = await graph(Review)({ round: 1 }, { gate: async () => ({ approve: answers.shift() }) })
+    expect(result.trace.map((n) => n['round'] ?? 'shipped')).toEqual([1, 2, 3, 'shipped'])
+
+    const Later = node('Later', { decision: gate(z.string().default('shelve'), 'publish?') })
+    const First = node('First', {}).to(() => [Later])
+    First.run(() => Later.make())
+    const unhooked = await graph(First)({})
+    expect(unhooked.result!['decision']).toBe('shelve')
+  })
+
+  it('stops at maxIterations before producing the next node: no fill and no effect past the limit', async () => {
+    const fired: number[] = []
+    const Loop = node('Loop', { n: z.number() }).to(() => [effect(Loop, (next) => void fired.push(next.n)), null])
+    Loop.run((self) => Loop.make({ n: self.n + 1 }))
+    await expect(graph(Loop)({ n: 1 }, { maxIterations: 3 })).rejects.toThrow('exceeded 3 steps')
+    expect(fired).toEqual([2, 3])
+  })
+
   it('refuses an invalid gate answer', async () => {
     const Ask = node('Ask', { age: gate(z.number(), 'how old?') })
     await expect(graph(Ask)({}, { gate: async () => ({ age: 'old' }) })).rejects.toThrow("the answer to gate 'age' of Ask is invalid")

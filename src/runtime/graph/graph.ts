@@ -225,11 +225,10 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
         step++
         def = nodeOf(current)!
         signal.throwIfAborted()
-        if (maxIterations > 0 && step > maxIterations) throw new GraphError(`the run exceeded ${maxIterations} steps (maxIterations); 0 means no limit`)
         await yieldIfBusy()
         if (!resolved.has(current)) Object.assign(current, await resolveFields(def, state, current))
         state.trace.push(current)
-        current = await this.next(def, current, state, resolved)
+        current = await this.next(def, current, state, resolved, maxIterations === 0 || step < maxIterations ? undefined : maxIterations)
       }
       return resultOf(state.trace)
     } catch (error) {
@@ -248,8 +247,19 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
     return state.lm
   }
 
-  /** Where to go from `current`: its routing decides; returns null at the end of the run. */
-  private async next(def: AnyNodeDef, current: NodeInstance, state: RunState, resolved: WeakSet<NodeInstance>): Promise<NodeInstance | null> {
+  /**
+   * Where to go from `current`: its routing decides; returns null at the end of the run. With
+   * `limit` set, this was the last step allowed: choosing a next node fails before it is produced
+   * (no fill, no effect).
+   */
+  private async next(
+    def: AnyNodeDef,
+    current: NodeInstance,
+    state: RunState,
+    resolved: WeakSet<NodeInstance>,
+    limit: number | undefined
+  ): Promise<NodeInstance | null> {
+    const exceeded = (): GraphError => new GraphError(`the run exceeded ${limit} steps (maxIterations); 0 means no limit`)
     const { signal } = state
     let target: AnyNodeDef | null
     let next: NodeInstance
@@ -263,6 +273,7 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
         if (!target) throw new GraphError(`${def.name}'s logic returned ${typeof returned}, not a node: make one with Next.make({ … }), or return null to end`)
         if (!def.edges.targets.includes(target))
           throw new GraphError(`${def.name}'s logic returned a ${target.name}, which is not among its successors: declare it with .to()`)
+        if (limit !== undefined) throw exceeded()
         const given = setFieldsOf(returned)
         const missing = target.plainFields.filter((f) => f.required && !given.has(f.name))
         const context = await resolveFields(target, state, returned)
@@ -283,6 +294,7 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
             ? targets[0]!
             : await this.requireLm(state, `choosing what follows ${def.name}`).chooseType(targets, { ...current }, { signal, canStop, from: def.name })
         if (!target) return null
+        if (limit !== undefined) throw exceeded()
         const context = await resolveFields(target, state)
         next = await this.requireLm(state, `filling ${target.name}`).fill(target, context, target.name, current, { signal })
         break

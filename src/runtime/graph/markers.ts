@@ -46,6 +46,8 @@ export interface Gate<T> {
   readonly [MARKER]: 'gate'
   readonly schema: z.ZodType<T>
   readonly description: string
+  /** Ask on every visit of the node (a review loop), instead of once per run. */
+  readonly everyVisit: boolean
 }
 
 /** A side effect on an edge: runs after the target node is produced, only if that edge is taken. */
@@ -91,9 +93,12 @@ export function recall(target: AnyNodeDef | z.ZodType): Recall<unknown> {
   return { [MARKER]: 'recall', target }
 }
 
-/** A human-input field: asked through the run's gate hook, once per node per run. */
-export function gate<S extends z.ZodType>(schema: S, description = ''): Gate<z.output<S>> {
-  return { [MARKER]: 'gate', schema: schema as z.ZodType<z.output<S>>, description }
+/**
+ * A human-input field, asked through the run's gate hook: once per node per run (bae's rule), or
+ * on every visit with `{ everyVisit: true }`, for a node a loop comes back to (a review, say).
+ */
+export function gate<S extends z.ZodType>(schema: S, description = '', options: { everyVisit?: boolean } = {}): Gate<z.output<S>> {
+  return { [MARKER]: 'gate', schema: schema as z.ZodType<z.output<S>>, description, everyVisit: options.everyVisit ?? false }
 }
 
 /** An edge with a side effect: `.to(() => [effect(Save, (saved) => write(saved)), Retry])`. */

@@ -183,23 +183,30 @@ async function computeDep(key: DepKey, state: RunState, node: string): Promise<u
   )
 }
 
+/** A gate's value without a hook: the caller's, else the schema's default (else nothing). */
+function unaskedGateValue(gate: Gate<unknown>, current: unknown): unknown {
+  if (current !== undefined) return current
+  const fallback = gate.schema.safeParse(undefined)
+  return fallback.success ? fallback.data : undefined
+}
+
 async function askGates(def: AnyNodeDef, fields: readonly FieldInfo[], state: RunState, current: NodeInstance): Promise<Record<string, unknown>> {
-  const cached = state.gates.get(def)
-  if (cached) return cached
-  // Without a hook (a plain library run), gate fields keep their default or the caller's value.
-  if (!state.gateHook) return {}
-  const requestFields = fields.map((f) => {
-    const gate = f.spec as Gate<unknown>
-    return { name: f.name, description: gate.description, schema: gate.schema, current: current[f.name] }
-  })
-  const answers = await state.gateHook({ node: def.name, fields: requestFields, signal: state.signal })
+  const gates = fields.map((f) => ({ field: f, gate: f.spec as Gate<unknown> }))
+  // Without a hook (a plain library run), gate fields keep the caller's value or their default.
+  if (!state.gateHook) return Object.fromEntries(gates.map(({ field, gate }) => [field.name, unaskedGateValue(gate, current[field.name])]))
+  const cached = state.gates.get(def) ?? {}
   const values: Record<string, unknown> = {}
+  const toAsk = gates.filter(({ field, gate }) => gate.everyVisit || !Object.hasOwn(cached, field.name))
+  for (const { field, gate } of gates) if (!gate.everyVisit && Object.hasOwn(cached, field.name)) values[field.name] = cached[field.name]
+  if (toAsk.length === 0) return values
+  const requestFields = toAsk.map(({ field, gate }) => ({ name: field.name, description: gate.description, schema: gate.schema, current: current[field.name] }))
+  const answers = await state.gateHook({ node: def.name, fields: requestFields, signal: state.signal })
   for (const field of requestFields) {
     const checked = field.schema.safeParse(answers[field.name])
     if (!checked.success) throw new GraphError(`the answer to gate '${field.name}' of ${def.name} is invalid: ${checked.error.issues[0]!.message}`)
     values[field.name] = checked.data
   }
-  state.gates.set(def, values)
+  state.gates.set(def, { ...cached, ...values })
   return values
 }
 
