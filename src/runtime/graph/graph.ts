@@ -217,6 +217,8 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
       gateHook: options.gate
     }
     const resolved = new WeakSet<NodeInstance>()
+    // Many runs started at once: only as many begin in this slice as it has time for.
+    await yieldIfBusy()
     let current: NodeInstance | null = this.startInstance(inputs as Record<string, unknown>)
     let step = 0
     let def: AnyNodeDef | undefined
@@ -295,6 +297,7 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
             : await this.requireLm(state, `choosing what follows ${def.name}`).chooseType(targets, { ...current }, { signal, canStop, from: def.name })
         if (!target) return null
         if (limit !== undefined) throw exceeded()
+        await yieldIfBusy()
         const context = await resolveFields(target, state)
         next = await this.requireLm(state, `filling ${target.name}`).fill(target, context, target.name, current, { signal })
         break

@@ -4,6 +4,7 @@ import type { LanguageModel } from '../lm/types'
 import { DepError, GraphError, RecallError } from './errors'
 import { isRecall, type Dep, type DepInput, type Gate, type Recall } from './markers'
 import { isNodeDef, nodeOf, type AnyNodeDef, type FieldInfo, type NodeInstance } from './node'
+import { yieldIfBusy } from './scheduler'
 
 /** Something computed once per run: a dependency function, or a node the LM fills as a dependency. */
 export type DepKey = Dep<unknown> | AnyNodeDef
@@ -156,6 +157,7 @@ export async function resolveDeps(roots: readonly DepKey[], state: RunState, nod
 }
 
 async function computeDep(key: DepKey, state: RunState, node: string): Promise<unknown> {
+  await yieldIfBusy()
   if (isNodeDef(key)) {
     // A node as a dependency: the LM fills it from its own resolved fields. It is not in the trace.
     if (!state.lm) throw new GraphError(`${key.name} (a dependency of ${node}) needs an LM, and the run has none`)

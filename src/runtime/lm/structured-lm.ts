@@ -30,6 +30,19 @@ function issuesOf(error: z.ZodError): Issue[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }))
 }
 
+const choiceSchemas = new Map<string, z.ZodType>()
+
+/** The zod schema of a choice among `names` (built once per set of names: runs repeat their choices). */
+function choiceSchema(names: readonly string[]): z.ZodType {
+  const key = names.join('\0')
+  let schema = choiceSchemas.get(key)
+  if (!schema) {
+    if (choiceSchemas.size >= 1000) choiceSchemas.clear() // bounded: a long REPL session defines many graphs
+    choiceSchemas.set(key, (schema = z.object({ choice: z.enum(names as [string, ...string[]]) })))
+  }
+  return schema
+}
+
 /** JSON from a backend's output: parsed already, or a string that must be JSON. */
 function asJson(output: unknown): { ok: true; value: unknown } | { ok: false; issue: Issue } {
   if (typeof output !== 'string') return { ok: true, value: output }
@@ -83,7 +96,7 @@ export class StructuredLm implements LanguageModel {
     if (candidates.length === 1 && !canStop) return candidates[0]!
     if (candidates.length === 0) return null
     const names = [...candidates.map((c) => c.name), ...(canStop ? [STOP_CHOICE] : [])]
-    const schema = z.object({ choice: z.enum(names as [string, ...string[]]) })
+    const schema = choiceSchema(names)
     const { choice } = (await this.ask(
       'choose',
       options.from ?? candidates[0]!.name,
