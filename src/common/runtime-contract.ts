@@ -1,18 +1,10 @@
 import { z } from 'zod'
 import { SerializedError } from './errors'
 import { defineContract } from './protocol/contract'
+import { OutputBatch, TaskInfo } from './repl-contract'
 
 /** Evaluations are numbered per runtime session, like IPython's `In [n]`. */
 export const EvalId = z.number().int().positive()
-
-/** Text written by user code (console.log and friends) while an evaluation, or its async work, ran. */
-export const OutputChunk = z.object({
-  /** The evaluation that produced it; absent when no evaluation can be blamed. */
-  evalId: EvalId.optional(),
-  stream: z.enum(['stdout', 'stderr']),
-  text: z.string()
-})
-export type OutputChunk = z.infer<typeof OutputChunk>
 
 /** How an evaluation ended: its value rendered for a terminal, or the error it threw. */
 export const EvalResult = z.discriminatedUnion('ok', [
@@ -32,20 +24,29 @@ export type RuntimeInfo = z.infer<typeof RuntimeInfo>
 /** The runtime process's API, served to every window (Electron) or browser tab (browser mode). */
 export const runtimeContract = defineContract({
   methods: {
-    /** Evaluates JavaScript in the session's persistent namespace. Output streams as events. */
+    /** Evaluates JavaScript/TypeScript in the session's namespace; resolves when it is done. Output streams as events. */
     'repl.evaluate': {
       params: z.object({ code: z.string().max(10_000_000) }),
       result: EvalResult
     },
+    /** The client has drawn output batch `seq`: the runtime may send more (flow control). */
+    'repl.ack': { params: z.object({ seq: z.number().int().positive() }), result: z.object({}) },
+    'tasks.list': { params: z.object({}).strict(), result: z.array(TaskInfo) },
+    /** Cancels one task, or all of them; returns how many were cancelled. */
+    'tasks.cancel': { params: z.union([z.object({ id: z.string() }), z.object({ all: z.literal(true) })]), result: z.object({ cancelled: z.number().int() }) },
     'runtime.info': {
       params: z.object({}).strict(),
       result: RuntimeInfo
-    }
+    },
+    /** The host's heartbeat: a runtime that stops answering is restarted. */
+    'runtime.ping': { params: z.object({}).strict(), result: z.object({ uptimeMs: z.number() }) }
   },
   events: {
-    'repl.output': OutputChunk,
+    /** Output batches for this client; acknowledge each with repl.ack. */
+    'repl.output': OutputBatch,
     /** Broadcast to every client, so all windows on a session show every result. */
-    'repl.result': EvalResult
+    'repl.result': EvalResult,
+    'tasks.changed': TaskInfo
   }
 })
 export type RuntimeContract = typeof runtimeContract

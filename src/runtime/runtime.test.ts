@@ -9,7 +9,8 @@ import { createPortPair } from '../common/protocol/memory-port'
 import type { Port } from '../common/protocol/port'
 import { RpcClient } from '../common/protocol/rpc'
 import { fromDomMessagePort, fromElectronPort, type DomMessagePortLike, type ElectronPortLike } from '../common/protocol/transports/message-port'
-import { runtimeContract, type EvalResult, type OutputChunk } from '../common/runtime-contract'
+import { runtimeContract, type EvalResult } from '../common/runtime-contract'
+import { collectOutput } from '../../test/support/output'
 import { Runtime } from './runtime'
 import { resultText, stripAnsi } from '../../test/support/ansi'
 
@@ -62,15 +63,15 @@ describe.each(Object.entries(transports))('Runtime over %s', (_name, createPorts
     const [clientPort, serverPort] = createPorts()
     startRuntime(serverPort)
     const client = store.add(new RpcClient(clientPort, runtimeContract, new MemoryLogger()))
-    const output: OutputChunk[] = []
+    const output = collectOutput(client)
     const results: EvalResult[] = []
-    client.subscribe('repl.output', (chunk) => output.push(chunk))
     client.subscribe('repl.result', (result) => results.push(result))
 
     await client.call('repl.evaluate', { code: 'const x = 20' })
     const answer = await client.call('repl.evaluate', { code: 'console.log("thinking"); x * 2 + 2' })
     expect(resultText(answer)).toBe('42')
-    expect(output.map((c) => [c.evalId, stripAnsi(c.text)])).toEqual([[answer.evalId, 'thinking\n']])
+    // The output arrived before the result it belongs to.
+    expect(output.writes.map((w) => [w.evalId, stripAnsi(w.text)])).toEqual([[answer.evalId, 'thinking\n']])
     expect(results.map(resultText)).toEqual(['undefined', '42'])
   })
 

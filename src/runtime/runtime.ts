@@ -1,31 +1,60 @@
+import { builtinModules, createRequire } from 'node:module'
+import { isAbsolute, join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import type { z } from 'zod'
-import { serializeError } from '../common/errors'
 import { DisposableStore, type Disposable } from '../common/lifecycle'
 import type { Logger } from '../common/logger'
 import type { EventName } from '../common/protocol/contract'
 import type { Port } from '../common/protocol/port'
 import { RpcServer } from '../common/protocol/rpc'
 import { runtimeContract, type RuntimeContract, type RuntimeInfo } from '../common/runtime-contract'
-import { JsEvaluator, trimStack } from './repl/evaluator'
+import { OutputRouter, type OutputOptions } from './engine/output'
+import { TaskManager } from './engine/tasks'
+import { describeError, Evaluator } from './repl/evaluator'
 
 export interface RuntimeOptions {
   /** How this process was started; reported to clients. */
   host: RuntimeInfo['host']
   log: Logger
+  /** The project folder: relative imports and the session store are resolved from it. */
+  cwd?: string
+  output?: OutputOptions
+}
+
+/** Loads what an input imports: `node:` modules, packages from the project folder, relative files. */
+function importFrom(cwd: string): (specifier: string) => Promise<unknown> {
+  const requireHere = createRequire(join(cwd, '<repl>'))
+  return async (specifier) => {
+    if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return import(specifier)
+    if (specifier.startsWith('.') || isAbsolute(specifier)) return import(pathToFileURL(resolve(cwd, specifier)).href)
+    let path: string | undefined
+    try {
+      path = requireHere.resolve(specifier)
+    } catch {
+      // ESM-only packages (no "require" export) resolve through import() below.
+    }
+    return import(path ? pathToFileURL(path).href : specifier)
+  }
 }
 
 /**
  * The runtime session: one namespace, served to any number of clients (windows, browser tabs,
- * tests). Events go to every client, so all of them show the same session.
+ * the terminal client, tests). Results and task changes go to every client; output goes to each
+ * client through its own bounded, flow-controlled queue.
  */
 export class Runtime implements Disposable {
   private readonly clients = new Set<RpcServer<RuntimeContract>>()
   private readonly store = new DisposableStore()
-  private readonly evaluator: JsEvaluator
   private readonly startedAt = Date.now()
+  readonly tasks = new TaskManager()
+  readonly output: OutputRouter
+  readonly evaluator: Evaluator
 
   constructor(private readonly options: RuntimeOptions) {
-    this.evaluator = new JsEvaluator((chunk) => this.broadcast('repl.output', chunk))
+    const cwd = options.cwd ?? process.cwd()
+    this.output = this.store.add(new OutputRouter(options.output))
+    this.evaluator = new Evaluator({ output: this.output, tasks: this.tasks, importModule: importFrom(cwd) })
+    this.store.add(this.tasks.onDidChange((info) => this.broadcast('tasks.changed', info)))
   }
 
   get clientCount(): number {
@@ -38,23 +67,31 @@ export class Runtime implements Disposable {
       port,
       runtimeContract,
       {
-        'repl.evaluate': ({ code }) => {
-          const result = this.evaluator.evaluate(code)
+        'repl.evaluate': async ({ code }, { signal }) => {
+          const result = await this.evaluator.evaluate(code, { signal })
+          // Output the evaluation wrote goes out before its result, in every window.
+          this.output.flushAll()
           this.broadcast('repl.result', result)
           return result
         },
-        'runtime.info': () => ({
-          pid: process.pid,
-          host: this.options.host,
-          nodeVersion: process.version,
-          uptimeMs: Date.now() - this.startedAt
-        })
+        'repl.ack': ({ seq }) => {
+          outputClient.ack(seq)
+          return {}
+        },
+        'tasks.list': () => this.tasks.list(),
+        'tasks.cancel': (params) => ({
+          cancelled: 'all' in params ? this.tasks.cancelAll('cancelled by the user') : Number(this.tasks.cancel(params.id, 'cancelled by the user'))
+        }),
+        'runtime.info': () => ({ pid: process.pid, host: this.options.host, nodeVersion: process.version, uptimeMs: Date.now() - this.startedAt }),
+        'runtime.ping': () => ({ uptimeMs: Date.now() - this.startedAt })
       },
       this.options.log
     )
+    const outputClient = this.output.attach((batch) => server.emit('repl.output', batch))
     this.clients.add(server)
     this.store.add(server)
     server.onClose(() => {
+      outputClient.dispose()
       this.clients.delete(server)
       this.store.delete(server)
     })
@@ -62,22 +99,23 @@ export class Runtime implements Disposable {
   }
 
   /**
-   * An error nobody awaited (a throwing timer, an unhandled rejection): shown in every window,
-   * labelled with the evaluation whose work threw it when that is known. The runtime keeps going.
+   * An error nobody awaited (a throwing timer, an unhandled rejection): shown on the channel of the
+   * task whose work threw it (or the system channel), and the runtime keeps going.
    */
   reportUncaught(error: unknown, kind: 'exception' | 'rejection'): void {
-    const serialized = serializeError(error)
-    const frames = serialized.stack
-      ? trimStack(serialized.stack)
-          .split('\n')
-          .filter((line) => /^\s+at /.test(line))
-      : []
-    const headline = `Uncaught${kind === 'rejection' ? ' (in promise)' : ''} ${serialized.name}: ${serialized.message}`
+    const described = describeError(error)
+    const frames = described.stack ? described.stack.split('\n').filter((line) => /^\s+at /.test(line)) : []
+    const headline = `Uncaught${kind === 'rejection' ? ' (in promise)' : ''} ${described.name}: ${described.message}`
+    const task = this.tasks.current
     const evalId = this.evaluator.currentEvalId
-    this.broadcast('repl.output', { ...(evalId !== undefined ? { evalId } : {}), stream: 'stderr', text: `${[headline, ...frames].join('\n')}\n` })
+    this.output.write(task?.channel ?? 'system', 'stderr', `${[headline, ...frames].join('\n')}\n`, {
+      ...(task ? { taskId: task.id } : {}),
+      ...(evalId ? { evalId } : {})
+    })
   }
 
   dispose(): void {
+    this.tasks.cancelAll('the runtime is shutting down')
     this.store.dispose()
     this.clients.clear()
   }

@@ -4,7 +4,8 @@ import { DisposableStore } from '../../src/common/lifecycle'
 import { MemoryLogger } from '../../src/common/logger'
 import { PortMux } from '../../src/common/protocol/mux'
 import { RpcClient } from '../../src/common/protocol/rpc'
-import { runtimeContract, type OutputChunk } from '../../src/common/runtime-contract'
+import { runtimeContract } from '../../src/common/runtime-contract'
+import { collectOutput } from '../support/output'
 import { launchRuntimeChild, type RuntimeChild } from '../../src/webhost/runtime-process'
 import { assertBuilt, built } from '../support/built'
 import { garbageMessages } from '../support/garbage'
@@ -41,14 +42,13 @@ describe('the runtime as a Node child process (real IPC)', () => {
   it('evaluates in a persistent namespace; console.log arrives as an event, not on stdout', async () => {
     const { mux, stdout } = launch()
     const client = store.add(new RpcClient(mux.open(), runtimeContract, new MemoryLogger()))
-    const output: OutputChunk[] = []
-    client.subscribe('repl.output', (chunk) => output.push(chunk))
+    const output = collectOutput(client)
 
     await client.call('repl.evaluate', { code: 'const x = 20' })
     const result = await client.call('repl.evaluate', { code: 'console.log("side effect"); x * 2 + 2' })
     expect(result).toMatchObject({ ok: true })
     expect(result.ok && stripAnsi(result.text)).toBe('42')
-    expect(output.map((c) => stripAnsi(c.text))).toEqual(['side effect\n'])
+    expect(output.text()).toBe('side effect\n')
     expect(await client.call('runtime.info', {})).toMatchObject({ host: 'node-child' })
     expect(stdout()).toBe('')
   })
@@ -74,15 +74,14 @@ describe('the runtime as a Node child process (real IPC)', () => {
   it('survives errors nobody awaited, shows them labelled with their evaluation, and logs them', async () => {
     const { mux, stderr } = launch()
     const client = store.add(new RpcClient(mux.open(), runtimeContract, new MemoryLogger()))
-    const output: OutputChunk[] = []
-    client.subscribe('repl.output', (chunk) => output.push(chunk))
+    const output = collectOutput(client)
     const started = await client.call('repl.evaluate', {
       code: 'setTimeout(() => { throw new Error("boom later") }, 1); Promise.reject(new Error("rejected")); "started"'
     })
     await new Promise((r) => setTimeout(r, 100))
     const result = await client.call('repl.evaluate', { code: '1 + 1' })
     expect(result.ok && stripAnsi(result.text)).toBe('2')
-    const errors = output.filter((c) => c.stream === 'stderr').map((c) => ({ evalId: c.evalId, line: c.text.split('\n')[0] }))
+    const errors = output.writes.filter((c) => c.stream === 'stderr').map((c) => ({ evalId: c.evalId, line: stripAnsi(c.text).split('\n')[0] }))
     expect(errors).toEqual(
       expect.arrayContaining([
         { evalId: started.evalId, line: 'Uncaught (in promise) Error: rejected' },

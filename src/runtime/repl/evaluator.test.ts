@@ -1,107 +1,170 @@
 import { describe, expect, it } from 'vitest'
-import type { OutputChunk } from '../../common/runtime-contract'
-import { JsEvaluator, trimStack } from './evaluator'
-import { stripAnsi } from '../../../test/support/ansi'
+import type { OutputWrite } from '../../common/repl-contract'
+import type { EvalResult } from '../../common/runtime-contract'
+import { resultText, stripAnsi } from '../../../test/support/ansi'
+import { OutputRouter } from '../engine/output'
+import { TaskManager } from '../engine/tasks'
+import { Evaluator, trimStack } from './evaluator'
 
 function setup() {
-  const output: OutputChunk[] = []
-  const evaluator = new JsEvaluator((chunk) => output.push(chunk))
-  const value = (code: string) => {
-    const result = evaluator.evaluate(code)
-    if (!result.ok) throw new Error(`evaluation failed: ${result.error.message}`)
-    return stripAnsi(result.text)
-  }
-  return { evaluator, output, value }
+  const output = new OutputRouter({ partialLineMs: 1 })
+  const writes: OutputWrite[] = []
+  output.onDidWrite((w) => writes.push(w))
+  const tasks = new TaskManager()
+  const evaluator = new Evaluator({ output, tasks, importModule: (specifier) => import(specifier) })
+  const run = async (code: string, signal?: AbortSignal): Promise<string> => resultText(await evaluator.evaluate(code, { signal }))
+  return { evaluator, tasks, writes, run, output: () => stripAnsi(writes.map((w) => w.text).join('')) }
 }
 
-describe('JsEvaluator', () => {
-  it('keeps top-level declarations between inputs', () => {
-    const { value } = setup()
-    value('const x = 20')
-    value('let y = 2; function twice(n) { return n * 2 }; class Box { constructor(v) { this.v = v } }')
-    expect(value('x * y + 2')).toBe('42')
-    expect(value('twice(21)')).toBe('42')
-    expect(value('new Box(1).v')).toBe('1')
+const failed = (result: EvalResult) => (result.ok ? undefined : result.error)
+
+describe('Evaluator: declarations and values', () => {
+  it('keeps every kind of top-level declaration between inputs', async () => {
+    const { run } = setup()
+    await run('const x = 20')
+    await run('let y = 2; var v = 1; function twice(n) { return n * 2 }; class Box { constructor(v) { this.v = v } }')
+    await run('const { a, b: [c, ...rest] } = { a: 1, b: [2, 3, 4] }')
+    expect(await run('x * y + 2')).toBe('42')
+    expect(await run('twice(21)')).toBe('42')
+    expect(await run('new Box(v).v')).toBe('1')
+    expect(await run('[a, c, rest]')).toBe('[ 1, 2, [ 3, 4 ] ]')
   })
 
-  it('numbers evaluations and renders values like the Node REPL', () => {
+  it('allows declaring a const again in a later input, as DevTools does', async () => {
+    const { run } = setup()
+    await run('const answer = 41')
+    expect(await run('const answer = 42; answer')).toBe('42')
+    expect(await run('let answer; answer')).toBe('undefined')
+  })
+
+  it('shows declarations as undefined and `{ a: 1 }` as an object', async () => {
+    const { run } = setup()
+    expect(await run('const z = 5')).toBe('undefined')
+    expect(await run('{ a: 1 }')).toBe('{ a: 1 }')
+    expect(await run('{ let inner = 3 }')).toBe('undefined') // a real block stays a block
+  })
+
+  it('strips TypeScript types', async () => {
+    const { run } = setup()
+    expect(
+      await run('interface P { x: number }\nconst p: P = { x: 2 }\nenum Colour { Red, Green }\nconst id = <T,>(v: T): T => v\nid(p.x) + Colour.Green')
+    ).toBe('3')
+  })
+
+  it('supports top-level await and for await', async () => {
+    const { run } = setup()
+    expect(await run('const n = await Promise.resolve(21); n * 2')).toBe('42')
+    expect(await run('let sum = 0; for await (const v of (async function* () { yield 1; yield 2 })()) sum += v; sum')).toBe('3')
+    expect(await run('sum')).toBe('3') // declared inside an async input, still a global
+  })
+
+  it('keeps _ (last value), _error (last error) and a bounded history _1 … _10', async () => {
+    const { run, evaluator } = setup()
+    for (let i = 1; i <= 12; i++) await run(`${i} * 10`)
+    expect(await run('_')).toBe('120')
+    // `_` (input 13) was itself a result: 120 again; _10 is then the result of input 4.
+    expect(await run('[_1, _2, _10]')).toBe('[ 120, 120, 40 ]')
+    expect(evaluator.context['_11']).toBeUndefined()
+    await run('null.boom')
+    expect(await run('_error.name')).toBe("'TypeError'")
+  })
+
+  it('imports node: modules and packages', async () => {
+    const { run } = setup()
+    expect(await run("import { basename } from 'node:path'; basename('/a/b.txt')")).toBe("'b.txt'")
+    expect(await run("import * as zod from 'zod'; typeof zod.z.string")).toBe("'function'")
+    expect(await run("const m = await import('node:os'); typeof m.cpus")).toBe("'function'")
+  })
+
+  it('has no runtime internals in the namespace', async () => {
+    const { run } = setup()
+    expect(await run('[typeof require, typeof process, typeof module, typeof exports]')).toBe("[ 'undefined', 'undefined', 'undefined', 'undefined' ]")
+    expect(await run('Object.keys(globalThis).filter((k) => k.startsWith("__"))')).toBe('[]')
+  })
+})
+
+describe('Evaluator: errors (pitfall 12)', () => {
+  it('pitfall-12 a thrown error is reported, trimmed to user frames, and the REPL goes on', async () => {
+    const { evaluator, run } = setup()
+    await run('function inner() { throw new RangeError("too far") }')
+    const error = failed(await evaluator.evaluate('inner()'))!
+    expect(error).toMatchObject({ name: 'RangeError', message: 'too far' })
+    const frames = error.stack!.split('\n').filter((l) => l.trim().startsWith('at '))
+    expect(frames.length).toBeGreaterThan(0)
+    for (const frame of frames) expect(frame).toMatch(/input-\d+/)
+    expect(await run('1 + 1')).toBe('2')
+  })
+
+  it('a syntax error says line and column and points at it', async () => {
     const { evaluator } = setup()
-    const first = evaluator.evaluate('"text"')
-    const second = evaluator.evaluate('({ a: [1, 2] })')
-    expect(first).toMatchObject({ evalId: 1, ok: true })
-    expect(second).toMatchObject({ evalId: 2, ok: true })
-    expect(stripAnsi((first as { text: string }).text)).toBe("'text'")
-    expect(stripAnsi((second as { text: string }).text)).toBe('{ a: [ 1, 2 ] }')
+    const error = failed(await evaluator.evaluate('const ok = 1\nconst = 2'))!
+    expect(error).toMatchObject({ name: 'SyntaxError', code: 'syntax' })
+    expect(error.message).toMatch(/\(line 2, column 7\)$/)
+    expect(error.stack).toBe('const = 2\n      ^')
   })
 
-  it('sends console output as labelled chunks, never to the process stdout', () => {
-    const { evaluator, output } = setup()
-    const writes: unknown[] = []
+  it('anything can be thrown', async () => {
+    const { evaluator } = setup()
+    expect(failed(await evaluator.evaluate('throw { reason: "nope" }'))).toMatchObject({ name: 'NonErrorThrown', message: '{"reason":"nope"}' })
+    expect(failed(await evaluator.evaluate('await Promise.reject(new Error("async nope"))'))).toMatchObject({ message: 'async nope' })
+  })
+})
+
+describe('Evaluator: output and tasks', () => {
+  it('sends console output through the router, labelled with the evaluation, never to stdout', async () => {
+    const { evaluator, writes } = setup()
+    const stdout: unknown[] = []
     const original = process.stdout.write
-    process.stdout.write = ((chunk: unknown) => (writes.push(chunk), true)) as typeof process.stdout.write
+    process.stdout.write = ((chunk: unknown) => (stdout.push(chunk), true)) as typeof process.stdout.write
     try {
-      evaluator.evaluate("console.log('hello', 42); console.error('oops')")
+      await evaluator.evaluate("console.log('hello', 42); console.error('oops')")
     } finally {
       process.stdout.write = original
     }
-    expect(output.map((c) => ({ ...c, text: stripAnsi(c.text) }))).toEqual([
-      { evalId: 1, stream: 'stdout', text: 'hello 42\n' },
-      { evalId: 1, stream: 'stderr', text: 'oops\n' }
+    expect(writes.map((w) => [w.channel, w.taskId, w.evalId, w.stream, stripAnsi(w.text)])).toEqual([
+      ['js', 'e1', 1, 'stdout', 'hello 42\n'],
+      ['js', 'e1', 1, 'stderr', 'oops\n']
     ])
-    expect(writes).toEqual([])
+    expect(stdout).toEqual([])
   })
 
   it('labels output of async work with the evaluation that started it', async () => {
-    const { evaluator, output } = setup()
-    evaluator.evaluate("setTimeout(() => console.log('later'), 5)")
-    evaluator.evaluate("console.log('now')")
+    const { run, writes } = setup()
+    await run("setTimeout(() => console.log('later'), 5)")
+    await run("console.log('now')")
     await new Promise((r) => setTimeout(r, 30))
-    expect(output.map((c) => [c.evalId, stripAnsi(c.text)])).toEqual([
+    expect(writes.map((w) => [w.evalId, stripAnsi(w.text)])).toEqual([
       [2, 'now\n'],
       [1, 'later\n']
     ])
   })
 
-  it('reports a thrown error with its name, message and the user-code frames only', () => {
-    const { evaluator } = setup()
-    evaluator.evaluate('function inner() { throw new RangeError("too far") }')
-    const result = evaluator.evaluate('inner()')
-    expect(result.ok).toBe(false)
-    if (result.ok) return
-    expect(result.error).toMatchObject({ name: 'RangeError', message: 'too far' })
-    const frames = result.error.stack!.split('\n').filter((l) => l.trim().startsWith('at '))
-    expect(frames.length).toBeGreaterThan(0)
-    for (const frame of frames) expect(frame).toMatch(/input-\d+/)
+  it('every evaluation is a task; cancelling it returns even from a promise that never settles', async () => {
+    const { evaluator, tasks } = setup()
+    const pending = evaluator.evaluate('await new Promise(() => {})')
+    await new Promise((r) => setTimeout(r, 10))
+    expect(tasks.list()).toContainEqual(expect.objectContaining({ id: 'e1', kind: 'eval', state: 'running' }))
+    expect(tasks.cancel('e1')).toBe(true)
+    expect(failed(await pending)).toMatchObject({ code: 'cancelled' })
+    expect(tasks.list()).toContainEqual(expect.objectContaining({ id: 'e1', state: 'cancelled' }))
   })
 
-  it('reports syntax errors with the offending input', () => {
+  it("the caller's signal cancels the evaluation (Ctrl+C in a window)", async () => {
     const { evaluator } = setup()
-    const result = evaluator.evaluate('const = 1')
-    expect(result).toMatchObject({ ok: false, error: { name: 'SyntaxError' } })
-    if (!result.ok) expect(result.error.stack).toContain('input-1')
-  })
-
-  it('reports non-Error throws readably', () => {
-    const { evaluator } = setup()
-    expect(evaluator.evaluate('throw { reason: "nope" }')).toMatchObject({ ok: false, error: { name: 'NonErrorThrown', message: '{"reason":"nope"}' } })
-  })
-
-  it('keeps runtime internals out of the namespace', () => {
-    const { value } = setup()
-    expect(value('typeof require')).toBe("'undefined'")
-    expect(value('typeof process')).toBe("'undefined'")
-    expect(value('typeof module')).toBe("'undefined'")
-    expect(value('typeof setTimeout')).toBe("'function'")
+    const controller = new AbortController()
+    const pending = evaluator.evaluate('await new Promise((r) => setTimeout(r, 10_000))', { signal: controller.signal })
+    controller.abort()
+    expect(failed(await pending)).toMatchObject({ code: 'cancelled' })
   })
 })
 
 describe('trimStack', () => {
-  it('drops runtime frames and keeps the header and user frames', () => {
+  it('drops Node internals and keeps user frames', () => {
     const stack = [
       'Error: x',
       '    at f (input-3:1:7)',
       '    at Script.runInContext (node:vm:149:12)',
-      '    at JsEvaluator.evaluate (/app/evaluator.js:10:3)'
+      '    at processTicksAndRejections (node:internal/process/task_queues:95:5)'
     ].join('\n')
     expect(trimStack(stack)).toBe('Error: x\n    at f (input-3:1:7)')
   })

@@ -1,21 +1,38 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
 import { Console } from 'node:console'
+import { dirname, sep } from 'node:path'
 import { Writable } from 'node:stream'
-import { inspect } from 'node:util'
+import { fileURLToPath } from 'node:url'
 import vm from 'node:vm'
-import { serializeError } from '../../common/errors'
-import type { EvalResult, OutputChunk } from '../../common/runtime-contract'
+import { serializeError, type SerializedError } from '../../common/errors'
+import type { EvalResult } from '../../common/runtime-contract'
+import type { OutputRouter } from '../engine/output'
+import type { TaskManager } from '../engine/tasks'
+import { render } from './render'
+import { IMPORT_HELPER, InputSyntaxError, transformInput } from './transform'
 
 const INPUT_FILE_PREFIX = 'input-'
+/** Results kept as `_1` (newest) … `_10`; older ones are released (pitfall 6). */
+export const HISTORY_SIZE = 10
+/** Where Cortex's own code lives: its frames are not the user's business. */
+const CORTEX_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))))
 
 /**
- * The host globals user code may use. This keeps runtime internals out of the namespace by
- * accident; it is not a security boundary (a vm context never is: `console.log.constructor`
- * reaches the host realm). The user owns this runtime anyway.
+ * Keeps the frames of the user's code (REPL inputs and their own files); drops Node's internals and
+ * Cortex's own frames. Lines before the first frame (the message) are kept.
  */
-function userGlobals(console: Console): Record<string, unknown> {
+export function trimStack(stack: string): string {
+  const lines = stack.split('\n')
+  const firstFrame = lines.findIndex((line) => /^\s+at /.test(line))
+  if (firstFrame < 0) return stack
+  const userFrames = lines
+    .slice(firstFrame)
+    .filter((line) => line.includes(INPUT_FILE_PREFIX) || (!/\(node:|at node:|\(internal\//.test(line) && !line.includes(CORTEX_ROOT + sep)))
+  return [...lines.slice(0, firstFrame), ...userFrames].join('\n')
+}
+
+/** The host globals user code may use (a vm context starts with only ECMAScript's). */
+function hostGlobals(): Record<string, unknown> {
   return {
-    console,
     setTimeout,
     clearTimeout,
     setInterval,
@@ -30,65 +47,155 @@ function userGlobals(console: Console): Record<string, unknown> {
     TextDecoder,
     AbortController,
     AbortSignal,
-    fetch
+    Event,
+    EventTarget,
+    fetch,
+    Headers,
+    Request,
+    Response,
+    Blob,
+    performance,
+    crypto,
+    Buffer
   }
 }
 
-/**
- * Keeps only the frames that point into user input: a user does not need the runtime's frames.
- * Lines before the first frame (message, and a SyntaxError's source excerpt) are kept.
- */
-export function trimStack(stack: string): string {
-  const lines = stack.split('\n')
-  const firstFrame = lines.findIndex((line) => /^\s+at /.test(line))
-  if (firstFrame < 0) return stack
-  const userFrames = lines.slice(firstFrame).filter((line) => line.includes(INPUT_FILE_PREFIX))
-  return [...lines.slice(0, firstFrame), ...userFrames].join('\n')
+export interface EvaluatorOptions {
+  output: OutputRouter
+  tasks: TaskManager
+  /** Loads a module for `import` in an input (npm packages, `node:` modules, relative files). */
+  importModule(specifier: string): Promise<unknown>
+  /** More globals for the namespace (the framework API, the engine…). */
+  seed?: Record<string, unknown>
+}
+
+function interrupted(error: unknown): boolean {
+  try {
+    return error instanceof Error && /Script execution was interrupted by `SIGINT`/.test(error.message)
+  } catch {
+    return false // a Proxy whose traps throw: certainly not Node's interrupt
+  }
+}
+
+/** Races a promise against the task's signal: a promise that never settles can still be cancelled. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => (signal.removeEventListener('abort', onAbort), resolve(value)),
+      (error: unknown) => (signal.removeEventListener('abort', onAbort), reject(error))
+    )
+  })
 }
 
 /**
- * Evaluates JavaScript in one persistent `vm` context: top-level declarations of one input are
- * visible to the next, like consecutive <script> tags. `console` inside the context writes output
- * chunks labelled with the evaluation that is running, also from its later async work.
- *
- * This is the skeleton evaluator; TypeScript, top-level await and interrupts come with the REPL.
+ * Evaluates REPL inputs in the namespace: one persistent `vm` context of its own (runtime
+ * internals stay out of it, though a vm context is no security boundary). Each evaluation is a
+ * task; its `console` output is labelled with it, also from async work it started. Synchronous
+ * code runs with `breakOnSigint`, so SIGINT to the runtime breaks an infinite loop and keeps the
+ * namespace; an awaited promise races the task's signal, so cancelling always returns the prompt.
  */
-export class JsEvaluator {
-  private readonly context: vm.Context
-  private readonly currentEval = new AsyncLocalStorage<number>()
+export class Evaluator {
+  readonly context: vm.Context
   private lastId = 0
+  private readonly history: unknown[] = []
 
-  constructor(onOutput: (chunk: OutputChunk) => void) {
-    const sink = (stream: OutputChunk['stream']): Writable =>
-      new Writable({
-        decodeStrings: false,
-        write: (chunk: string | Buffer, _encoding, done) => {
-          const evalId = this.currentEval.getStore()
-          onOutput({ ...(evalId !== undefined ? { evalId } : {}), stream, text: chunk.toString() })
-          done()
-        }
-      })
-    const console = new Console({ stdout: sink('stdout'), stderr: sink('stderr'), colorMode: true })
-    this.context = vm.createContext(userGlobals(console), { name: 'Cortex namespace' })
+  constructor(private readonly options: EvaluatorOptions) {
+    const console = new Console({ stdout: this.sink('stdout'), stderr: this.sink('stderr'), colorMode: true })
+    this.context = vm.createContext({ ...hostGlobals(), console, ...options.seed }, { name: 'Cortex namespace' })
+    Object.defineProperty(this.context, IMPORT_HELPER, { value: (specifier: string) => options.importModule(String(specifier)), enumerable: false })
+    this.context['_'] = undefined
+    this.context['_error'] = undefined
   }
 
   /** The evaluation whose (possibly async) work is running now, if any. */
   get currentEvalId(): number | undefined {
-    return this.currentEval.getStore()
+    const task = this.options.tasks.current
+    return task?.id.startsWith('e') ? Number(task.id.slice(1)) : undefined
   }
 
-  evaluate(code: string): EvalResult {
+  async evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalResult> {
     const evalId = ++this.lastId
-    return this.currentEval.run(evalId, () => {
+    const label = code.split('\n')[0]!.slice(0, 80)
+    const task = this.options.tasks.create('eval', label, { channel: 'js', id: `e${evalId}`, parent: options.signal })
+    return task.run(async () => {
       try {
-        const script = new vm.Script(code, { filename: `${INPUT_FILE_PREFIX}${evalId}` })
-        const value: unknown = script.runInContext(this.context, { displayErrors: true })
-        return { evalId, ok: true as const, text: inspect(value, { colors: true, depth: 4 }) }
+        const transformed = transformInput(code)
+        const script = new vm.Script(transformed.code, { filename: `${INPUT_FILE_PREFIX}${evalId}` })
+        let value: unknown = script.runInContext(this.context, { breakOnSigint: true, displayErrors: false })
+        if (transformed.isAsync) value = await untilAborted(value as Promise<unknown>, task.signal)
+        this.remember(value)
+        task.finish('done')
+        return { evalId, ok: true as const, text: render(value) }
       } catch (thrown) {
-        const error = serializeError(thrown)
-        if (error.stack) error.stack = trimStack(error.stack)
+        if (task.signal.aborted) {
+          task.finish('cancelled', 'cancelled')
+          return { evalId, ok: false as const, error: { name: 'Cancelled', message: 'the evaluation was cancelled', code: 'cancelled' } }
+        }
+        if (interrupted(thrown)) {
+          task.finish('cancelled', 'interrupted')
+          return {
+            evalId,
+            ok: false as const,
+            error: { name: 'Interrupted', message: 'the evaluation was interrupted (Ctrl+C); the namespace is intact', code: 'interrupted' }
+          }
+        }
+        this.context['_error'] = thrown
+        const error = describeError(thrown)
+        task.finish('failed', error.message)
         return { evalId, ok: false as const, error }
+      } finally {
+        this.options.output.endTask(task.id)
       }
     })
   }
+
+  private remember(value: unknown): void {
+    if (value === undefined) return
+    this.context['_'] = value
+    this.history.unshift(value)
+    this.history.length = Math.min(this.history.length, HISTORY_SIZE)
+    for (let i = 0; i < HISTORY_SIZE; i++) this.context[`_${i + 1}`] = this.history[i]
+  }
+
+  private sink(stream: 'stdout' | 'stderr'): Writable {
+    return new Writable({
+      decodeStrings: false,
+      write: (chunk: string | Buffer, _encoding, done) => {
+        const task = this.options.tasks.current
+        const evalId = this.currentEvalId
+        this.options.output.write(task?.channel ?? 'js', stream, chunk.toString(), { ...(task ? { taskId: task.id } : {}), ...(evalId ? { evalId } : {}) })
+        done()
+      }
+    })
+  }
+}
+
+/** An error as the user reads it: trimmed stack, a syntax error's caret, a graph error's trace. */
+export function describeError(thrown: unknown): SerializedError {
+  let syntax = false
+  try {
+    syntax = thrown instanceof InputSyntaxError
+  } catch {
+    // a Proxy whose getPrototypeOf trap throws
+  }
+  if (syntax && thrown instanceof InputSyntaxError) {
+    return { name: 'SyntaxError', message: `${thrown.message} (line ${thrown.line}, column ${thrown.column + 1})`, stack: thrown.frame, code: 'syntax' }
+  }
+  const error = serializeError(thrown)
+  if (error.stack) error.stack = trimStack(error.stack)
+  // A graph error carries where the run was and the nodes it had done.
+  try {
+    const where = (thrown as { where?: unknown }).where
+    const trace = (thrown as { trace?: unknown }).trace
+    if (typeof where === 'string' && Array.isArray(trace)) {
+      const names = trace.map((n: unknown) => (n && typeof n === 'object' ? (n.constructor?.name ?? '?') : '?'))
+      error.details = { where, trace: names }
+    }
+  } catch {
+    // its getters threw: show it without the trace
+  }
+  return error
 }

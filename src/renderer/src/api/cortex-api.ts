@@ -1,5 +1,7 @@
 import type { Event } from '../../../common/event'
-import type { EvalResult, OutputChunk, RuntimeInfo } from '../../../common/runtime-contract'
+import type { Disposable } from '../../../common/lifecycle'
+import type { OutputBatch, TaskInfo } from '../../../common/repl-contract'
+import type { EvalResult, RuntimeInfo } from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
 
 export interface ConnectionState {
@@ -16,7 +18,15 @@ export interface CortexApi {
   evaluate(code: string, options?: { signal?: AbortSignal }): Promise<EvalResult>
   runtimeInfo(): Promise<RuntimeInfo>
   restartRuntime(): Promise<void>
-  readonly onOutput: Event<OutputChunk>
+  /**
+   * Output batches. A listener may return a promise that settles once the output is drawn: the
+   * runtime sends more only then (flow control from the runtime to the screen).
+   */
+  onOutput(listener: (batch: OutputBatch) => void | Promise<void>): Disposable
+  readonly onTaskChange: Event<TaskInfo>
+  listTasks(): Promise<TaskInfo[]>
+  /** Cancels a task, or every task. */
+  cancelTasks(which: { id: string } | { all: true }): Promise<number>
   readonly onResult: Event<EvalResult>
   readonly onConnectionChange: Event<ConnectionState>
   readonly onRuntimeStatus: Event<RuntimeStatus>

@@ -1,10 +1,11 @@
 import { ProtocolError } from '../../../common/errors'
 import { Emitter, type Event } from '../../../common/event'
-import { DisposableStore, type Disposable } from '../../../common/lifecycle'
+import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { Logger } from '../../../common/logger'
 import type { Port } from '../../../common/protocol/port'
 import { RpcClient } from '../../../common/protocol/rpc'
-import { runtimeContract, type EvalResult, type OutputChunk, type RuntimeContract, type RuntimeInfo } from '../../../common/runtime-contract'
+import type { OutputBatch, TaskInfo } from '../../../common/repl-contract'
+import { runtimeContract, type EvalResult, type RuntimeContract, type RuntimeInfo } from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
 import type { ConnectionState, CortexApi } from './cortex-api'
 
@@ -23,13 +24,14 @@ export class RuntimeSession implements CortexApi {
   private client: RpcClient<RuntimeContract> | undefined
   private clientStore = new DisposableStore()
   private readonly store = new DisposableStore()
-  private readonly outputs = this.store.add(new Emitter<OutputChunk>())
+  private readonly outputListeners = new Set<(batch: OutputBatch) => void | Promise<void>>()
+  private readonly taskChanges = this.store.add(new Emitter<TaskInfo>())
   private readonly results = this.store.add(new Emitter<EvalResult>())
   private readonly connections = this.store.add(new Emitter<ConnectionState>())
   private state: ConnectionState = { state: 'connecting' }
   private status: RuntimeStatus | undefined
 
-  readonly onOutput = this.outputs.event
+  readonly onTaskChange = this.taskChanges.event
   readonly onResult = this.results.event
   readonly onConnectionChange = this.connections.event
   readonly onRuntimeStatus: Event<RuntimeStatus>
@@ -57,6 +59,19 @@ export class RuntimeSession implements CortexApi {
     return this.connected().call('repl.evaluate', { code }, options)
   }
 
+  onOutput(listener: (batch: OutputBatch) => void | Promise<void>): Disposable {
+    this.outputListeners.add(listener)
+    return toDisposable(() => this.outputListeners.delete(listener))
+  }
+
+  async listTasks(): Promise<TaskInfo[]> {
+    return this.connected().call('tasks.list', {})
+  }
+
+  async cancelTasks(which: { id: string } | { all: true }): Promise<number> {
+    return (await this.connected().call('tasks.cancel', which)).cancelled
+  }
+
   async runtimeInfo(): Promise<RuntimeInfo> {
     return this.connected().call('runtime.info', {})
   }
@@ -81,7 +96,14 @@ export class RuntimeSession implements CortexApi {
     const client = new RpcClient(port, runtimeContract, this.log)
     this.client = client
     this.clientStore.add(client)
-    this.clientStore.add(client.subscribe('repl.output', (chunk) => this.outputs.fire(chunk)))
+    this.clientStore.add(
+      client.subscribe('repl.output', (batch) => {
+        // Acknowledge once every listener has drawn it: the runtime then sends the next batch.
+        const drawn = [...this.outputListeners].map((listener) => listener(batch))
+        void Promise.allSettled(drawn).then(() => (client.isClosed ? undefined : client.call('repl.ack', { seq: batch.seq }).catch(() => undefined)))
+      })
+    )
+    this.clientStore.add(client.subscribe('tasks.changed', (task) => this.taskChanges.fire(task)))
     this.clientStore.add(client.subscribe('repl.result', (result) => this.results.fire(result)))
     this.clientStore.add(
       client.onClose(() => {

@@ -3,8 +3,8 @@ import { Terminal } from '@xterm/xterm'
 import { ProtocolError } from '../../../common/errors'
 import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { CortexApi } from '../api/cortex-api'
-import { BUSY_PROMPT, formatResult, PROMPT, style } from './format'
-import { LineEditor } from './line-editor'
+import { BUSY_PROMPT, formatBatch, formatResult, PROMPT, style, type OutputFormat } from '../../../common/repl/format'
+import { LineEditor } from '../../../common/repl/line-editor'
 
 const CLEAR_LINE = '\r\x1b[2K'
 
@@ -24,6 +24,9 @@ export class ReplTerminal implements Disposable {
   /** Lines entered while an evaluation ran, in order. */
   private readonly typedAhead: string[] = []
   private queued: string[] = []
+  /** Settled once xterm has processed what was queued (the runtime waits for that before sending more). */
+  private drawn: Array<() => void> = []
+  private readonly format: OutputFormat = { view: 'user' }
   private frame: number | undefined
 
   constructor(
@@ -45,7 +48,8 @@ export class ReplTerminal implements Disposable {
 
     this.terminal.writeln(style.dim('Cortex — JavaScript in a live runtime. Enter runs a line; Ctrl+C cancels.'))
     this.store.add(this.terminal.onData((data) => this.handleInput(data)))
-    this.store.add(api.onOutput((chunk) => this.print(chunk.stream === 'stderr' ? style.error(chunk.text) : chunk.text)))
+    this.store.add(api.onOutput((batch) => this.print(formatBatch(batch, this.format))))
+    this.store.add(toDisposable(() => this.drawn.splice(0).forEach((resolve) => resolve())))
     this.store.add(api.onResult((result) => this.print(formatResult(result))))
     this.store.add(
       api.onConnectionChange((change) => {
@@ -152,10 +156,12 @@ export class ReplTerminal implements Disposable {
     this.print(style.notice(`^C: cancelled${dropped ? `, and ${dropped} line${dropped > 1 ? 's' : ''} typed ahead dropped` : ''}`))
   }
 
-  /** Queues text to appear above the prompt; written once per frame. */
-  private print(text: string): void {
+  /** Queues text to appear above the prompt; written once per frame. Resolves once xterm has drawn it. */
+  private print(text: string): Promise<void> {
+    if (!text) return Promise.resolve()
     this.queued.push(text.endsWith('\n') ? text : `${text}\n`)
     this.frame ??= requestAnimationFrame(() => this.flush())
+    return new Promise((resolve) => this.drawn.push(resolve))
   }
 
   private flush(): void {
@@ -163,9 +169,11 @@ export class ReplTerminal implements Disposable {
     this.frame = undefined
     if (this.queued.length === 0) return
     const text = this.queued.join('')
+    const drawn = this.drawn
     this.queued = []
+    this.drawn = []
     // Take the prompt line away, write the output, and put the prompt back underneath.
-    this.terminal.write(CLEAR_LINE + text)
+    this.terminal.write(CLEAR_LINE + text, () => drawn.forEach((resolve) => resolve()))
     this.drawPrompt()
   }
 

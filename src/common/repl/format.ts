@@ -1,0 +1,79 @@
+import type { SerializedError } from '../errors'
+import type { ChannelName, OutputBatch, OutputWrite } from '../repl-contract'
+import type { EvalResult } from '../runtime-contract'
+
+/**
+ * How the REPL looks in a terminal (the window's xterm pane and the terminal client): ANSI styles,
+ * prompts, errors, and labelled channel output. Pure, so both front ends share it.
+ */
+const SGR = (code: string) => (text: string) => `\x1b[${code}m${text}\x1b[0m`
+export const style = {
+  prompt: SGR('32'),
+  error: SGR('31'),
+  dim: SGR('2'),
+  notice: SGR('33'),
+  bold: SGR('1')
+}
+
+export const PROMPT = style.prompt('› ')
+/** The prompt while an evaluation runs: what is typed then runs after it. */
+export const BUSY_PROMPT = style.dim('› ')
+
+/** Each channel's colour (js output is the user's own and stays plain). */
+const CHANNEL_STYLE: Record<ChannelName, (text: string) => string> = {
+  js: (t) => t,
+  graph: SGR('36'),
+  ai: SGR('35'),
+  bash: SGR('34'),
+  debug: SGR('90'),
+  system: SGR('33')
+}
+
+export type OutputView = 'user' | 'debug'
+
+export interface OutputFormat {
+  view: OutputView
+  /** Channels not to show (their output is still recorded). */
+  hidden?: ReadonlySet<ChannelName>
+}
+
+/** An error as the user reads it: `Uncaught Name: message`, a syntax error's caret, user frames and a graph's trace, dimmed. */
+export function formatError(error: SerializedError): string {
+  if (error.code === 'cancelled' || error.code === 'interrupted') return style.notice(error.message)
+  const headline = style.error(`Uncaught ${error.name}: ${error.message}`)
+  const stack = error.stack ?? ''
+  if (error.code === 'syntax') return [style.dim(stack), headline].join('\n')
+  const firstFrame = stack.search(/^\s+at /m)
+  const frames = firstFrame < 0 ? '' : stack.slice(firstFrame).trimEnd()
+  const details = error.details as { where?: string; trace?: string[] } | undefined
+  const trace = details?.trace && details.where ? style.dim(`  graph: ${details.trace.join(' → ') || '(no node finished)'}; ${details.where}`) : ''
+  return [headline, trace, frames && style.dim(frames)].filter(Boolean).join('\n')
+}
+
+export function formatResult(result: EvalResult): string {
+  return result.ok ? result.text : formatError(result.error)
+}
+
+function label(write: OutputWrite, view: OutputView): string {
+  if (view === 'debug') {
+    const time = new Date(write.time).toISOString().slice(11, 23)
+    return style.dim(`[${time} ${write.channel}${write.taskId ? ` ${write.taskId}` : ''} ${write.stream}] `)
+  }
+  return write.channel === 'js'
+    ? ''
+    : CHANNEL_STYLE[write.channel](`[${write.channel}${write.taskId && write.channel !== 'system' ? ` ${write.taskId}` : ''}] `)
+}
+
+/** A batch as terminal text: every line labelled with its channel (user view) or all its metadata (debug view). */
+export function formatBatch(batch: OutputBatch, format: OutputFormat): string {
+  let text = batch.dropped ? style.notice(`[${batch.dropped} bytes of output dropped]\n`) : ''
+  for (const write of batch.writes) {
+    if (format.hidden?.has(write.channel)) continue
+    const prefix = label(write, format.view)
+    const body = write.stream === 'stderr' ? style.error(write.text) : write.text
+    const lines = body.split('\n')
+    const last = lines.pop()!
+    text += lines.map((line) => `${prefix}${line}\n`).join('') + (last ? `${prefix}${last}` : '')
+  }
+  return text
+}

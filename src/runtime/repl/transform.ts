@@ -1,0 +1,250 @@
+import { Parser, type Node as AcornNode } from 'acorn'
+import { simple as walkSimple } from 'acorn-walk'
+import { transform as sucrase } from 'sucrase'
+
+/**
+ * Turns one REPL input (JavaScript or TypeScript) into a script for the namespace's `vm` context:
+ * - TypeScript types are stripped (sucrase: fast, and it keeps line numbers);
+ * - `{ a: 1 }` alone is an object, not a block;
+ * - top-level declarations (`const`, `let`, `var`, `class`, `function`, destructuring, `import`)
+ *   become globals of the context, so they persist, and a later input may declare them again (as in
+ *   DevTools);
+ * - the code runs inside a function, async when it uses `await` (top-level await, `for await`);
+ *   the value of a final expression statement is its result;
+ * - `import x from 'pkg'` and `import('pkg')` go through the runtime's loader (npm packages,
+ *   `node:` modules, relative `.ts`/`.js` files).
+ */
+export interface TransformedInput {
+  /** The script to run; it evaluates to the result, or to a promise of it when `isAsync`. */
+  readonly code: string
+  readonly isAsync: boolean
+  /** Names declared at top level (they become globals of the namespace). */
+  readonly declared: readonly string[]
+}
+
+/** The global the transformed code calls for imports; hidden from the user's namespace. */
+export const IMPORT_HELPER = '__cortexImport$'
+
+/** A syntax error in an input, with where it is and the offending line marked. */
+export class InputSyntaxError extends SyntaxError {
+  override name = 'SyntaxError'
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+    /** The offending line of the input and a caret under the column. */
+    readonly frame: string
+  ) {
+    super(message)
+  }
+}
+
+function frameOf(source: string, line: number, column: number): string {
+  const text = source.split('\n')[line - 1] ?? ''
+  return `${text}\n${' '.repeat(Math.max(0, column))}^`
+}
+
+type Located = AcornNode & { start: number; end: number }
+interface Pattern extends Located {
+  type: string
+  name?: string
+  properties?: Array<{ type: string; value?: Pattern; argument?: Pattern }>
+  elements?: Array<Pattern | null>
+  left?: Pattern
+  argument?: Pattern
+}
+
+/** The identifiers a declaration pattern binds: `{ a, b: [c, ...d] }` → a, c, d. */
+function boundNames(pattern: Pattern | null | undefined, into: string[] = []): string[] {
+  if (!pattern) return into
+  switch (pattern.type) {
+    case 'Identifier':
+      into.push(pattern.name!)
+      break
+    case 'ObjectPattern':
+      for (const p of pattern.properties ?? []) boundNames(p.type === 'RestElement' ? p.argument : p.value, into)
+      break
+    case 'ArrayPattern':
+      for (const e of pattern.elements ?? []) boundNames(e, into)
+      break
+    case 'AssignmentPattern':
+      boundNames(pattern.left, into)
+      break
+    case 'RestElement':
+      boundNames(pattern.argument, into)
+      break
+  }
+  return into
+}
+
+const PARSE_OPTIONS = { ecmaVersion: 'latest', locations: true, allowAwaitOutsideFunction: true, allowHashBang: true } as const
+
+function parse(code: string): { program: Located & { body: Located[] }; module: boolean } {
+  try {
+    return { program: Parser.parse(code, { ...PARSE_OPTIONS, sourceType: 'module' }) as never, module: true }
+  } catch (moduleError) {
+    // Sloppy-mode code (`with`, octal literals…) is not valid as a module; it may be as a script.
+    try {
+      return { program: Parser.parse(code, { ...PARSE_OPTIONS, sourceType: 'script' }) as never, module: false }
+    } catch {
+      throw moduleError
+    }
+  }
+}
+
+/** `{ a: 1 }` parses as a block; when the whole input also parses as an expression, take that. */
+function asObjectLiteral(source: string): string | undefined {
+  const trimmed = source.trim()
+  if (!trimmed.startsWith('{') || !/}\s*;?$/.test(trimmed)) return undefined
+  const candidate = `(${trimmed.replace(/;\s*$/, '')})`
+  try {
+    Parser.parseExpressionAt(candidate, 0, PARSE_OPTIONS)
+    return candidate
+  } catch {
+    return undefined
+  }
+}
+
+function stripTypes(source: string): string {
+  try {
+    return sucrase(source, { transforms: ['typescript'], disableESTransforms: true, keepUnusedImports: true }).code
+  } catch (error) {
+    const { loc, message } = error as { loc?: { line: number; column: number }; message: string }
+    const line = loc?.line ?? 1
+    const column = Math.max(0, (loc?.column ?? 1) - 1) // sucrase counts columns from 1, acorn from 0
+    throw new InputSyntaxError(message.replace(/\s*\(\d+:\d+\)$/, ''), line, column, frameOf(source, line, column))
+  }
+}
+
+interface Edit {
+  start: number
+  end: number
+  text: string
+}
+
+function applyEdits(code: string, edits: Edit[]): string {
+  let out = ''
+  let at = 0
+  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
+    out += code.slice(at, edit.start) + edit.text
+    at = edit.end
+  }
+  return out + code.slice(at)
+}
+
+/** `import a, { b as c } from 'x'` → a destructuring of the loaded module. */
+function importAsAssignment(
+  node: Located & { source: { value: string }; specifiers: Array<{ type: string; local: { name: string }; imported?: { name?: string; value?: string } }> },
+  names: string[]
+): string {
+  const load = `(await ${IMPORT_HELPER}(${JSON.stringify(node.source.value)}))`
+  if (node.specifiers.length === 0) return `${load};`
+  const parts: string[] = []
+  const picks: string[] = []
+  for (const specifier of node.specifiers) {
+    names.push(specifier.local.name)
+    if (specifier.type === 'ImportNamespaceSpecifier') parts.push(`${specifier.local.name} = __m;`)
+    else if (specifier.type === 'ImportDefaultSpecifier') parts.push(`${specifier.local.name} = __m.default;`)
+    else picks.push(`${specifier.local.name} = __m[${JSON.stringify(specifier.imported?.name ?? specifier.imported?.value)}];`)
+  }
+  return `{ const __m = ${load}; ${[...parts, ...picks].join(' ')} }`
+}
+
+export function transformInput(input: string): TransformedInput {
+  const source = asObjectLiteral(input) ?? input
+  const stripped = stripTypes(source)
+  let parsed: ReturnType<typeof parse>
+  try {
+    parsed = parse(stripped)
+  } catch (error) {
+    const { loc, message } = error as { loc?: { line: number; column: number }; message: string }
+    const line = loc?.line ?? 1
+    const column = loc?.column ?? 0
+    // Report against what the user typed: sucrase keeps lines, so the line is right.
+    throw new InputSyntaxError(message.replace(/\s*\(\d+:\d+\)$/, ''), line, column, frameOf(input, line, column))
+  }
+  const { program } = parsed
+  const edits: Edit[] = []
+  const declared: string[] = []
+  const hoistedFunctions: string[] = []
+  let isAsync = false
+
+  // Edits inside statements (dynamic imports), applied wherever a statement's text is reused.
+  const inner: Edit[] = []
+  walkSimple(program as never, {
+    AwaitExpression: () => void (isAsync = true),
+    ForOfStatement: (n) => void ((n as unknown as { await?: boolean }).await && (isAsync = true)),
+    ImportExpression: (n) => {
+      const node = n as unknown as Located
+      inner.push({ start: node.start, end: node.start + 'import'.length, text: IMPORT_HELPER })
+    }
+  })
+  const sourceOf = (start: number, end: number): string =>
+    applyEdits(
+      stripped.slice(start, end),
+      inner.filter((e) => e.start >= start && e.end <= end).map((e) => ({ ...e, start: e.start - start, end: e.end - start }))
+    )
+
+  const body = program.body
+  body.forEach((statement, index) => {
+    const node = statement as Located & {
+      type: string
+      declaration?: Located & { type: string }
+      kind?: string
+      declarations?: Array<{ id: Pattern; init: Located | null }>
+      id?: { name: string }
+      expression?: Located
+    }
+    // `export` is meaningless in a REPL input: keep the declaration.
+    let target = node
+    if ((node.type === 'ExportNamedDeclaration' || node.type === 'ExportDefaultDeclaration') && node.declaration) {
+      edits.push({ start: node.start, end: node.declaration.start, text: '' })
+      target = node.declaration as typeof node
+    }
+    switch (target.type) {
+      case 'ImportDeclaration':
+        isAsync = true
+        edits.push({ start: node.start, end: node.end, text: importAsAssignment(node as never, declared) })
+        return
+      case 'VariableDeclaration': {
+        const assignments = target.declarations!.map((d) => {
+          const names = boundNames(d.id)
+          declared.push(...names)
+          // `({ a } = obj)` and `([a] = list)` are valid destructuring assignments as they are.
+          if (d.init) return `(${sourceOf(d.id.start, d.id.end)} = ${sourceOf(d.init.start, d.init.end)})`
+          // `let x` declares x anew (undefined); `var x` keeps a value x already has.
+          return target.kind === 'var' ? '' : names.map((name) => `(${name} = undefined)`).join(', ')
+        })
+        const text = assignments.filter(Boolean).join(', ')
+        edits.push({ start: target.start, end: node.end, text: text ? `${text};` : ';' })
+        return
+      }
+      case 'FunctionDeclaration': {
+        const name = target.id!.name
+        declared.push(name)
+        // Hoisted, as functions are: assigned before the rest of the input runs.
+        hoistedFunctions.push(`${name} = ${sourceOf(target.start, target.end)};`)
+        edits.push({ start: node.start, end: node.end, text: '' })
+        return
+      }
+      case 'ClassDeclaration': {
+        const name = target.id!.name
+        declared.push(name)
+        edits.push({ start: target.start, end: node.end, text: `${name} = ${sourceOf(target.start, target.end)};` })
+        return
+      }
+      case 'ExpressionStatement':
+        if (index === body.length - 1)
+          edits.push({ start: node.start, end: node.end, text: `return (${sourceOf(target.expression!.start, target.expression!.end)});` })
+        return
+    }
+  })
+
+  const names = [...new Set(declared)]
+  // Everything on the first line, so the user's line numbers stay true in stack traces.
+  const prefix = `${names.length ? `var ${names.join(', ')}; ` : ''}(${isAsync ? 'async ' : ''}function () { ${hoistedFunctions.join(' ')}`
+  // Dynamic imports outside the statements rewritten above still need their edit.
+  const covered = (e: Edit): boolean => edits.some((s) => e.start >= s.start && e.end <= s.end)
+  const code = `${prefix}${applyEdits(stripped, [...edits, ...inner.filter((e) => !covered(e))])}\n})()`
+  return { code, isAsync, declared: names }
+}
