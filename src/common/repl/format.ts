@@ -1,6 +1,6 @@
 import type { SerializedError } from '../errors'
 import type { ChannelName, OutputBatch, OutputWrite } from '../repl-contract'
-import type { EvalResult } from '../runtime-contract'
+import type { EvalResult, ReplMode } from '../runtime-contract'
 
 /**
  * How the REPL looks in a terminal (the window's xterm pane and the terminal client): ANSI styles,
@@ -15,9 +15,32 @@ export const style = {
   bold: SGR('1')
 }
 
-export const PROMPT = style.prompt('› ')
-/** The prompt while an evaluation runs: what is typed then runs after it. */
-export const BUSY_PROMPT = style.dim('› ')
+/** The modes in Shift+Tab order; JS first, the default (the namespace is the point of Cortex). */
+export const MODES: readonly ReplMode[] = ['js', 'nl', 'bash']
+
+export function nextMode(mode: ReplMode): ReplMode {
+  return MODES[(MODES.indexOf(mode) + 1) % MODES.length]!
+}
+
+const MODE_LOOK: Record<ReplMode, { label: string; symbol: string; colour: (text: string) => string }> = {
+  js: { label: 'JS', symbol: '›', colour: style.prompt },
+  nl: { label: 'NL', symbol: 'ai›', colour: SGR('35') },
+  bash: { label: 'BASH', symbol: '$', colour: SGR('34') }
+}
+
+/** The mode's name for indicators: JS, NL, BASH. */
+export function modeLabel(mode: ReplMode): string {
+  return MODE_LOOK[mode].label
+}
+
+/** The prompt of a mode, in its colour; dimmed while an evaluation runs (what is typed then runs after it). */
+export function promptFor(mode: ReplMode, busy = false): string {
+  const look = MODE_LOOK[mode]
+  return busy ? style.dim(`${look.symbol} `) : look.colour(`${look.symbol} `)
+}
+
+export const PROMPT = promptFor('js')
+export const BUSY_PROMPT = promptFor('js', true)
 
 /** Each channel's colour (js output is the user's own and stays plain). */
 const CHANNEL_STYLE: Record<ChannelName, (text: string) => string> = {

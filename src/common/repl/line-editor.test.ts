@@ -41,6 +41,13 @@ describe('LineEditor', () => {
     expect([editor.line, editor.position]).toEqual(['ld', 0])
   })
 
+  it('Shift+Tab asks for the next mode and leaves the line as it is', () => {
+    const editor = new LineEditor()
+    editor.input('ls')
+    expect(editor.input('\x1b[Z')).toEqual([{ kind: 'next-mode' }])
+    expect(editor.line).toBe('ls')
+  })
+
   it('ignores unknown escape sequences without inserting them', () => {
     const editor = new LineEditor()
     expect(editor.input('\x1b[A')).toEqual([{ kind: 'none' }])

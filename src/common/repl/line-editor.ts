@@ -36,7 +36,11 @@ export class LineEditor {
     }
     for (let i = 0; i < data.length; i++) {
       const ch = data[i]!
-      if (ch === ESC) {
+      if (data.startsWith('\x1b[Z', i)) {
+        flush()
+        actions.push({ kind: 'next-mode' })
+        i += 2
+      } else if (ch === ESC) {
         // eslint-disable-next-line no-control-regex -- matching terminal escape sequences is the point
         const sequence = /^\x1b\[(?:[0-9;]*)[A-Za-z~]|^\x1bO[A-Za-z]/.exec(data.slice(i))?.[0] ?? ESC
         dirty = this.escape(sequence) || dirty
