@@ -10,6 +10,8 @@ export interface CortexBridge {
   requestRuntimePort(): void
   /** Kill the runtime and start a fresh one. */
   restartRuntime(): Promise<void>
+  /** SIGINT to the runtime: breaks a synchronous loop in an evaluation, keeping the namespace. */
+  interruptRuntime(): Promise<void>
   onRuntimeStatus(listener: (status: RuntimeStatus) => void): () => void
 }
 
@@ -19,6 +21,7 @@ export const RUNTIME_PORT_MESSAGE = 'cortex:runtime-port'
 export const IpcChannel = {
   requestRuntimePort: 'cortex:request-runtime-port',
   restartRuntime: 'cortex:restart-runtime',
+  interruptRuntime: 'cortex:interrupt-runtime',
   runtimeStatus: 'cortex:runtime-status',
   runtimePort: 'cortex:runtime-port'
 } as const

@@ -9,7 +9,9 @@ import { RuntimeStatus } from './supervision/runtime-supervisor'
 export const hostContract = defineContract({
   methods: {
     'host.runtimeStatus': { params: z.object({}).strict(), result: RuntimeStatus },
-    'host.restartRuntime': { params: z.object({}).strict(), result: RuntimeStatus }
+    'host.restartRuntime': { params: z.object({}).strict(), result: RuntimeStatus },
+    /** Sends SIGINT to the runtime: breaks a synchronous loop in an evaluation, keeping the namespace. */
+    'host.interruptRuntime': { params: z.object({}).strict(), result: z.object({}) }
   },
   events: {
     'host.runtimeStatus': RuntimeStatus

@@ -6,6 +6,13 @@ import { OutputBatch, TaskInfo } from './repl-contract'
 /** Evaluations are numbered per runtime session, like IPython's `In [n]`. */
 export const EvalId = z.number().int().positive()
 
+/**
+ * What an input is: JavaScript/TypeScript (the default: the namespace is the point of Cortex, and
+ * graphs are code), a question for the AI assistant, or a shell command.
+ */
+export const ReplMode = z.enum(['js', 'nl', 'bash'])
+export type ReplMode = z.infer<typeof ReplMode>
+
 /** How an evaluation ended: its value rendered for a terminal, or the error it threw. */
 export const EvalResult = z.discriminatedUnion('ok', [
   z.object({ evalId: EvalId, ok: z.literal(true), text: z.string() }),
@@ -26,7 +33,7 @@ export const runtimeContract = defineContract({
   methods: {
     /** Evaluates JavaScript/TypeScript in the session's namespace; resolves when it is done. Output streams as events. */
     'repl.evaluate': {
-      params: z.object({ code: z.string().max(10_000_000) }),
+      params: z.object({ code: z.string().max(10_000_000), mode: ReplMode.default('js') }),
       result: EvalResult
     },
     /** The client has drawn output batch `seq`: the runtime may send more (flow control). */

@@ -46,6 +46,7 @@ async function main(): Promise<void> {
 
   listenIpc(policy, IpcChannel.requestRuntimePort, z.tuple([]), (_args, event) => host.sendPort(event.sender))
   handleIpc(policy, IpcChannel.restartRuntime, z.tuple([]), () => host.restart())
+  handleIpc(policy, IpcChannel.interruptRuntime, z.tuple([]), () => host.interrupt())
 
   const openWindow = (): void => {
     const window = createMainWindow({ preloadPath: join(here, '../preload/index.cjs'), iconPath: join(here, '../../resources/icon.png'), appUrl })

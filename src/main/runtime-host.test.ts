@@ -32,6 +32,9 @@ const electron = await vi.hoisted(async () => {
     }
 
     postMessage(message: unknown, transfer?: unknown[]): void {
+      // The runtime answers main's heartbeat from its event loop.
+      const ping = message as { kind?: unknown; id?: unknown } | null
+      if (ping?.kind === 'ping') return void setImmediate(() => this.emit('message', { kind: 'pong', id: ping.id }))
       this.messages.push({ message, transfer })
     }
 
@@ -481,6 +484,21 @@ describe('RuntimeHost', () => {
     await new Promise((r) => setImmediate(r))
     expect(host.status.pid).toBe(lastChild().pid)
     expect(host.status.pid).toEqual(expect.any(Number))
+  })
+
+  it('restarts a runtime that stops answering its heartbeat, and says so', async () => {
+    const log = new MemoryLogger()
+    const host = new RuntimeHost({ runtimePath: RUNTIME_PATH, log, confirmRestart: async () => false, heartbeat: { intervalMs: 20, timeoutMs: 150 } })
+    hosts.push(host)
+    host.start()
+    const window = attach(host)
+    const stuck = lastChild()
+    // A runtime stuck in synchronous code cannot answer: swallow its pings.
+    stuck.postMessage = () => {}
+    await vi.waitFor(() => expect(children()).toHaveLength(2), { timeout: 2000 })
+    expect(stuck.killed).toBe(true)
+    const statuses = window.sent.filter((m) => m.channel === IpcChannel.runtimeStatus).map((m) => m.payload as RuntimeStatus)
+    expect(statuses.at(-1)!.message).toMatch(/stopped answering for 0\.\d s .* stopped; its namespace and running tasks were lost. Restarted it/)
   })
 
   it('logs a fatal error event of the runtime instead of throwing it in main', () => {

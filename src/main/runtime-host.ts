@@ -4,6 +4,7 @@ import { Emitter } from '../common/event'
 import { DisposableStore, type Disposable } from '../common/lifecycle'
 import type { Logger } from '../common/logger'
 import type { AttachPortMessage } from '../common/runtime-contract'
+import { HeartbeatMonitor } from '../common/supervision/heartbeat'
 import { RuntimeSupervisor, type ProcessExit, type RuntimeStatus, type SupervisedProcess } from '../common/supervision/runtime-supervisor'
 import type { z } from 'zod'
 
@@ -13,6 +14,8 @@ export interface RuntimeHostOptions {
   log: Logger
   /** Asked when the runtime keeps crashing; true to restart it anyway. */
   confirmRestart(status: RuntimeStatus): Promise<boolean>
+  /** Heartbeat timing (default: ping every second, restart after 5 s of silence). */
+  heartbeat?: { intervalMs?: number; timeoutMs?: number }
 }
 
 /** Forwards a child's stdout/stderr lines to our log, so nothing it prints is lost. */
@@ -57,6 +60,12 @@ export class RuntimeHost implements Disposable {
     this.supervisor.restart()
   }
 
+  /** SIGINT to the runtime: breaks a synchronous loop in an evaluation, keeping the namespace. */
+  interrupt(): void {
+    const pid = this.child?.pid
+    if (pid) process.kill(pid, 'SIGINT')
+  }
+
   /** The window gets a port now and after every restart, and status changes, until it is destroyed. */
   attachWindow(contents: WebContents): void {
     if (this.windows.has(contents)) return
@@ -80,6 +89,14 @@ export class RuntimeHost implements Disposable {
     this.store.dispose()
   }
 
+  private watch(child: UtilityProcess): HeartbeatMonitor {
+    return new HeartbeatMonitor({
+      ping: pinger(child),
+      onUnresponsive: (ms) => this.supervisor.recoverUnresponsive(ms),
+      ...this.options.heartbeat
+    })
+  }
+
   private launch(): SupervisedProcess {
     const child = utilityProcess.fork(this.options.runtimePath, [], { serviceName: 'Cortex Runtime', stdio: 'pipe' })
     this.child = child
@@ -90,8 +107,10 @@ export class RuntimeHost implements Disposable {
     // A fatal V8 error (out of memory, say). Without a listener, Node would throw it in main; the
     // 'exit' that follows triggers the restart.
     child.on('error', (type, location) => this.options.log.error(`runtime process error: ${type}`, { location }))
+    const heartbeat = this.watch(child)
     child.once('exit', (code) => {
       if (this.child === child) this.child = undefined
+      heartbeat.dispose()
       exits.fire({ code, signal: null })
       exits.dispose()
       spawns.dispose()
@@ -106,6 +125,25 @@ export class RuntimeHost implements Disposable {
       kill: () => void child.kill()
     }
   }
+}
+
+/** Pings go over parentPort and are answered by the runtime's event loop (src/runtime/main.ts). */
+function pinger(child: UtilityProcess): (signal: AbortSignal) => Promise<void> {
+  let next = 0
+  const waiting = new Map<number, () => void>()
+  child.on('message', (message: { kind?: unknown; id?: unknown } | null) => {
+    if (message?.kind === 'pong' && typeof message.id === 'number') {
+      waiting.get(message.id)?.()
+      waiting.delete(message.id)
+    }
+  })
+  return (signal) =>
+    new Promise((resolve, reject) => {
+      const id = next++
+      waiting.set(id, resolve)
+      signal.addEventListener('abort', () => (waiting.delete(id), reject(signal.reason)), { once: true })
+      child.postMessage({ kind: 'ping', id })
+    })
 }
 
 function sendStatus(contents: WebContents, status: RuntimeStatus): void {

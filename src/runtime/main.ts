@@ -38,8 +38,17 @@ process.on('unhandledRejection', (reason) => {
   runtime.reportUncaught(reason, 'rejection')
 })
 
+// SIGINT from the host breaks a synchronous loop inside an evaluation (vm breakOnSigint handles it
+// there); arriving at any other time it cancels the running evaluations, and never kills the runtime.
+process.on('SIGINT', () => {
+  const cancelled = runtime.tasks.list().filter((t) => t.kind === 'eval' && t.state === 'running' && runtime.tasks.cancel(t.id, 'interrupted')).length
+  log.info(`SIGINT: ${cancelled} evaluation(s) cancelled`)
+})
+
 if (parentPort) {
   parentPort.on('message', (event) => {
+    // Main's heartbeat, answered by this event loop.
+    if ((event.data as { kind?: unknown } | null)?.kind === 'ping') return parentPort.postMessage({ kind: 'pong', id: (event.data as { id?: unknown }).id })
     const [port, ...extra] = event.ports
     if (!AttachPortMessage.safeParse(event.data).success || !port || extra.length > 0) {
       const message = 'expected { kind: "attach" } with exactly one MessagePort'

@@ -7,9 +7,10 @@ import type { Logger } from '../common/logger'
 import type { EventName } from '../common/protocol/contract'
 import type { Port } from '../common/protocol/port'
 import { RpcServer } from '../common/protocol/rpc'
-import { runtimeContract, type RuntimeContract, type RuntimeInfo } from '../common/runtime-contract'
+import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../common/runtime-contract'
 import { OutputRouter, type OutputOptions } from './engine/output'
 import { TaskManager } from './engine/tasks'
+import { runShell } from './repl/bash'
 import { describeError, Evaluator } from './repl/evaluator'
 
 export interface RuntimeOptions {
@@ -67,8 +68,8 @@ export class Runtime implements Disposable {
       port,
       runtimeContract,
       {
-        'repl.evaluate': async ({ code }, { signal }) => {
-          const result = await this.evaluator.evaluate(code, { signal })
+        'repl.evaluate': async ({ code, mode }, { signal }) => {
+          const result = await this.evaluateIn(mode, code, signal)
           // Output the evaluation wrote goes out before its result, in every window.
           this.output.flushAll()
           this.broadcast('repl.result', result)
@@ -96,6 +97,26 @@ export class Runtime implements Disposable {
       this.store.delete(server)
     })
     return server
+  }
+
+  private evaluateIn(mode: ReplMode, code: string, signal: AbortSignal): Promise<EvalResult> {
+    switch (mode) {
+      case 'js':
+        return this.evaluator.evaluate(code, { signal })
+      case 'bash':
+        return runShell(code, this.evaluator.reserveId(), { output: this.output, tasks: this.tasks, signal })
+      case 'nl':
+        // The AI assistant has its own issue; until it lands, say so plainly.
+        return Promise.resolve({
+          evalId: this.evaluator.reserveId(),
+          ok: false,
+          error: {
+            name: 'NoAssistant',
+            message: 'no AI assistant is configured yet: NL mode arrives with the assistant (it will use ANTHROPIC_API_KEY)',
+            code: 'no-assistant'
+          }
+        })
+    }
   }
 
   /**

@@ -9,6 +9,7 @@ import { PortMux } from '../common/protocol/mux'
 import { pipePorts } from '../common/protocol/pipe'
 import { RpcServer } from '../common/protocol/rpc'
 import { fromWebSocket } from '../common/protocol/transports/websocket'
+import { HeartbeatMonitor } from '../common/supervision/heartbeat'
 import { RuntimeSupervisor } from '../common/supervision/runtime-supervisor'
 import { checkAccess, cookieName, CORTEX_PROTOCOL, createToken, isLoopbackHost } from './access'
 import { launchRuntimeChild, type RuntimeChild } from './runtime-process'
@@ -26,6 +27,8 @@ export interface WebHostOptions {
   log: Logger
   /** Where the runtime's log lines go (default: stderr). */
   runtimeStderr?: (line: string) => void
+  /** Heartbeat timing (tests shorten it). */
+  heartbeat?: { intervalMs?: number; timeoutMs?: number }
 }
 
 export interface WebHost {
@@ -70,12 +73,21 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const store = new DisposableStore()
 
   let mux: PortMux | undefined
-  const supervisor = store.add(
+  let child: RuntimeChild | undefined
+  const supervisor: RuntimeSupervisor = store.add(
     new RuntimeSupervisor({
       launch: () => {
-        const child: RuntimeChild = launchRuntimeChild(options.runtimePath, log, options.runtimeStderr)
-        mux = new PortMux(child.port, log)
-        return child
+        const launched = launchRuntimeChild(options.runtimePath, log, options.runtimeStderr)
+        const channels = new PortMux(launched.port, log)
+        mux = channels
+        child = launched
+        const heartbeat = new HeartbeatMonitor({
+          ping: (signal) => channels.ping(signal),
+          onUnresponsive: (ms) => supervisor.recoverUnresponsive(ms),
+          ...options.heartbeat
+        })
+        launched.onExit(() => heartbeat.dispose())
+        return launched
       },
       // No dialog here: the window shows the status and offers the restart.
       confirmRestart: async () => false,
@@ -133,6 +145,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
             'host.restartRuntime': () => {
               supervisor.restart()
               return supervisor.status
+            },
+            'host.interruptRuntime': () => {
+              // SIGINT breaks a synchronous loop in an evaluation (vm breakOnSigint), keeping the namespace.
+              if (child?.pid) process.kill(child.pid, 'SIGINT')
+              return {}
             }
           },
           log

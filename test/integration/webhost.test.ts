@@ -197,6 +197,56 @@ describe('browser-mode host: runtime supervision', () => {
   })
 })
 
+describe('browser-mode host: interrupt levels', () => {
+  async function openHost(target: WebHost): Promise<RpcClient<typeof hostContract>> {
+    const ws = new WebSocket(`ws://127.0.0.1:${target.port}/host?token=${target.token}`)
+    await new Promise((resolve) => ws.once('open', resolve))
+    return new RpcClient(fromWebSocket(ws), hostContract, new MemoryLogger())
+  }
+
+  it('SIGINT breaks a synchronous infinite loop in an evaluation and keeps the namespace', async () => {
+    const runtime = await openRuntime()
+    await runtime.call('repl.evaluate', { code: 'var keptAcrossInterrupt = "still here"' })
+    const looping = runtime.call('repl.evaluate', { code: 'while (true) {}' })
+    await new Promise((r) => setTimeout(r, 200))
+    const hostClient = await openHost(host)
+    await hostClient.call('host.interruptRuntime', {})
+    const result = await looping
+    expect(result).toMatchObject({ ok: false, error: { code: 'interrupted' } })
+    expect(resultText(await runtime.call('repl.evaluate', { code: 'keptAcrossInterrupt' }))).toBe("'still here'")
+    runtime.dispose()
+    hostClient.dispose()
+  })
+
+  it('a runtime stuck outside any evaluation stops answering its heartbeat and is restarted, with a message', async () => {
+    const quiet = await startWebHost({
+      rendererDir: built.renderer,
+      runtimePath: built.runtime,
+      port: 0,
+      log: new MemoryLogger(),
+      runtimeStderr: () => {},
+      heartbeat: { intervalMs: 50, timeoutMs: 600 }
+    })
+    try {
+      const ws = await new Promise<WebSocket>((resolve) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${quiet.port}/runtime?token=${quiet.token}`)
+        socket.once('open', () => resolve(socket))
+      })
+      const runtime = new RpcClient(fromWebSocket(ws), runtimeContract, new MemoryLogger())
+      const before = quiet.supervisor.status.pid
+      // A loop in a timer callback: not inside an evaluation, so SIGINT cannot break it.
+      await runtime.call('repl.evaluate', { code: 'setTimeout(() => { while (true) {} }, 20); "armed"' })
+      const restarted = await new Promise<RuntimeStatus>((resolve) =>
+        quiet.supervisor.onDidChangeStatus((s) => s.state === 'running' && s.pid !== before && resolve(s))
+      )
+      expect(restarted.message).toMatch(/stopped answering for \d+\.\d s .*its namespace and running tasks were lost/)
+      runtime.dispose()
+    } finally {
+      await quiet.close()
+    }
+  })
+})
+
 describe('browser-mode host: a runtime that keeps crashing', () => {
   it('stops after 3 automatic restarts, refuses runtime sockets (503) and restarts on request', async () => {
     const stopLog = new MemoryLogger()

@@ -17,7 +17,10 @@ import { describeValue } from './rpc'
 export const MuxFrame = z.discriminatedUnion('op', [
   z.object({ mux: z.number().int().positive(), op: z.literal('open') }),
   z.object({ mux: z.number().int().positive(), op: z.literal('data'), data: z.unknown() }),
-  z.object({ mux: z.number().int().positive(), op: z.literal('close') })
+  z.object({ mux: z.number().int().positive(), op: z.literal('close') }),
+  // A heartbeat below the channels: answered by the peer's event loop, whatever its channels do.
+  z.object({ op: z.literal('ping'), id: z.number().int().nonnegative() }),
+  z.object({ op: z.literal('pong'), id: z.number().int().nonnegative() })
 ])
 export type MuxFrame = z.infer<typeof MuxFrame>
 
@@ -44,6 +47,8 @@ class MuxChannel extends BasePort {
 
 export class PortMux implements Disposable {
   private nextId = 1
+  private nextPing = 0
+  private readonly pongs = new Map<number, () => void>()
   private readonly channels = new Map<number, MuxChannel>()
   private readonly opened = new Emitter<Port>()
   private readonly store = new DisposableStore()
@@ -76,6 +81,23 @@ export class PortMux implements Disposable {
     return channel
   }
 
+  /** Resolves when the peer answers (its event loop is alive); rejects when `signal` aborts first. */
+  ping(signal: AbortSignal): Promise<void> {
+    const id = this.nextPing++
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        this.pongs.delete(id)
+        reject(signal.reason)
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      this.pongs.set(id, () => {
+        signal.removeEventListener('abort', onAbort)
+        resolve()
+      })
+      this.port.send({ op: 'ping', id } satisfies MuxFrame)
+    })
+  }
+
   /** @internal */
   sendFrame(frame: MuxFrame): void {
     this.port.send(frame)
@@ -103,6 +125,12 @@ export class PortMux implements Disposable {
       return
     }
     const frame = parsed.data
+    if (frame.op === 'ping') return void this.port.send({ op: 'pong', id: frame.id } satisfies MuxFrame)
+    if (frame.op === 'pong') {
+      const answer = this.pongs.get(frame.id)
+      this.pongs.delete(frame.id)
+      return answer?.()
+    }
     const channel = this.channels.get(frame.mux)
     switch (frame.op) {
       case 'open': {

@@ -48,6 +48,40 @@ describe('LineEditor', () => {
     expect(editor.line).toBe('ls')
   })
 
+  it('Up and Down walk the history, keeping the line being typed; a recalled line runs as shown', () => {
+    const editor = new LineEditor({ history: ['const a = 1', 'a + 1'] })
+    editor.input('dra')
+    expect(editor.input('\x1b[A')).toEqual([{ kind: 'redraw', line: 'a + 1', position: 5 }])
+    expect(editor.input('\x1bOA')).toEqual([{ kind: 'redraw', line: 'const a = 1', position: 11 }])
+    expect(editor.input('\x1b[A')).toEqual([{ kind: 'none' }]) // the oldest: nowhere further
+    editor.input('\x1b[B\x1b[B')
+    expect([editor.line, editor.position]).toEqual(['dra', 3]) // the draft is back
+    expect(editor.input('\x1b[B')).toEqual([{ kind: 'none' }])
+    editor.input('\x1b[A\x7f2\r') // recall `a + 1`, edit it to `a + 2`, run it
+    expect(editor.history).toEqual(['const a = 1', 'a + 1', 'a + 2'])
+    expect(editor.input('\x1b[A\x1b[A')).toEqual([{ kind: 'redraw', line: 'a + 1', position: 5 }]) // the entry itself is unchanged
+  })
+
+  it('adds submitted lines to the history (not blank ones, not a repeat of the newest), bounded, and reports each', () => {
+    const added: string[] = []
+    const editor = new LineEditor({ history: ['old', '', 'older'], historySize: 3, onDidAddHistory: (line) => added.push(line) })
+    expect(editor.history).toEqual(['old', 'older'])
+    editor.input('x\r\r   \rx\ry\r')
+    expect(added).toEqual(['x', 'y'])
+    expect(editor.history).toEqual(['older', 'x', 'y'])
+    editor.input('\x1b[A\x03') // Ctrl+C leaves the history walk: Up starts from the newest again
+    expect(editor.input('\x1b[A')).toEqual([{ kind: 'redraw', line: 'y', position: 1 }])
+  })
+
+  it('Ctrl+D ends input on an empty line and deletes forward on a non-empty one', () => {
+    const editor = new LineEditor()
+    editor.input('ab\x1b[D')
+    expect(editor.input('\x04')).toEqual([{ kind: 'redraw', line: 'a', position: 1 }])
+    expect(editor.input('\x04')).toEqual([{ kind: 'none' }]) // at the end: nothing to delete
+    editor.input('\x15')
+    expect(editor.input('\x04')).toEqual([{ kind: 'eof' }])
+  })
+
   it('ignores unknown escape sequences without inserting them', () => {
     const editor = new LineEditor()
     expect(editor.input('\x1b[A')).toEqual([{ kind: 'none' }])

@@ -96,6 +96,20 @@ export class RuntimeSupervisor implements Disposable {
     this.start('The runtime was restarted on request; its namespace is new.')
   }
 
+  /**
+   * The runtime's heartbeat went silent (stuck in synchronous code SIGINT cannot reach): kill it
+   * and treat it as a crash, so the restart policy and the user's say apply.
+   */
+  recoverUnresponsive(silentForMs: number): void {
+    if (!this.current) return
+    this.stopCurrent()
+    const seconds = (silentForMs / 1000).toFixed(silentForMs < 10_000 ? 1 : 0)
+    void this.handleCrash(
+      { code: null, signal: 'SIGKILL' },
+      `The runtime stopped answering for ${seconds} s (a synchronous loop outside an evaluation?) and was stopped`
+    )
+  }
+
   stop(): void {
     this.stopCurrent()
     this.setStatus({ state: 'stopped', message: undefined })
@@ -114,9 +128,9 @@ export class RuntimeSupervisor implements Disposable {
     child?.kill()
   }
 
-  private async handleCrash(exit: ProcessExit): Promise<void> {
+  private async handleCrash(exit: ProcessExit, reason?: string): Promise<void> {
     if (this.disposed) return
-    const what = `The runtime exited unexpectedly (${describeExit(exit)}); its namespace and running tasks were lost.`
+    const what = `${reason ?? `The runtime exited unexpectedly (${describeExit(exit)})`}; its namespace and running tasks were lost.`
     this.options.log.error(what)
     if (this.policy.allowRestart()) {
       const n = this.policy.recentRestarts

@@ -1,7 +1,9 @@
 import { useEffect, useState, useSyncExternalStore } from 'react'
 import type { Event } from '../../common/event'
 import type { RuntimeInfo } from '../../common/runtime-contract'
+import { modeLabel } from '../../common/repl/format'
 import type { CortexApi } from './api/cortex-api'
+import type { ReplState } from './repl/repl-state'
 
 /** React state that follows an {@link Event}, reading the current value with `read` (no missed updates). */
 function useEventValue<T>(event: Event<unknown>, read: () => T): T {
@@ -11,7 +13,8 @@ function useEventValue<T>(event: Event<unknown>, read: () => T): T {
   }, read)
 }
 
-export function StatusBar({ api }: { api: CortexApi }) {
+export function StatusBar({ api, state }: { api: CortexApi; state: ReplState }) {
+  const mode = useEventValue(state.onDidChangeMode, () => state.mode)
   const connection = useEventValue(api.onConnectionChange, () => api.connection)
   const status = useEventValue(api.onRuntimeStatus, () => api.runtimeStatus)
   const [info, setInfo] = useState<RuntimeInfo | undefined>()
@@ -30,6 +33,9 @@ export function StatusBar({ api }: { api: CortexApi }) {
 
   return (
     <footer className="status-bar" data-testid="status-bar">
+      <span className={`mode ${mode}`} data-testid="mode" title="Shift+Tab switches mode">
+        {modeLabel(mode)}
+      </span>
       <span className={`connection ${connection.state}`} data-testid="connection">
         {connection.state}
       </span>

@@ -71,7 +71,7 @@ export interface EvaluatorOptions {
 
 function interrupted(error: unknown): boolean {
   try {
-    return error instanceof Error && /Script execution was interrupted by `SIGINT`/.test(error.message)
+    return (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED'
   } catch {
     return false // a Proxy whose traps throw: certainly not Node's interrupt
   }
@@ -114,6 +114,11 @@ export class Evaluator {
   get currentEvalId(): number | undefined {
     const task = this.options.tasks.current
     return task?.id.startsWith('e') ? Number(task.id.slice(1)) : undefined
+  }
+
+  /** Numbers an input of another mode (shell, AI) in the same sequence as evaluations. */
+  reserveId(): number {
+    return ++this.lastId
   }
 
   async evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalResult> {

@@ -1,7 +1,7 @@
 import type { Event } from '../../../common/event'
 import type { Disposable } from '../../../common/lifecycle'
 import type { OutputBatch, TaskInfo } from '../../../common/repl-contract'
-import type { EvalResult, RuntimeInfo } from '../../../common/runtime-contract'
+import type { EvalResult, ReplMode, RuntimeInfo } from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
 
 export interface ConnectionState {
@@ -15,9 +15,11 @@ export interface ConnectionState {
  * the browser mode, see ./index.ts); no other renderer code knows which one it runs with.
  */
 export interface CortexApi {
-  evaluate(code: string, options?: { signal?: AbortSignal }): Promise<EvalResult>
+  evaluate(code: string, options?: { signal?: AbortSignal; mode?: ReplMode }): Promise<EvalResult>
   runtimeInfo(): Promise<RuntimeInfo>
   restartRuntime(): Promise<void>
+  /** Breaks a synchronous loop in the running evaluation (SIGINT), keeping the namespace. */
+  interruptRuntime(): Promise<void>
   /**
    * Output batches. A listener may return a promise that settles once the output is drawn: the
    * runtime sends more only then (flow control from the runtime to the screen).

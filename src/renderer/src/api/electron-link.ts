@@ -49,6 +49,10 @@ export class ElectronLink implements RuntimeLink {
     return this.bridge.restartRuntime()
   }
 
+  interruptRuntime(): Promise<void> {
+    return this.bridge.interruptRuntime()
+  }
+
   dispose(): void {
     this.store.dispose()
   }

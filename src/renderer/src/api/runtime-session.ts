@@ -5,7 +5,7 @@ import type { Logger } from '../../../common/logger'
 import type { Port } from '../../../common/protocol/port'
 import { RpcClient } from '../../../common/protocol/rpc'
 import type { OutputBatch, TaskInfo } from '../../../common/repl-contract'
-import { runtimeContract, type EvalResult, type RuntimeContract, type RuntimeInfo } from '../../../common/runtime-contract'
+import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
 import type { ConnectionState, CortexApi } from './cortex-api'
 
@@ -17,6 +17,7 @@ export interface RuntimeLink extends Disposable {
   /** Start connecting (and keep reconnecting when a connection is lost). */
   start(): void
   restartRuntime(): Promise<void>
+  interruptRuntime(): Promise<void>
 }
 
 /** The one {@link CortexApi} implementation; Electron and the browser differ only in their link. */
@@ -55,8 +56,8 @@ export class RuntimeSession implements CortexApi {
     return this.status
   }
 
-  async evaluate(code: string, options?: { signal?: AbortSignal }): Promise<EvalResult> {
-    return this.connected().call('repl.evaluate', { code }, options)
+  async evaluate(code: string, options: { signal?: AbortSignal; mode?: ReplMode } = {}): Promise<EvalResult> {
+    return this.connected().call('repl.evaluate', { code, mode: options.mode ?? 'js' }, { signal: options.signal })
   }
 
   onOutput(listener: (batch: OutputBatch) => void | Promise<void>): Disposable {
@@ -78,6 +79,10 @@ export class RuntimeSession implements CortexApi {
 
   restartRuntime(): Promise<void> {
     return this.link.restartRuntime()
+  }
+
+  interruptRuntime(): Promise<void> {
+    return this.link.interruptRuntime()
   }
 
   dispose(): void {

@@ -54,6 +54,11 @@ export class WebLink implements RuntimeLink {
     await this.hostClient.call('host.restartRuntime', {})
   }
 
+  async interruptRuntime(): Promise<void> {
+    if (!this.hostClient) throw new Error('not connected to the Cortex host')
+    await this.hostClient.call('host.interruptRuntime', {})
+  }
+
   dispose(): void {
     this.disposed = true
     this.hostClient?.dispose()

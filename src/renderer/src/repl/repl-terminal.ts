@@ -3,7 +3,9 @@ import { Terminal } from '@xterm/xterm'
 import { ProtocolError } from '../../../common/errors'
 import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { CortexApi } from '../api/cortex-api'
-import { BUSY_PROMPT, formatBatch, formatResult, PROMPT, style, type OutputFormat } from '../../../common/repl/format'
+import { formatBatch, formatResult, promptFor, style, type OutputFormat } from '../../../common/repl/format'
+import type { ReplMode } from '../../../common/runtime-contract'
+import type { ReplState } from './repl-state'
 import { LineEditor } from '../../../common/repl/line-editor'
 
 const CLEAR_LINE = '\r\x1b[2K'
@@ -21,8 +23,8 @@ export class ReplTerminal implements Disposable {
   private readonly editor = new LineEditor()
   /** The evaluation this pane is waiting for. */
   private running: AbortController | undefined
-  /** Lines entered while an evaluation ran, in order. */
-  private readonly typedAhead: string[] = []
+  /** Lines entered while an evaluation ran, in order, with the mode they were typed in. */
+  private readonly typedAhead: Array<{ line: string; mode: ReplMode }> = []
   private queued: string[] = []
   /** Settled once xterm has processed what was queued (the runtime waits for that before sending more). */
   private drawn: Array<() => void> = []
@@ -31,7 +33,8 @@ export class ReplTerminal implements Disposable {
 
   constructor(
     container: HTMLElement,
-    private readonly api: CortexApi
+    private readonly api: CortexApi,
+    private readonly state: ReplState
   ) {
     this.terminal = new Terminal({
       convertEol: true,
@@ -46,7 +49,9 @@ export class ReplTerminal implements Disposable {
     this.store.add(toDisposable(() => this.terminal.dispose()))
     this.fitToContainer(container)
 
-    this.terminal.writeln(style.dim('Cortex — JavaScript in a live runtime. Enter runs a line; Ctrl+C cancels.'))
+    this.terminal.writeln(
+      style.dim('Cortex — JavaScript/TypeScript in a live runtime. Enter runs a line; Ctrl+C cancels; Shift+Tab switches mode (JS, NL, BASH).')
+    )
     this.store.add(this.terminal.onData((data) => this.handleInput(data)))
     this.store.add(api.onOutput((batch) => this.print(formatBatch(batch, this.format))))
     this.store.add(toDisposable(() => this.drawn.splice(0).forEach((resolve) => resolve())))
@@ -102,6 +107,10 @@ export class ReplTerminal implements Disposable {
         case 'interrupt':
           this.interrupt()
           break
+        case 'next-mode':
+          this.state.cycleMode()
+          this.drawPrompt()
+          break
         case 'none':
           break
       }
@@ -111,19 +120,19 @@ export class ReplTerminal implements Disposable {
   /** The entered line stays on screen as typed; it runs now, or after the running evaluation. */
   private submit(line: string): void {
     this.flush()
-    this.terminal.write(`${CLEAR_LINE}${this.running ? BUSY_PROMPT : PROMPT}${line}\r\n`)
-    if (line.trim()) this.typedAhead.push(line)
+    this.terminal.write(`${CLEAR_LINE}${promptFor(this.state.mode, Boolean(this.running))}${line}\r\n`)
+    if (line.trim()) this.typedAhead.push({ line, mode: this.state.mode })
     this.runNext()
     this.drawPrompt()
   }
 
   private runNext(): void {
     if (this.running) return
-    const line = this.typedAhead.shift()
-    if (line === undefined) return
+    const next = this.typedAhead.shift()
+    if (next === undefined) return
     const controller = new AbortController()
     this.running = controller
-    this.api.evaluate(line, { signal: controller.signal }).then(
+    this.api.evaluate(next.line, { signal: controller.signal, mode: next.mode }).then(
       () => this.finish(controller),
       (error: unknown) => {
         const cancelled = error instanceof ProtocolError && error.code === 'cancelled'
@@ -154,6 +163,23 @@ export class ReplTerminal implements Disposable {
     this.running = undefined
     running.abort()
     this.print(style.notice(`^C: cancelled${dropped ? `, and ${dropped} line${dropped > 1 ? 's' : ''} typed ahead dropped` : ''}`))
+    void this.interruptIfStuck()
+  }
+
+  /**
+   * A cancel reaches the runtime only if its event loop runs. If it does not answer within 300 ms,
+   * it is stuck in synchronous code: interrupt it (SIGINT), which breaks the loop and keeps the
+   * namespace. (If that does not help either, the host's heartbeat restarts it after 5 s.)
+   */
+  private async interruptIfStuck(): Promise<void> {
+    const answered = await Promise.race([
+      this.api.listTasks().then(
+        () => true,
+        () => true
+      ),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 300))
+    ])
+    if (!answered) await this.api.interruptRuntime().catch(() => undefined)
   }
 
   /** Queues text to appear above the prompt; written once per frame. Resolves once xterm has drawn it. */
@@ -179,6 +205,6 @@ export class ReplTerminal implements Disposable {
 
   private drawPrompt(line = this.editor.line, position = this.editor.position): void {
     const back = line.length - position
-    this.terminal.write(`${CLEAR_LINE}${this.running ? BUSY_PROMPT : PROMPT}${line}${back > 0 ? `\x1b[${back}D` : ''}`)
+    this.terminal.write(`${CLEAR_LINE}${promptFor(this.state.mode, Boolean(this.running))}${line}${back > 0 ? `\x1b[${back}D` : ''}`)
   }
 }
