@@ -2,16 +2,20 @@ import { builtinModules, createRequire } from 'node:module'
 import { isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { z } from 'zod'
-import { DisposableStore, type Disposable } from '../common/lifecycle'
+import { DisposableStore, toDisposable, type Disposable } from '../common/lifecycle'
 import type { Logger } from '../common/logger'
 import type { EventName } from '../common/protocol/contract'
 import type { Port } from '../common/protocol/port'
 import { RpcServer } from '../common/protocol/rpc'
 import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../common/runtime-contract'
 import { OutputRouter, type OutputOptions } from './engine/output'
+import { GraphEngine } from './engine/graph-engine'
 import { TaskManager } from './engine/tasks'
+import { createLm } from './lm'
+import { AnthropicBackend } from './lm/anthropic'
 import { runShell } from './repl/bash'
 import { describeError, Evaluator } from './repl/evaluator'
+import { frameworkApi, makeNs, runtimeViews } from './repl/namespace'
 
 export interface RuntimeOptions {
   /** How this process was started; reported to clients. */
@@ -50,11 +54,22 @@ export class Runtime implements Disposable {
   readonly tasks = new TaskManager()
   readonly output: OutputRouter
   readonly evaluator: Evaluator
+  readonly engine: GraphEngine
 
   constructor(private readonly options: RuntimeOptions) {
     const cwd = options.cwd ?? process.cwd()
     this.output = this.store.add(new OutputRouter(options.output))
-    this.evaluator = new Evaluator({ output: this.output, tasks: this.tasks, importModule: importFrom(cwd) })
+    this.engine = new GraphEngine(this.tasks, this.output)
+    this.store.add(toDisposable(() => this.engine.dispose()))
+    // Graph runs started without an LM use Anthropic when a key is set; otherwise they say what is missing.
+    if (process.env['ANTHROPIC_API_KEY']) this.engine.defaultLm = createLm(new AnthropicBackend())
+    const api = frameworkApi()
+    // Graph files import the framework as 'cortex' (see loader/hooks.ts): the same objects as the REPL's.
+    ;(globalThis as Record<symbol, unknown>)[Symbol.for('cortex.api')] = api
+    const seed = { ...api, ...runtimeViews(this.engine, this.tasks) }
+    this.evaluator = new Evaluator({ output: this.output, tasks: this.tasks, importModule: importFrom(cwd), seed })
+    const seeded = new Set([...Object.keys(seed), 'ns', 'console', ...Object.keys(this.evaluator.context)])
+    this.evaluator.context['ns'] = makeNs(this.evaluator.context, seeded, this.engine)
     this.store.add(this.tasks.onDidChange((info) => this.broadcast('tasks.changed', info)))
   }
 
@@ -101,8 +116,12 @@ export class Runtime implements Disposable {
 
   private evaluateIn(mode: ReplMode, code: string, signal: AbortSignal): Promise<EvalResult> {
     switch (mode) {
-      case 'js':
+      case 'js': {
+        // `@g1.0 value` answers a gate of a graph run.
+        const gate = /^\s*@(g\d+\.\d+)\s+([\s\S]*?)\s*$/.exec(code)
+        if (gate) return Promise.resolve(this.answerGate(gate[1]!, gate[2]!))
         return this.evaluator.evaluate(code, { signal })
+      }
       case 'bash':
         return runShell(code, this.evaluator.reserveId(), { output: this.output, tasks: this.tasks, signal })
       case 'nl':
@@ -116,6 +135,16 @@ export class Runtime implements Disposable {
             code: 'no-assistant'
           }
         })
+    }
+  }
+
+  private answerGate(gateId: string, text: string): EvalResult {
+    const evalId = this.evaluator.reserveId()
+    try {
+      this.engine.answer(gateId, text)
+      return { evalId, ok: true, text: `${gateId} answered` } // a confirmation, not a value: shown as is
+    } catch (error) {
+      return { evalId, ok: false, error: { name: 'GateError', message: (error as Error).message, code: 'gate' } }
     }
   }
 

@@ -29,6 +29,33 @@ export interface RunOptions {
   gate?: GateHook
   /** Values to use instead of running these deps (each key a dep or a node-as-dep). */
   depCache?: ReadonlyMap<DepKey, unknown>
+  /** Told about each step and dep as the run goes (the REPL's engine records timings with it). */
+  observer?: RunObserver
+}
+
+export interface RunObserver {
+  nodeStarted?(node: string, step: number): void
+  /** A node's step is done: its fields resolved and the next node produced (or the run ended). */
+  nodeFinished?(node: string, step: number, ms: number): void
+  depResolved?(node: string, dep: string, ms: number): void
+}
+
+/**
+ * A host (the REPL's graph engine) may take over runs started anywhere in its process, to
+ * register them, give them a task, gates and timings. Kept on a registered symbol, so every copy of
+ * the framework loaded in the process (a graph file importing it from source) reports to the same host.
+ */
+export type RunInterceptor = (
+  graph: Graph,
+  inputs: Record<string, unknown>,
+  options: RunOptions,
+  runDirectly: (options: RunOptions) => Promise<GraphResult>
+) => Promise<GraphResult>
+const RUN_INTERCEPTOR = Symbol.for('cortex.graph.runInterceptor')
+const DIRECT = Symbol.for('cortex.graph.direct')
+
+export function setRunInterceptor(interceptor: RunInterceptor | undefined): void {
+  ;(globalThis as Record<symbol, unknown>)[RUN_INTERCEPTOR] = interceptor
 }
 
 /** The trace of a run: every node in order; `result` is the last one. */
@@ -206,7 +233,12 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
   }
 
   async run(inputs: GraphInputs<D['shape']> = {} as GraphInputs<D['shape']>, options: RunOptions = {}): Promise<GraphResult> {
+    const interceptor = (globalThis as Record<symbol, RunInterceptor | undefined>)[RUN_INTERCEPTOR]
+    if (interceptor && !(options as Record<symbol, unknown>)[DIRECT]) {
+      return interceptor(this as Graph, inputs as Record<string, unknown>, options, (direct) => this.run(inputs, { ...direct, [DIRECT]: true } as RunOptions))
+    }
     const signal = options.signal ?? new AbortController().signal
+    const observer = options.observer
     const maxIterations = options.maxIterations ?? 10
     const state: RunState = {
       lm: options.lm,
@@ -214,7 +246,8 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
       trace: [],
       cache: new Map(options.depCache ?? []),
       gates: new Map(),
-      gateHook: options.gate
+      gateHook: options.gate,
+      observer
     }
     const resolved = new WeakSet<NodeInstance>()
     // Many runs started at once: only as many begin in this slice as it has time for.
@@ -228,9 +261,12 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
         def = nodeOf(current)!
         signal.throwIfAborted()
         await yieldIfBusy()
+        const started = performance.now()
+        observer?.nodeStarted?.(def.name, step)
         if (!resolved.has(current)) Object.assign(current, await resolveFields(def, state, current))
         state.trace.push(current)
         current = await this.next(def, current, state, resolved, maxIterations === 0 || step < maxIterations ? undefined : maxIterations)
+        observer?.nodeFinished?.(def.name, step, performance.now() - started)
       }
       return resultOf(state.trace)
     } catch (error) {

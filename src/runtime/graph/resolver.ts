@@ -34,6 +34,7 @@ export interface RunState {
   /** Gate answers, asked at most once per node per run. */
   readonly gates: Map<AnyNodeDef, Record<string, unknown>>
   readonly gateHook: GateHook | undefined
+  readonly observer?: { depResolved?(node: string, dep: string, ms: number): void }
 }
 
 export function depName(key: DepKey): string {
@@ -158,6 +159,15 @@ export async function resolveDeps(roots: readonly DepKey[], state: RunState, nod
 
 async function computeDep(key: DepKey, state: RunState, node: string): Promise<unknown> {
   await yieldIfBusy()
+  const started = performance.now()
+  try {
+    return await computeDepNow(key, state, node)
+  } finally {
+    state.observer?.depResolved?.(node, depName(key), performance.now() - started)
+  }
+}
+
+async function computeDepNow(key: DepKey, state: RunState, node: string): Promise<unknown> {
   if (isNodeDef(key)) {
     // A node as a dependency: the LM fills it from its own resolved fields. It is not in the trace.
     if (!state.lm) throw new GraphError(`${key.name} (a dependency of ${node}) needs an LM, and the run has none`)
