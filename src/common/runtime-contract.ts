@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { SerializedError } from './errors'
 import { defineContract } from './protocol/contract'
+import { Completions, InspectPage } from './inspect-contract'
 import { OutputBatch, TaskInfo } from './repl-contract'
 
 /** Evaluations are numbered per runtime session, like IPython's `In [n]`. */
@@ -38,6 +39,17 @@ export const runtimeContract = defineContract({
     },
     /** The client has drawn output batch `seq`: the runtime may send more (flow control). */
     'repl.ack': { params: z.object({ seq: z.number().int().positive() }), result: z.object({}) },
+    /** A page of the namespace tree at `path` (the inspector): previews only, nothing of the user's is run. */
+    'repl.inspect': {
+      params: z.object({
+        path: z.array(z.string().max(1000)).max(64),
+        offset: z.number().int().nonnegative().default(0),
+        limit: z.number().int().positive().max(1000).default(100)
+      }),
+      result: InspectPage
+    },
+    /** Completions at `cursor` of `code`, within 100 ms. */
+    'repl.complete': { params: z.object({ code: z.string().max(100_000), cursor: z.number().int().nonnegative() }), result: Completions },
     'tasks.list': { params: z.object({}).strict(), result: z.array(TaskInfo) },
     /** Cancels one task, or all of them; returns how many were cancelled. */
     'tasks.cancel': { params: z.union([z.object({ id: z.string() }), z.object({ all: z.literal(true) })]), result: z.object({ cancelled: z.number().int() }) },

@@ -15,7 +15,8 @@ import { createLm } from './lm'
 import { AnthropicBackend } from './lm/anthropic'
 import { runShell } from './repl/bash'
 import { describeError, Evaluator } from './repl/evaluator'
-import { frameworkApi, makeNs, runtimeViews } from './repl/namespace'
+import { complete, inspectPath } from './repl/introspect'
+import { frameworkApi, makeNs, runtimeViews, userBindingNames } from './repl/namespace'
 
 export interface RuntimeOptions {
   /** How this process was started; reported to clients. */
@@ -55,6 +56,7 @@ export class Runtime implements Disposable {
   readonly output: OutputRouter
   readonly evaluator: Evaluator
   readonly engine: GraphEngine
+  private readonly userNames: () => string[]
 
   constructor(private readonly options: RuntimeOptions) {
     const cwd = options.cwd ?? process.cwd()
@@ -69,7 +71,8 @@ export class Runtime implements Disposable {
     const seed = { ...api, ...runtimeViews(this.engine, this.tasks) }
     this.evaluator = new Evaluator({ output: this.output, tasks: this.tasks, importModule: importFrom(cwd), seed })
     const seeded = new Set([...Object.keys(seed), 'ns', 'console', ...Object.keys(this.evaluator.context)])
-    this.evaluator.context['ns'] = makeNs(this.evaluator.context, seeded, this.engine)
+    this.userNames = () => userBindingNames(this.evaluator.context, seeded)
+    this.evaluator.context['ns'] = makeNs(this.evaluator.context, this.userNames, this.engine)
     this.store.add(this.tasks.onDidChange((info) => this.broadcast('tasks.changed', info)))
   }
 
@@ -94,6 +97,8 @@ export class Runtime implements Disposable {
           outputClient.ack(seq)
           return {}
         },
+        'repl.inspect': ({ path, offset, limit }) => inspectPath(this.evaluator.context, this.userNames, path, offset, limit),
+        'repl.complete': ({ code, cursor }) => complete(this.evaluator.context, code, Math.min(cursor, code.length), this.evaluator.generation),
         'tasks.list': () => this.tasks.list(),
         'tasks.cancel': (params) => ({
           cancelled: 'all' in params ? this.tasks.cancelAll('cancelled by the user') : Number(this.tasks.cancel(params.id, 'cancelled by the user'))

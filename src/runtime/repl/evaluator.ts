@@ -100,6 +100,8 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 export class Evaluator {
   readonly context: vm.Context
   private lastId = 0
+  /** Grows with every evaluation: caches of what the namespace holds (completion) key on it. */
+  generation = 0
   private readonly history: unknown[] = []
 
   constructor(private readonly options: EvaluatorOptions) {
@@ -123,6 +125,7 @@ export class Evaluator {
 
   async evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalResult> {
     const evalId = ++this.lastId
+    this.generation++
     const label = code.split('\n')[0]!.slice(0, 80)
     const task = this.options.tasks.create('eval', label, { channel: 'js', id: `e${evalId}`, parent: options.signal })
     return task.run(async () => {

@@ -37,6 +37,11 @@ export function frameworkApi(): Record<string, unknown> {
   }
 }
 
+/** The user's own bindings: everything in the namespace but what Cortex seeded and the result history. */
+export function userBindingNames(context: vm.Context, seeded: ReadonlySet<string>): string[] {
+  return Object.keys(context).filter((key) => !seeded.has(key) && key !== '_' && key !== '_error' && !/^_\d+$/.test(key))
+}
+
 /** A table that prints as text in the REPL and stays data for code (`ns().entries`). */
 export class Listing<T extends Record<string, unknown>> {
   constructor(
@@ -87,17 +92,14 @@ function describeRun(run: RunRecord): Record<string, unknown> {
  * (nodes, inputs, mermaid), a node (its fields and where their values come from), a run (its steps
  * and timings), or any value (shallow, bounded). Reprs never run getters or Proxy traps.
  */
-export function makeNs(context: vm.Context, seeded: ReadonlySet<string>, engine: GraphEngine) {
-  const hidden = (key: string) => seeded.has(key) || key === '_' || key === '_error' || /^_\d+$/.test(key)
+export function makeNs(context: vm.Context, userNames: () => string[], engine: GraphEngine) {
   return function ns(value?: unknown): unknown {
     if (arguments.length === 0) {
-      const entries = Object.keys(context)
-        .filter((key) => !hidden(key))
-        .map((name) => {
-          const descriptor = Object.getOwnPropertyDescriptor(context, name)
-          const item = descriptor && 'value' in descriptor ? descriptor.value : undefined
-          return { name, type: descriptor?.get ? 'getter' : typeName(item), value: descriptor?.get ? '[getter]' : preview(item, 60) }
-        })
+      const entries = userNames().map((name) => {
+        const descriptor = Object.getOwnPropertyDescriptor(context, name)
+        const item = descriptor && 'value' in descriptor ? descriptor.value : undefined
+        return { name, type: descriptor?.get ? 'getter' : typeName(item), value: descriptor?.get ? '[getter]' : preview(item, 60) }
+      })
       return new Listing('namespace', entries)
     }
     if (types.isProxy(value)) return `Proxy: ${preview(value, 2000)}`
