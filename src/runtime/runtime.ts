@@ -16,31 +16,33 @@ import { AnthropicBackend } from './lm/anthropic'
 import { runShell } from './repl/bash'
 import { describeError, Evaluator } from './repl/evaluator'
 import { complete, inspectPath } from './repl/introspect'
+import { isMagic, runMagic, type InputRecord } from './repl/magics'
 import { frameworkApi, makeNs, runtimeViews, userBindingNames } from './repl/namespace'
 
 export interface RuntimeOptions {
   /** How this process was started; reported to clients. */
   host: RuntimeInfo['host']
   log: Logger
-  /** The project folder: relative imports and the session store are resolved from it. */
-  cwd?: string
   output?: OutputOptions
 }
 
-/** Loads what an input imports: `node:` modules, packages from the project folder, relative files. */
-function importFrom(cwd: string): (specifier: string) => Promise<unknown> {
-  const requireHere = createRequire(join(cwd, '<repl>'))
-  return async (specifier) => {
-    if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return import(specifier)
-    if (specifier.startsWith('.') || isAbsolute(specifier)) return import(pathToFileURL(resolve(cwd, specifier)).href)
-    let path: string | undefined
-    try {
-      path = requireHere.resolve(specifier)
-    } catch {
-      // ESM-only packages (no "require" export) resolve through import() below.
-    }
-    return import(path ? pathToFileURL(path).href : specifier)
+const MAX_INPUTS = 10_000
+
+/**
+ * Loads what an input imports: `node:` modules, packages from the working directory (it follows
+ * `cd`), relative and absolute files (TypeScript too, through the loader hooks).
+ */
+function importFromWorkingDirectory(specifier: string): Promise<unknown> {
+  const cwd = process.cwd()
+  if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return import(specifier)
+  if (specifier.startsWith('.') || isAbsolute(specifier)) return import(pathToFileURL(resolve(cwd, specifier)).href)
+  let path: string | undefined
+  try {
+    path = createRequire(join(cwd, '<repl>')).resolve(specifier)
+  } catch {
+    // ESM-only packages (no "require" export) resolve through import() below.
   }
+  return import(path ? pathToFileURL(path).href : specifier)
 }
 
 /**
@@ -57,9 +59,11 @@ export class Runtime implements Disposable {
   readonly evaluator: Evaluator
   readonly engine: GraphEngine
   private readonly userNames: () => string[]
+  private readonly importModule: (specifier: string) => Promise<unknown>
+  /** This session's inputs (for %history and %save), bounded. */
+  private readonly inputs: InputRecord[] = []
 
   constructor(private readonly options: RuntimeOptions) {
-    const cwd = options.cwd ?? process.cwd()
     this.output = this.store.add(new OutputRouter(options.output))
     this.engine = new GraphEngine(this.tasks, this.output)
     this.store.add(toDisposable(() => this.engine.dispose()))
@@ -69,7 +73,8 @@ export class Runtime implements Disposable {
     // Graph files import the framework as 'cortex' (see loader/hooks.ts): the same objects as the REPL's.
     ;(globalThis as Record<symbol, unknown>)[Symbol.for('cortex.api')] = api
     const seed = { ...api, ...runtimeViews(this.engine, this.tasks) }
-    this.evaluator = new Evaluator({ output: this.output, tasks: this.tasks, importModule: importFrom(cwd), seed })
+    this.importModule = importFromWorkingDirectory
+    this.evaluator = new Evaluator({ output: this.output, tasks: this.tasks, importModule: this.importModule, seed })
     const seeded = new Set([...Object.keys(seed), 'ns', 'console', ...Object.keys(this.evaluator.context)])
     this.userNames = () => userBindingNames(this.evaluator.context, seeded)
     this.evaluator.context['ns'] = makeNs(this.evaluator.context, this.userNames, this.engine)
@@ -87,7 +92,7 @@ export class Runtime implements Disposable {
       runtimeContract,
       {
         'repl.evaluate': async ({ code, mode }, { signal }) => {
-          const result = await this.evaluateIn(mode, code, signal)
+          const result = await this.evaluate(mode, code, signal)
           // Output the evaluation wrote goes out before its result, in every window.
           this.output.flushAll()
           this.broadcast('repl.result', result)
@@ -119,12 +124,21 @@ export class Runtime implements Disposable {
     return server
   }
 
-  private evaluateIn(mode: ReplMode, code: string, signal: AbortSignal): Promise<EvalResult> {
+  /** Evaluates one input in its mode, as a client's repl.evaluate does (without broadcasting the result). */
+  async evaluate(mode: ReplMode, code: string, signal: AbortSignal = new AbortController().signal): Promise<EvalResult> {
+    const result = await this.dispatch(mode, code, signal)
+    this.inputs.push({ mode, code, ok: result.ok })
+    if (this.inputs.length > MAX_INPUTS) this.inputs.splice(0, this.inputs.length - MAX_INPUTS)
+    return result
+  }
+
+  private dispatch(mode: ReplMode, code: string, signal: AbortSignal): Promise<EvalResult> {
     switch (mode) {
       case 'js': {
-        // `@g1.0 value` answers a gate of a graph run.
+        // `@g1.0 value` answers a gate of a graph run; `%name` is a magic.
         const gate = /^\s*@(g\d+\.\d+)\s+([\s\S]*?)\s*$/.exec(code)
         if (gate) return Promise.resolve(this.answerGate(gate[1]!, gate[2]!))
+        if (isMagic(code)) return runMagic(code, { evaluator: this.evaluator, inputs: this.inputs, importModule: this.importModule, signal })
         return this.evaluator.evaluate(code, { signal })
       }
       case 'bash':

@@ -160,6 +160,11 @@ export class Evaluator {
     })
   }
 
+  /** Forgets the result history (the namespace's _, _1… are cleared by the caller). */
+  clearHistory(): void {
+    this.history.length = 0
+  }
+
   private remember(value: unknown): void {
     if (value === undefined) return
     this.context['_'] = value

@@ -1,0 +1,144 @@
+import { writeFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import type { EvalResult, ReplMode } from '../../common/runtime-contract'
+import { Graph } from '../graph/graph'
+import { isNodeDef } from '../graph/node'
+import type { Evaluator } from './evaluator'
+import { HISTORY_SIZE } from './evaluator'
+
+/**
+ * Magics: `%name args`, as in IPython (a line starting with `%` is never valid JavaScript, so
+ * nothing the user means as code is taken for one).
+ */
+export const MAGICS: Record<string, string> = {
+  help: '%help — this list, the modes and the keys',
+  clear: '%clear — drop the result history (_, _1…_10, _error) and collect garbage; says what was freed',
+  gc: '%gc — the same as %clear',
+  load: '%load FILE — import a graph file (.ts or .js): its exports become bindings, its graphs are listed',
+  time: '%time EXPR — evaluate EXPR and say how long it took',
+  history: '%history [QUERY] — the inputs of this session (matching QUERY)',
+  save: '%save FILE — write this session’s JavaScript inputs to FILE, as a script'
+}
+
+const HELP = `${Object.values(MAGICS).join('\n')}
+
+Modes (Shift+Tab): JS (JavaScript/TypeScript, the default), NL (ask the AI), BASH (shell commands).
+@g1.0 VALUE answers gate 0 of graph run g1. ns() lists your bindings; ns(x) tells about x.
+Enter runs a line; Ctrl+C cancels (twice: interrupts a stuck loop); Ctrl+D on an empty line exits the terminal client.`
+
+export interface InputRecord {
+  readonly mode: ReplMode
+  readonly code: string
+  readonly ok: boolean
+}
+
+export interface MagicHost {
+  readonly evaluator: Evaluator
+  /** This session's inputs, oldest first. */
+  readonly inputs: readonly InputRecord[]
+  importModule(specifier: string): Promise<unknown>
+  signal: AbortSignal
+}
+
+let collect: (() => void) | undefined
+/** Node's gc(), without starting the runtime with --expose-gc. */
+function gc(): void {
+  if (!collect) {
+    setFlagsFromString('--expose-gc')
+    collect = runInNewContext('gc') as () => void
+  }
+  collect()
+}
+
+const ok = (evalId: number, text: string): EvalResult => ({ evalId, ok: true, text })
+const fail = (evalId: number, name: string, message: string): EvalResult => ({ evalId, ok: false, error: { name, message, code: 'magic' } })
+
+export function isMagic(code: string): boolean {
+  return /^\s*%[a-z]/.test(code)
+}
+
+export async function runMagic(code: string, host: MagicHost): Promise<EvalResult> {
+  const [, name = '', rest = ''] = /^\s*%([a-z]+)\s*([\s\S]*?)\s*$/.exec(code) ?? []
+  if (!Object.hasOwn(MAGICS, name)) return fail(host.evaluator.reserveId(), 'UnknownMagic', `no magic %${name}; %help lists them`)
+  if (name === 'time') {
+    if (!rest) return fail(host.evaluator.reserveId(), 'Usage', MAGICS.time!)
+    const started = performance.now()
+    const result = await host.evaluator.evaluate(rest, { signal: host.signal })
+    const took = `${(performance.now() - started).toFixed(2)} ms`
+    return result.ok
+      ? { ...result, text: `${result.text}\n(${took})` }
+      : { ...result, error: { ...result.error, message: `${result.error.message} (after ${took})` } }
+  }
+  const evalId = host.evaluator.reserveId()
+  switch (name) {
+    case 'help':
+      return ok(evalId, HELP)
+    case 'clear':
+    case 'gc': {
+      const before = process.memoryUsage().heapUsed
+      const context = host.evaluator.context
+      let dropped = 0
+      for (const key of ['_', '_error', ...Array.from({ length: HISTORY_SIZE }, (_, i) => `_${i + 1}`)]) {
+        if (context[key] !== undefined) dropped++
+        context[key] = undefined
+      }
+      host.evaluator.clearHistory()
+      gc()
+      const freed = (before - process.memoryUsage().heapUsed) / 1024 / 1024
+      return ok(
+        evalId,
+        `dropped ${dropped} history reference${dropped === 1 ? '' : 's'}; heap ${freed >= 0 ? `freed ${freed.toFixed(1)} MB` : `grew ${(-freed).toFixed(1)} MB`}`
+      )
+    }
+    case 'history': {
+      const query = rest.toLowerCase()
+      const lines = host.inputs
+        .filter((i) => i.code.toLowerCase().includes(query))
+        .map((i, n) => `${String(n + 1).padStart(4)}  ${i.mode === 'js' ? '' : `[${i.mode}] `}${i.code}`)
+      return ok(evalId, lines.join('\n') || '(no inputs)')
+    }
+    case 'save': {
+      if (!rest) return fail(evalId, 'Usage', MAGICS.save!)
+      const path = resolve(process.cwd(), rest)
+      const script = host.inputs.filter((i) => i.mode === 'js' && i.ok && !isMagic(i.code)).map((i) => i.code)
+      try {
+        writeFileSync(path, `${script.join('\n')}\n`)
+      } catch (error) {
+        return fail(evalId, 'SaveError', `could not write ${path}: ${(error as Error).message}`)
+      }
+      return ok(evalId, `saved ${script.length} input${script.length === 1 ? '' : 's'} to ${path}`)
+    }
+    case 'load':
+      return load(evalId, rest, host)
+  }
+  return fail(evalId, 'UnknownMagic', `no magic %${name}`)
+}
+
+async function load(evalId: number, file: string, host: MagicHost): Promise<EvalResult> {
+  if (!file) return fail(evalId, 'Usage', MAGICS.load!)
+  const path = resolve(process.cwd(), file)
+  let module: Record<string, unknown>
+  try {
+    module = (await host.importModule(path)) as Record<string, unknown>
+  } catch (error) {
+    const { code, message } = error as { code?: string; message?: string }
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ENOENT') return fail(evalId, 'LoadError', `cannot read ${path}: no such file`)
+    return fail(evalId, (error as Error).name ?? 'LoadError', `${path}: ${message ?? String(error)}`)
+  }
+  const names = Object.keys(module).filter((k) => k !== 'default')
+  for (const name of names) host.evaluator.context[name] = module[name]
+  const graphs = names.filter((name) => {
+    const value = module[name]
+    return (
+      value instanceof Graph ||
+      (typeof value === 'function' && (value as { graph?: unknown }).graph instanceof Graph) ||
+      (value as { graph?: unknown } | undefined)?.graph !== undefined
+    )
+  })
+  const nodes = names.filter((name) => isNodeDef(module[name]))
+  const summary = `loaded ${path}: ${names.length} binding${names.length === 1 ? '' : 's'} (${names.join(', ') || 'none'})`
+  const found = graphs.length ? `graphs: ${graphs.join(', ')}` : 'no graph in this file (export one made with graph(Start))'
+  return ok(evalId, `${summary}\n${found}${nodes.length ? `\nnodes: ${nodes.join(', ')}` : ''}`)
+}
