@@ -15,13 +15,7 @@ afterEach(() => {
 function start() {
   const runtime = new Runtime({ host: 'in-process', log: new MemoryLogger() })
   runtimes.push(runtime)
-  const run = async (code: string, mode: 'js' | 'bash' = 'js') => {
-    const signal = new AbortController().signal
-    const result = await (
-      runtime as unknown as { evaluateIn(m: string, c: string, s: AbortSignal): Promise<import('../../common/runtime-contract').EvalResult> }
-    ).evaluateIn(mode, code, signal)
-    return resultText(result)
-  }
+  const run = async (code: string, mode: 'js' | 'bash' = 'js') => resultText(await runtime.evaluate(mode, code))
   return { runtime, run }
 }
 
