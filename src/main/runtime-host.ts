@@ -122,8 +122,23 @@ export class RuntimeHost implements Disposable {
       },
       onExit: exits.event,
       onSpawn: spawns.event,
-      kill: () => void child.kill()
+      // SIGTERM lets the runtime shut down in order; a runtime stuck in a loop gets SIGKILL after 3 s.
+      kill: () => {
+        const pid = child.pid
+        let exited = false
+        child.once('exit', () => (exited = true))
+        child.kill()
+        if (pid) setTimeout(() => exited || killIfAlive(pid), 3000).unref()
+      }
     }
+  }
+}
+
+function killIfAlive(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL')
+  } catch {
+    // already gone
   }
 }
 

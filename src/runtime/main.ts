@@ -26,6 +26,17 @@ const log = createLineLogger(`runtime ${process.pid}`, (line) => process.stderr.
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort
 const runtime = new Runtime({ host: parentPort ? 'electron-utility' : 'node-child', log })
 
+let shuttingDown = false
+/** Ends the process in order (tasks cancelled, their process groups killed, output sent, store closed). */
+async function shutdown(why: string): Promise<void> {
+  if (shuttingDown) return
+  shuttingDown = true
+  log.info(`shutting down: ${why}`)
+  await runtime.shutdown()
+  process.exit(0)
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'))
+
 // Nothing user code does may kill the runtime: report (in the windows and the log) and keep serving.
 // serializeError and the logger never throw, so these handlers cannot fail in turn.
 setUnexpectedErrorHandler((error) => log.error('unexpected error', serializeError(error)))
@@ -62,7 +73,7 @@ if (parentPort) {
   const mux = new PortMux(fromProcessChannel(process), log)
   mux.onDidOpenChannel((port) => runtime.connect(port))
   // The host is gone: nobody can reach this namespace any more.
-  process.on('disconnect', () => process.exit(0))
+  process.on('disconnect', () => void shutdown('the host disconnected'))
 } else {
   log.error('start the runtime from Cortex (Electron or `cortex web`), not directly')
   process.exit(2)

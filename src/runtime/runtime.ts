@@ -60,6 +60,7 @@ export class Runtime implements Disposable {
   readonly engine: GraphEngine
   private readonly userNames: () => string[]
   private readonly importModule: (specifier: string) => Promise<unknown>
+  private readonly shutdownHooks: Array<() => Promise<void>> = []
   /** This session's inputs (for %history and %save), bounded. */
   private readonly inputs: InputRecord[] = []
 
@@ -181,6 +182,29 @@ export class Runtime implements Disposable {
       ...(task ? { taskId: task.id } : {}),
       ...(evalId ? { evalId } : {})
     })
+  }
+
+  /**
+   * The orderly end (pitfall 10): cancel every task → wait for them (at most `timeoutMs`) → send
+   * the output still waiting → close (the store, and the clients). Tasks that do not end in time
+   * are reported, not waited for: a shutdown never hangs.
+   */
+  async shutdown(timeoutMs = 2000): Promise<{ unfinished: string[] }> {
+    this.tasks.cancelAll('the runtime is shutting down')
+    const deadline = Date.now() + timeoutMs
+    const running = () => this.tasks.list().filter((t) => t.state === 'running' || t.state === 'waiting')
+    while (running().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    const unfinished = running().map((t) => t.id)
+    if (unfinished.length) this.options.log.warn(`shutdown: tasks still running after ${timeoutMs} ms: ${unfinished.join(', ')}`)
+    this.output.flushAll()
+    for (const hook of this.shutdownHooks) await hook().catch((error: unknown) => this.options.log.error('shutdown step failed', describeError(error)))
+    this.dispose()
+    return { unfinished }
+  }
+
+  /** Steps run at shutdown after the tasks have ended and the output is sent (flush spans, close the store). */
+  onShutdown(hook: () => Promise<void>): void {
+    this.shutdownHooks.push(hook)
   }
 
   dispose(): void {

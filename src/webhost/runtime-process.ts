@@ -22,6 +22,20 @@ function forwardLines(stream: NodeJS.ReadableStream | null, write: (line: string
   stream?.on('end', () => pending && write(pending))
 }
 
+/** How long a runtime may take to shut down in order (SIGTERM) before it is killed (SIGKILL). */
+export const GRACE_MS = 3000
+
+/** SIGTERM (the runtime shuts down in order), then SIGKILL if it is still there (stuck in a loop). */
+function stop(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+  }, GRACE_MS)
+  timer.unref()
+  child.once('exit', () => clearTimeout(timer))
+}
+
 /**
  * Starts the runtime (out/main/runtime.js) as a Node child process: the utilityProcess stand-in.
  * The runtime's own log lines (its stderr) go to `stderrLine`, by default our stderr.
@@ -49,6 +63,6 @@ export function launchRuntimeChild(
     port: fromProcessChannel(child),
     process: child,
     onExit: exits.event,
-    kill: () => void child.kill()
+    kill: () => stop(child)
   }
 }
