@@ -40,7 +40,7 @@ const review = graph(Review)
 `
 
 describe('graph engine (through the REPL)', () => {
-  it('registers runs started in the REPL as g1, g2 …, in the background, with per-node and per-dep timings', async () => {
+  it('pitfall-01 registers runs started in the REPL as g1, g2 …, on the REPL’s own event loop, in the background, with per-node and per-dep timings', async () => {
     const { run, runtime, output } = start()
     await run(`
       const slowDep = dep(z.number(), async function slowDep() { await new Promise((r) => setTimeout(r, 30)); return 7 })
@@ -110,6 +110,53 @@ describe('graph engine (through the REPL)', () => {
       expect(result.error.message).toContain('broken failed on Bad: no data')
       expect(result.error.details).toMatchObject({ where: 'at Bad, step 1', trace: [] })
     }
+  })
+})
+
+describe('pitfalls', () => {
+  it('pitfall-02 console output of concurrent graph deps goes to their own run, never to raw stdout', async () => {
+    const { run, output } = start()
+    const stdout: unknown[] = []
+    const original = process.stdout.write
+    process.stdout.write = ((chunk: unknown) => (stdout.push(chunk), true)) as typeof process.stdout.write
+    try {
+      const result = await run(`
+        const Name = z.string().describe('who')
+        const talk = dep(z.string(), { who: recall(Name) }, async function talk({ who }) {
+          for (let i = 0; i < 3; i++) { console.log(who + ' ' + i); await new Promise((r) => setTimeout(r, 5)) }
+          return who
+        })
+        const Said = node('Said', { said: talk })
+        const Who = node('Who', { who: Name }).to(() => [Said]); Who.run(() => Said.make())
+        const chat = graph(Who)
+        ;(await Promise.all([chat({ who: 'alice' }), chat({ who: 'bob' })])).length`)
+      expect(result).toBe('2')
+    } finally {
+      process.stdout.write = original
+    }
+    await until(() => output.writes.filter((w) => /^(alice|bob) \d/.test(w.text)).length === 6)
+    const lines = output.writes.filter((w) => /^(alice|bob) \d/.test(w.text))
+    for (const w of lines) expect([w.channel, w.taskId, w.text.startsWith('alice') ? 'g1' : 'g2']).toEqual(['graph', w.taskId, w.taskId])
+    expect(stdout).toEqual([])
+  })
+
+  it('pitfall-06 the result history is bounded: results older than _10 can be collected', async () => {
+    const { run, runtime } = start()
+    ;(await import('node:v8')).setFlagsFromString('--expose-gc')
+    const gc = (await import('node:vm')).runInNewContext('gc') as (() => void) | undefined
+    await run('var tracked = []')
+    let collected = false
+    const registry = new FinalizationRegistry(() => (collected = true))
+    await run('({ big: new Uint8Array(1024 * 1024) })')
+    registry.register(runtime.evaluator.context['_1'] as object, 'first')
+    for (let i = 0; i < 11; i++) await run(`${i}`) // push the first result out of _1 … _10
+    expect(runtime.evaluator.context['_10']).toBe(1)
+    for (let i = 0; i < 10 && !collected; i++) {
+      gc?.()
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    expect(typeof gc).toBe('function')
+    expect(collected).toBe(true)
   })
 })
 

@@ -47,7 +47,7 @@ describe('dependencies', () => {
     expect(result.trace[0]).toEqual({ weather: 'rain in Seattle', schedule: 'standup', location: 'Seattle' })
   })
 
-  it('run at most once per run, shared by every node and dep that uses them', async () => {
+  it('pitfall-14 run at most once per run, shared by every node and dep that uses them, and again on the next run', async () => {
     let calls = 0
     const shared = dep(z.object({ id: z.number() }), () => ({ id: ++calls }))
     const derived = dep(z.number(), { shared }, ({ shared }) => shared.id * 10)
@@ -91,7 +91,7 @@ describe('dependencies', () => {
     expect(error.trace.map((n) => nodeOf(n)!.name)).toEqual(['Start'])
   })
 
-  it('when one fails, its siblings are aborted and nothing keeps running', async () => {
+  it('pitfall-04 when one fails, its siblings are aborted and nothing keeps running', async () => {
     const log: string[] = []
     const failing = dep(z.string(), async function failing() {
       await new Promise((r) => setTimeout(r, 20))

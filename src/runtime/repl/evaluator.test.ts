@@ -44,6 +44,12 @@ describe('Evaluator: declarations and values', () => {
     expect(await run('{ let inner = 3 }')).toBe('undefined') // a real block stays a block
   })
 
+  it('keeps JavaScript semantics across lines without semicolons', async () => {
+    const { run } = setup()
+    // The declaration after `bump()` must not become a call of its result.
+    expect(await run('let calls = 0\nconst bump = () => () => ++calls\nbump()\nconst after = 1\ncalls')).toBe('0')
+  })
+
   it('strips TypeScript types', async () => {
     const { run } = setup()
     expect(
@@ -76,7 +82,7 @@ describe('Evaluator: declarations and values', () => {
     expect(await run("const m = await import('node:os'); typeof m.cpus")).toBe("'function'")
   })
 
-  it('has no runtime internals in the namespace', async () => {
+  it('pitfall-15 has no runtime internals in the namespace', async () => {
     const { run } = setup()
     expect(await run('[typeof require, typeof process, typeof module, typeof exports]')).toBe("[ 'undefined', 'undefined', 'undefined', 'undefined' ]")
     expect(await run('Object.keys(globalThis).filter((k) => k.startsWith("__"))')).toBe('[]')

@@ -216,7 +216,8 @@ export function transformInput(input: string): TransformedInput {
           return target.kind === 'var' ? '' : names.map((name) => `(${name} = undefined)`).join(', ')
         })
         const text = assignments.filter(Boolean).join(', ')
-        edits.push({ start: target.start, end: node.end, text: text ? `${text};` : ';' })
+        // A leading ';': the replacement starts with '(' and must not continue a previous line that has no semicolon.
+        edits.push({ start: target.start, end: node.end, text: text ? `;${text};` : ';' })
         return
       }
       case 'FunctionDeclaration': {
