@@ -24,7 +24,7 @@ interface ParentPortLike {
 const log = createLineLogger(`runtime ${process.pid}`, (line) => process.stderr.write(`${line}\n`))
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort
-const runtime = new Runtime({ host: parentPort ? 'electron-utility' : 'node-child', log })
+const runtime = new Runtime({ host: parentPort ? 'electron-utility' : 'node-child', log, projectDir: process.cwd() })
 
 let shuttingDown = false
 /** Ends the process in order (tasks cancelled, their process groups killed, output sent, store closed). */

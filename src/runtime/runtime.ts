@@ -17,12 +17,15 @@ import { runShell } from './repl/bash'
 import { describeError, Evaluator } from './repl/evaluator'
 import { complete, inspectPath } from './repl/introspect'
 import { isMagic, runMagic, type InputRecord } from './repl/magics'
-import { frameworkApi, makeNs, runtimeViews, userBindingNames } from './repl/namespace'
+import { frameworkApi, Listing, makeNs, runtimeViews, userBindingNames } from './repl/namespace'
+import { SessionStore } from './store'
 
 export interface RuntimeOptions {
   /** How this process was started; reported to clients. */
   host: RuntimeInfo['host']
   log: Logger
+  /** The project folder: the session store lives in its .cortex/store (none without it, as in tests). */
+  projectDir?: string
   output?: OutputOptions
 }
 
@@ -61,6 +64,7 @@ export class Runtime implements Disposable {
   private readonly userNames: () => string[]
   private readonly importModule: (specifier: string) => Promise<unknown>
   private readonly shutdownHooks: Array<() => Promise<void>> = []
+  private sessionStore: Promise<SessionStore | undefined> | undefined
   /** This session's inputs (for %history and %save), bounded. */
   private readonly inputs: InputRecord[] = []
 
@@ -76,10 +80,40 @@ export class Runtime implements Disposable {
     const seed = { ...api, ...runtimeViews(this.engine, this.tasks) }
     this.importModule = importFromWorkingDirectory
     this.evaluator = new Evaluator({ output: this.output, tasks: this.tasks, importModule: this.importModule, seed })
+    this.evaluator.context['store'] = this.storeSearch()
     const seeded = new Set([...Object.keys(seed), 'ns', 'console', ...Object.keys(this.evaluator.context)])
     this.userNames = () => userBindingNames(this.evaluator.context, seeded)
     this.evaluator.context['ns'] = makeNs(this.evaluator.context, this.userNames, this.engine)
     this.store.add(this.tasks.onDidChange((info) => this.broadcast('tasks.changed', info)))
+    if (options.projectDir) this.openStore(options.projectDir)
+  }
+
+  /** Every input and every channel write go to the session store (opened in the background: a big store takes seconds). */
+  private openStore(projectDir: string): void {
+    this.sessionStore = SessionStore.open({ projectDir, logger: this.options.log }).then(
+      (store) => {
+        this.store.add(this.output.onDidWrite((write) => store.appendOutput(write)))
+        for (const input of this.inputs) store.appendInput(input.code, input.mode)
+        this.onShutdown(async () => store.close())
+        return store
+      },
+      (error: unknown) => {
+        this.options.log.error('the session store could not be opened; this session is not recorded', describeError(error))
+        return undefined
+      }
+    )
+  }
+
+  /** `store()`: the latest entries of the project's sessions; `store('query')`: entries matching it. */
+  private storeSearch(): (query?: string, limit?: number) => Promise<unknown> {
+    return async (query?: string, limit = 20) => {
+      const store = await this.sessionStore
+      if (!store) return 'no session store: start Cortex in a project folder to record sessions'
+      const entries = query === undefined ? store.recent(limit) : store.search(String(query), { limit })
+      return new Listing(query === undefined ? `latest ${entries.length} entries` : `${entries.length} entries matching ${JSON.stringify(query)}`, []).withText(
+        store.format(entries)
+      )
+    }
   }
 
   get clientCount(): number {
@@ -127,6 +161,7 @@ export class Runtime implements Disposable {
 
   /** Evaluates one input in its mode, as a client's repl.evaluate does (without broadcasting the result). */
   async evaluate(mode: ReplMode, code: string, signal: AbortSignal = new AbortController().signal): Promise<EvalResult> {
+    void this.sessionStore?.then((store) => store?.appendInput(code, mode))
     const result = await this.dispatch(mode, code, signal)
     this.inputs.push({ mode, code, ok: result.ok })
     if (this.inputs.length > MAX_INPUTS) this.inputs.splice(0, this.inputs.length - MAX_INPUTS)

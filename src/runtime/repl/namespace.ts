@@ -44,11 +44,18 @@ export function userBindingNames(context: vm.Context, seeded: ReadonlySet<string
 
 /** A table that prints as text in the REPL and stays data for code (`ns().entries`). */
 export class Listing<T extends Record<string, unknown>> {
+  private text: string | undefined
   constructor(
     readonly title: string,
     readonly entries: readonly T[]
   ) {}
+  /** Printed as this text instead of a table. */
+  withText(text: string): this {
+    this.text = text
+    return this
+  }
   [inspect.custom](): string {
+    if (this.text !== undefined) return `${this.title}\n${this.text}`
     if (this.entries.length === 0) return `${this.title}: none`
     const keys = Object.keys(this.entries[0]!)
     const width = keys.map((k) => Math.min(60, Math.max(k.length, ...this.entries.map((e) => String(e[k]).length))))
