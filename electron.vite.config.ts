@@ -3,8 +3,8 @@ import react from '@vitejs/plugin-react'
 import { defineConfig } from 'electron-vite'
 import { CONTENT_SECURITY_POLICY } from './src/common/csp'
 
-// Node 20 runs the runtime and the browser-mode host outside Electron, so the main build (which
-// holds both) targets it; Electron 45's Node 24 runs that code too.
+// Node 20 runs the runtime, the browser-mode host and the terminal client outside Electron, so the
+// main build (which holds them) targets it; Electron 45's Node 24 runs that code too.
 const nodeTarget = 'node20.19'
 
 export default defineConfig({
@@ -15,7 +15,9 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           runtime: resolve('src/runtime/main.ts'),
-          webhost: resolve('src/webhost/main.ts')
+          webhost: resolve('src/webhost/main.ts'),
+          // The terminal client (`npx cortex`), started by bin/cortex.mjs or as `node out/main/terminal.js`.
+          terminal: resolve('src/terminal/main.ts')
         }
       }
     }

@@ -9,7 +9,8 @@ import { writeSection } from './lib/report.mjs'
 
 /** The groups, by name; each module exports `title` and `run({ quick })` → { text, markdown, failed }. */
 const GROUPS = {
-  graph: () => import('./graph/index.mjs')
+  graph: () => import('./graph/index.mjs'),
+  repl: () => import('./repl/index.mjs')
 }
 
 const args = process.argv.slice(2)

@@ -1,22 +1,36 @@
 #!/usr/bin/env node
 // The `cortex` command (and `npm start` / `npm run web`):
+//   cortex         the REPL in this terminal (builds first if the sources changed); see USAGE
 //   cortex start   the desktop app; where Electron cannot be had, the browser mode instead
 //   cortex web     the browser mode: prints a http://127.0.0.1 URL with a session token
 //   cortex build   build only
-// Options for start/web: --no-build, and for web: --port <n>, --host <loopback address>.
+// Options for all but build: --no-build; for web: --port <n>, --host <loopback address>.
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { build as buildApp, projectRoot as root } from '../scripts/build.mjs'
+import { pathToFileURL } from 'node:url'
+import { build as buildApp, isBuildCurrent, projectRoot as root } from '../scripts/build.mjs'
 import { findElectronBinary, installElectronBinary } from '../scripts/electron-binary.mjs'
 
-const [command = 'start', ...rest] = process.argv.slice(2)
+const USAGE = `usage:
+  cortex [--script FILE [--keep-going]]   the REPL in this terminal; with --script or piped input, runs
+                                          the inputs and prints each result (stops at the first error)
+  cortex start                            the desktop app (the browser mode where Electron is missing)
+  cortex web [--port N] [--host ADDR]     the browser mode: prints a http://127.0.0.1 URL with a token
+  cortex build                            build only
+  --no-build                              (any but build) run what is in out/ as it is
+`
+
+// No subcommand (nothing, or options only): the terminal REPL.
+const args = process.argv.slice(2)
+const [command, ...rest] = args.length === 0 || args[0].startsWith('-') ? ['repl', ...args] : args
 const noBuild = rest.includes('--no-build')
 const forwarded = rest.filter((arg) => arg !== '--no-build')
 
-function build() {
+/** Builds; the note goes to `stream` (for the REPL: stderr on a terminal, else none: its output must stay exact). */
+function build(stream = process.stdout) {
   const started = Date.now()
   if (!buildApp()) process.exit(1)
-  process.stdout.write(`Built Cortex in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`)
+  stream?.write(`Built Cortex in ${((Date.now() - started) / 1000).toFixed(1)} s.\n`)
 }
 
 /** Runs a child with our stdio until it exits, passing Ctrl+C and SIGTERM on. */
@@ -29,6 +43,21 @@ function run(executable, args, env = process.env) {
 const web = () => run(process.execPath, [join(root, 'out/main/webhost.js'), ...forwarded])
 
 switch (command) {
+  case 'repl': {
+    if (forwarded.includes('--help') || forwarded.includes('-h')) {
+      process.stdout.write(USAGE)
+      break
+    }
+    // Only when the sources changed since the last build, and quietly: piped output must stay exact.
+    if (!noBuild && !isBuildCurrent(['out/main/terminal.js', 'out/main/runtime.js'])) {
+      if (process.stderr.isTTY) process.stderr.write('Building Cortex…\n')
+      build(process.stderr.isTTY ? process.stderr : null)
+    }
+    // In this process (not a child): the terminal client owns stdin, raw mode and the exit code.
+    const { main } = await import(pathToFileURL(join(root, 'out/main/terminal.js')).href)
+    await main(forwarded)
+    break
+  }
   case 'build':
     build()
     break
@@ -50,6 +79,6 @@ switch (command) {
     break
   }
   default:
-    process.stderr.write(`cortex: unknown command '${command}'. Use: cortex start | cortex web [--port N] | cortex build\n`)
+    process.stderr.write(`cortex: unknown command '${command}'.\n${USAGE}`)
     process.exit(2)
 }

@@ -16,6 +16,8 @@ export interface RuntimeHostOptions {
   confirmRestart(status: RuntimeStatus): Promise<boolean>
   /** Heartbeat timing (default: ping every second, restart after 5 s of silence). */
   heartbeat?: { intervalMs?: number; timeoutMs?: number }
+  /** Sends a signal to the runtime process (default process.kill; tests give a fake). */
+  signalProcess?: (pid: number, signal: NodeJS.Signals) => void
 }
 
 /** Forwards a child's stdout/stderr lines to our log, so nothing it prints is lost. */
@@ -63,7 +65,15 @@ export class RuntimeHost implements Disposable {
   /** SIGINT to the runtime: breaks a synchronous loop in an evaluation, keeping the namespace. */
   interrupt(): void {
     const pid = this.child?.pid
-    if (pid) process.kill(pid, 'SIGINT')
+    if (pid) this.signal(pid, 'SIGINT')
+  }
+
+  private signal(pid: number, signal: NodeJS.Signals): void {
+    try {
+      ;(this.options.signalProcess ?? process.kill)(pid, signal)
+    } catch {
+      // already gone
+    }
   }
 
   /** The window gets a port now and after every restart, and status changes, until it is destroyed. */
@@ -123,22 +133,15 @@ export class RuntimeHost implements Disposable {
       onExit: exits.event,
       onSpawn: spawns.event,
       // SIGTERM lets the runtime shut down in order; a runtime stuck in a loop gets SIGKILL after 3 s.
-      kill: () => {
+      kill: (force) => {
         const pid = child.pid
+        if (force && pid) return this.signal(pid, 'SIGKILL')
         let exited = false
         child.once('exit', () => (exited = true))
         child.kill()
-        if (pid) setTimeout(() => exited || killIfAlive(pid), 3000).unref()
+        if (pid) setTimeout(() => exited || this.signal(pid, 'SIGKILL'), 3000)
       }
     }
-  }
-}
-
-function killIfAlive(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL')
-  } catch {
-    // already gone
   }
 }
 

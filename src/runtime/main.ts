@@ -21,7 +21,13 @@ interface ParentPortLike {
 }
 
 // The runtime's own diagnostics go to stderr; stdout stays clean (user output travels as events).
-const log = createLineLogger(`runtime ${process.pid}`, (line) => process.stderr.write(`${line}\n`))
+// A host that died leaves a broken pipe: writing to it must fail quietly, never throw (an error
+// handler that logs to a broken stderr would otherwise throw again, forever).
+process.stderr.on('error', () => {})
+process.stdout.on('error', () => {})
+const log = createLineLogger(`runtime ${process.pid}`, (line) => {
+  if (process.stderr.writable) process.stderr.write(`${line}\n`)
+})
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort
 const runtime = new Runtime({ host: parentPort ? 'electron-utility' : 'node-child', log, projectDir: process.cwd() })

@@ -25,15 +25,20 @@ function forwardLines(stream: NodeJS.ReadableStream | null, write: (line: string
 /** How long a runtime may take to shut down in order (SIGTERM) before it is killed (SIGKILL). */
 export const GRACE_MS = 3000
 
-/** SIGTERM (the runtime shuts down in order), then SIGKILL if it is still there (stuck in a loop). */
-function stop(child: ChildProcess): void {
-  if (child.exitCode !== null || child.signalCode !== null) return
+/**
+ * SIGTERM (the runtime shuts down in order), then SIGKILL if it is still there after GRACE_MS (a
+ * runtime stuck in a loop cannot run its SIGTERM handler). Resolves when it has exited. The timer
+ * keeps this process alive until then: a host that exits must not leave a spinning runtime behind.
+ */
+export function stopRuntime(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve()
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   child.kill('SIGTERM')
   const timer = setTimeout(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   }, GRACE_MS)
-  timer.unref()
-  child.once('exit', () => clearTimeout(timer))
+  void exited.then(() => clearTimeout(timer))
+  return exited
 }
 
 /**
@@ -63,6 +68,6 @@ export function launchRuntimeChild(
     port: fromProcessChannel(child),
     process: child,
     onExit: exits.event,
-    kill: () => stop(child)
+    kill: (force) => void (force ? child.kill('SIGKILL') : stopRuntime(child))
   }
 }

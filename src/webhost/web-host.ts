@@ -12,7 +12,7 @@ import { fromWebSocket } from '../common/protocol/transports/websocket'
 import { HeartbeatMonitor } from '../common/supervision/heartbeat'
 import { RuntimeSupervisor } from '../common/supervision/runtime-supervisor'
 import { checkAccess, cookieName, CORTEX_PROTOCOL, createToken, isLoopbackHost } from './access'
-import { launchRuntimeChild, type RuntimeChild } from './runtime-process'
+import { launchRuntimeChild, stopRuntime, type RuntimeChild } from './runtime-process'
 import { serveStatic } from './static-files'
 
 export interface WebHostOptions {
@@ -184,7 +184,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     close: async () => {
       for (const ws of sockets.clients) ws.terminate()
       sockets.close()
+      const running = child?.process
       store.dispose()
+      // Wait for the runtime to be gone (killed if it does not stop in time): nothing outlives the host.
+      if (running) await stopRuntime(running)
       mux?.dispose()
       server.closeAllConnections()
       await new Promise<void>((done) => server.close(() => done()))

@@ -1,3 +1,4 @@
+import { execSync, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DisposableStore } from '../../src/common/lifecycle'
@@ -113,6 +114,33 @@ describe('the runtime as a Node child process (real IPC)', () => {
       const result = await client.call('repl.evaluate', { code })
       expect(result.ok, code).toBe(false)
     }
+  })
+
+  it('exits, rather than spinning, when its host is killed with SIGKILL (broken pipes and all)', async () => {
+    // A host of our own that we can kill: it forks the runtime with piped stderr and prints its pid.
+    const host = spawn(
+      process.execPath,
+      [
+        '-e',
+        "const c = require('node:child_process').fork(process.argv[1], [], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }); console.log(c.pid); setInterval(() => {}, 1000)",
+        built.runtime
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] }
+    )
+    const [line] = (await once(host.stdout!, 'data')) as [Buffer]
+    const runtimePid = Number(line.toString().trim())
+    host.kill('SIGKILL')
+    let alive = true
+    for (let i = 0; i < 100 && alive; i++) {
+      await new Promise((r) => setTimeout(r, 50))
+      try {
+        process.kill(runtimePid, 0)
+        alive = !execSync(`ps -o stat= -p ${runtimePid} || true`).toString().trim().startsWith('Z')
+      } catch {
+        alive = false
+      }
+    }
+    expect(alive).toBe(false)
   })
 
   it('exits when its host goes away', async () => {

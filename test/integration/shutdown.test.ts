@@ -23,7 +23,11 @@ function descendants(pid: number): number[] {
   let grew = true
   while (grew) {
     grew = false
-    for (const row of table) if (!found.has(row.pid) && found.has(row.ppid)) (found.add(row.pid), (grew = true))
+    for (const row of table) {
+      if (found.has(row.pid) || !found.has(row.ppid)) continue
+      found.add(row.pid)
+      grew = true
+    }
   }
   found.delete(pid)
   return [...found]

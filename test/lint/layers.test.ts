@@ -35,6 +35,27 @@ describe('layer boundaries (eslint)', () => {
     ])
   })
 
+  it('lets the terminal client use common and webhost (to launch the runtime), never Electron, React, the DOM layers or the runtime', async () => {
+    expect(
+      await problems(
+        'src/terminal/x.ts',
+        "import fs from 'node:fs'\nimport { launchRuntimeChild } from '../webhost/runtime-process'\nimport { Emitter } from '../common/event'\nexport const a = [fs, launchRuntimeChild, Emitter]"
+      )
+    ).toEqual([])
+    expect(await problems('src/terminal/x.ts', "import { app } from 'electron'\nexport const a = app")).toEqual([
+      expect.stringContaining("src/terminal may not import 'electron'")
+    ])
+    expect(await problems('src/terminal/x.ts', "import { Terminal } from '@xterm/xterm'\nexport const a = Terminal")).toEqual([
+      expect.stringContaining("src/terminal may not import '@xterm/xterm'")
+    ])
+    expect(await problems('src/terminal/x.ts', "import { Runtime } from '../runtime/runtime'\nexport const a = Runtime")).toEqual([
+      expect.stringContaining('src/terminal may not import src/runtime')
+    ])
+    expect(await problems('src/terminal/x.ts', "import { ReplTerminal } from '../renderer/src/repl/repl-terminal'\nexport const a = ReplTerminal")).toEqual([
+      expect.stringContaining('src/terminal may not import src/renderer')
+    ])
+  })
+
   it('lets only src/runtime/main.ts touch Electron', async () => {
     expect(await problems('src/runtime/repl/x.ts', 'export const p = process.parentPort')).toEqual([expect.stringContaining('no-restricted-properties')])
     expect(await problems('src/runtime/main.ts', 'export const p = process.parentPort')).toEqual([])

@@ -25,6 +25,12 @@ const RULES = {
     why: 'the runtime is plain Node (only runtime/main.ts may touch Electron, through process.parentPort)'
   },
   webhost: { layers: ['common'], banned: (m) => m === 'electron' || m === 'react', why: 'the browser-mode host is plain Node' },
+  terminal: {
+    // webhost for launchRuntimeChild: the terminal client starts the runtime the way the browser-mode host does.
+    layers: ['common', 'webhost'],
+    banned: (m) => m === 'electron' || m === 'react' || m === 'react-dom' || m.startsWith('@xterm/'),
+    why: 'the terminal client is plain Node (no Electron, React or DOM)'
+  },
   main: { layers: ['common'], banned: (m) => m === 'react', why: 'Electron main talks to the runtime and renderer only through the protocol' },
   preload: { layers: ['common'], banned: (m) => m !== 'electron' && !m.startsWith('.'), why: 'a sandboxed preload can only require electron' },
   renderer: {

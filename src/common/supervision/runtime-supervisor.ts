@@ -27,7 +27,8 @@ export interface SupervisedProcess {
   readonly onExit: Event<ProcessExit>
   /** Fires when the process is running and `pid` is known, if that happens after launch. */
   readonly onSpawn?: Event<void>
-  kill(): void
+  /** Stops it: politely (SIGTERM, then SIGKILL after a grace period), or at once with `force`. */
+  kill(force?: boolean): void
 }
 
 export interface RuntimeSupervisorOptions {
@@ -102,7 +103,8 @@ export class RuntimeSupervisor implements Disposable {
    */
   recoverUnresponsive(silentForMs: number): void {
     if (!this.current) return
-    this.stopCurrent()
+    // It cannot run a SIGTERM handler while stuck: kill it at once.
+    this.stopCurrent(true)
     const seconds = (silentForMs / 1000).toFixed(silentForMs < 10_000 ? 1 : 0)
     void this.handleCrash(
       { code: null, signal: 'SIGKILL' },
@@ -122,10 +124,10 @@ export class RuntimeSupervisor implements Disposable {
     this.launchEmitter.dispose()
   }
 
-  private stopCurrent(): void {
+  private stopCurrent(force = false): void {
     const child = this.current
     this.current = undefined
-    child?.kill()
+    child?.kill(force)
   }
 
   private async handleCrash(exit: ProcessExit, reason?: string): Promise<void> {

@@ -1,0 +1,92 @@
+import { ProtocolError } from '../common/errors'
+import { formatBatch, formatError, type OutputFormat } from '../common/repl/format'
+import type { OutputBatch } from '../common/repl-contract'
+import type { Connection } from './connection'
+import { InputSplitter } from './inputs'
+import { stripStyles, writeText } from './text'
+
+export interface BatchOptions {
+  /** Go on after an input fails (the exit code is still 1). */
+  keepGoing: boolean
+  stdout: NodeJS.WritableStream
+  stderr: NodeJS.WritableStream
+  /** Colour each stream (a terminal) or write plain text (a pipe, a file, NO_COLOR). */
+  colour: { stdout: boolean; stderr: boolean }
+}
+
+const FORMAT: OutputFormat = { view: 'user' }
+
+/** The lines of a stream as they arrive (a pipe: one input can run before the next is written). */
+export async function* linesOf(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
+  stream.setEncoding('utf8')
+  let pending = ''
+  for await (const chunk of stream as AsyncIterable<string>) {
+    const lines = (pending + chunk).split('\n')
+    pending = lines.pop()!
+    for (const line of lines) yield line.endsWith('\r') ? line.slice(0, -1) : line
+  }
+  if (pending) yield pending
+}
+
+/**
+ * The non-interactive REPL (`--script FILE`, or a pipe on stdin): each input runs in turn (see
+ * {@link InputSplitter} for where inputs end), and prints its result on stdout, or its error on
+ * stderr. Output the runtime sends goes to stdout or stderr by its stream: plain for js, labelled
+ * for the other channels. Nothing else is printed (no banner, no prompt), so tests and benchmarks
+ * can read it exactly. Stops at the first failed input with exit code 1, unless `keepGoing`.
+ * Returns the exit code, or 'disconnected' when the runtime went away (Connection.onDidDie says why).
+ */
+export async function runBatch(
+  connection: Connection,
+  lines: Iterable<string> | AsyncIterable<string>,
+  options: BatchOptions
+): Promise<number | 'disconnected'> {
+  const { client } = connection
+  const plain = {
+    stdout: (text: string) => (options.colour.stdout ? text : stripStyles(text)),
+    stderr: (text: string) => (options.colour.stderr ? text : stripStyles(text))
+  }
+
+  const output = client.subscribe('repl.output', (batch) => {
+    const part = (stream: 'stdout' | 'stderr'): OutputBatch => ({
+      seq: batch.seq,
+      writes: batch.writes.filter((write) => write.stream === stream),
+      ...(stream === 'stderr' && batch.dropped ? { dropped: batch.dropped } : {})
+    })
+    // Acknowledge once both streams have taken the text: the runtime sends more only then.
+    void Promise.all([
+      writeText(options.stdout, plain.stdout(formatBatch(part('stdout'), FORMAT))),
+      writeText(options.stderr, plain.stderr(formatBatch(part('stderr'), FORMAT)))
+    ]).then(() => (client.isClosed ? undefined : client.call('repl.ack', { seq: batch.seq }).catch(() => undefined)))
+  })
+
+  /** Runs one input; false when it failed. A broken connection ends the run at once. */
+  const evaluate = async (code: string): Promise<boolean> => {
+    const result = await client.call('repl.evaluate', { code, mode: 'js' })
+    if (result.ok) await writeText(options.stdout, `${plain.stdout(result.text)}\n`)
+    else await writeText(options.stderr, `${plain.stderr(formatError(result.error))}\n`)
+    return result.ok
+  }
+
+  const splitter = new InputSplitter()
+  let failed = false
+  try {
+    for await (const line of lines) {
+      const input = splitter.push(line)
+      if (input === undefined) continue
+      if (!(await evaluate(input))) {
+        failed = true
+        if (!options.keepGoing) return 1
+      }
+    }
+    const rest = splitter.end()
+    if (rest !== undefined && !(await evaluate(rest))) failed = true
+    return failed ? 1 : 0
+  } catch (error) {
+    if (error instanceof ProtocolError && error.code === 'connection-closed') return 'disconnected'
+    await writeText(options.stderr, `cortex: ${(error as Error).message}\n`)
+    return 1
+  } finally {
+    output.dispose()
+  }
+}

@@ -1,0 +1,338 @@
+import { ProtocolError } from '../common/errors'
+import { DisposableStore, toDisposable } from '../common/lifecycle'
+import { formatBatch, formatResult, nextMode, promptFor, style, type OutputFormat } from '../common/repl/format'
+import { LineEditor } from '../common/repl/line-editor'
+import type { ReplMode } from '../common/runtime-contract'
+import type { Connection } from './connection'
+import type { HistoryFile } from './history'
+import { InputSplitter } from './inputs'
+import { stripAnsi, stripStyles } from './text'
+
+/** A cancelled evaluation that has not ended within this long is stuck in synchronous code: SIGINT breaks it. */
+export const INTERRUPT_AFTER_MS = 300
+/** After SIGINT, how long before we say the runtime does not answer. */
+const UNANSWERED_AFTER_MS = 2000
+
+const FORMAT: OutputFormat = { view: 'user' }
+/** The prompt of a line that continues an incomplete input. */
+const CONTINUATION_PROMPT = style.dim('… ')
+
+export interface TerminalIo {
+  stdin: NodeJS.ReadStream
+  stdout: NodeJS.WriteStream
+  colour: boolean
+}
+
+interface Running {
+  readonly controller: AbortController
+  /** Its repl.result arrived (it comes before the response). */
+  resultSeen: boolean
+  /** Ctrl+C was pressed: it ends when its result (cancelled or interrupted) arrives. */
+  interrupting: boolean
+  readonly timers: Array<ReturnType<typeof setTimeout>>
+}
+
+/**
+ * The REPL in a terminal (stdin and stdout TTYs), behaving like the window's REPL pane: the bottom
+ * of the screen is always the prompt with the line being typed; output, results and notices are
+ * written above it without disturbing that line (take the prompt away, write, draw it again).
+ * Typing never waits: lines entered while an evaluation runs are queued (the prompt is dimmed) and
+ * run in order. A JS line that leaves something open (a `{`, a template) continues on the next
+ * line (`… `), as in Node's REPL.
+ *
+ * Keys: the shared LineEditor's (arrows, Home/End, Ctrl+A/E/U, Up/Down through the history),
+ * Shift+Tab cycles the mode (js → nl → bash), Ctrl+C cancels the running evaluation (and after
+ * {@link INTERRUPT_AFTER_MS} interrupts the runtime with SIGINT, which breaks a synchronous loop
+ * and keeps the namespace) or clears the line (twice on an empty line exits), Ctrl+D on an empty
+ * line exits.
+ */
+export class InteractiveRepl {
+  private readonly store = new DisposableStore()
+  private readonly editor: LineEditor
+  private readonly splitter = new InputSplitter()
+  private mode: ReplMode = 'js'
+  private readonly queue: Array<{ code: string; mode: ReplMode }> = []
+  private current: Running | undefined
+  /** What the prompt line shows (from the editor's redraws), so Ctrl+C knows whether the line was empty. */
+  private shown = { line: '', position: 0 }
+  /** Rows from the first row of the prompt (a long line wraps) to the cursor's. */
+  private cursorRow = 0
+  private ctrlCOnEmptyLine = false
+  /** Text waiting to be written above the prompt, and what to call once the terminal took it. */
+  private pending: string[] = []
+  private written: Array<() => void> = []
+  private flushScheduled = false
+  private exiting = false
+  private finished!: (code: number) => void
+  private readonly done = new Promise<number>((resolve) => (this.finished = resolve))
+
+  constructor(
+    private readonly connection: Connection,
+    private readonly io: TerminalIo,
+    history: HistoryFile
+  ) {
+    this.editor = new LineEditor({ history: history.load(), onDidAddHistory: (line) => history.append(line) })
+  }
+
+  /** Runs until the user exits (0) or the runtime dies (1); resolves with the exit code once the runtime is gone. */
+  run(): Promise<number> {
+    const { stdin, stdout } = this.io
+    const { client } = this.connection
+    stdin.setRawMode(true)
+    stdin.setEncoding('utf8')
+    const onData = (data: string): void => this.handleInput(data)
+    const onEnd = (): void => void this.exit(0) // the terminal went away
+    stdin.on('data', onData)
+    stdin.once('end', onEnd)
+    stdin.resume()
+    this.store.add(toDisposable(() => (stdin.off('data', onData), stdin.off('end', onEnd))))
+    const onResize = (): void => this.drawPrompt()
+    stdout.on('resize', onResize)
+    this.store.add(toDisposable(() => stdout.off('resize', onResize)))
+
+    this.store.add(
+      client.subscribe('repl.output', (batch) =>
+        this.print(formatBatch(batch, FORMAT), () => {
+          if (!client.isClosed) client.call('repl.ack', { seq: batch.seq }).catch(() => undefined)
+        })
+      )
+    )
+    this.store.add(
+      client.subscribe('repl.result', (result) => {
+        this.print(formatResult(result))
+        // Only this client uses this runtime, one evaluation at a time: the result is the running one's.
+        const running = this.current
+        if (!running) return
+        running.resultSeen = true
+        if (running.interrupting) this.finish(running)
+      })
+    )
+    this.store.add(
+      this.connection.onDidDie((reason) => {
+        const log = this.connection.recentLog()
+        this.print(style.error(`[${reason}]`) + (log.length ? `\n${style.dim(log.join('\n'))}` : ''))
+        void this.exit(1)
+      })
+    )
+    // Raw mode turns Ctrl+C into input; these come from elsewhere (kill, a closed terminal).
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+      ['SIGHUP', 129]
+    ] as const) {
+      const onSignal = (): void => void this.exit(code)
+      process.on(signal, onSignal)
+      this.store.add(toDisposable(() => process.off(signal, onSignal)))
+    }
+
+    this.write(`${style.dim('Cortex — Shift+Tab switches mode (js, nl, bash); Ctrl+C cancels; Ctrl+D exits.')}\r\n`)
+    this.drawPrompt()
+    return this.done
+  }
+
+  private handleInput(data: string): void {
+    if (this.exiting) return
+    for (const action of this.editor.input(data)) {
+      if (action.kind !== 'interrupt' && action.kind !== 'none') this.ctrlCOnEmptyLine = false
+      switch (action.kind) {
+        case 'redraw':
+          this.shown = { line: action.line, position: action.position }
+          this.drawPrompt()
+          break
+        case 'submit':
+          this.submit(action.line)
+          break
+        case 'interrupt':
+          this.interrupt()
+          break
+        case 'eof':
+          void this.exit(0)
+          return
+        case 'next-mode':
+          // A continued JS input stays JS: its lines so far would not mean anything in another mode.
+          if (this.splitter.continuing) break
+          this.mode = nextMode(this.mode)
+          this.drawPrompt()
+          break
+        case 'none':
+          break
+      }
+    }
+  }
+
+  /** The entered line stays on screen as typed; the input it completes runs now, or after the running one. */
+  private submit(line: string): void {
+    this.write(`${this.flushText()}${this.eraseBlock()}${this.promptText()}${line}\r\n`)
+    this.shown = { line: '', position: 0 }
+    const input = this.mode === 'js' ? this.splitter.push(line) : line.trim() ? line : undefined
+    if (input !== undefined) this.queue.push({ code: input, mode: this.mode })
+    this.runNext()
+    this.drawPrompt()
+  }
+
+  private runNext(): void {
+    if (this.current || this.exiting) return
+    const next = this.queue.shift()
+    if (!next) return
+    const running: Running = { controller: new AbortController(), resultSeen: false, interrupting: false, timers: [] }
+    this.current = running
+    this.connection.client.call('repl.evaluate', next, { signal: running.controller.signal }).then(
+      () => this.finish(running),
+      (error: unknown) => {
+        // Cancelled: its result (cancelled, or interrupted by SIGINT) ends it. Disconnected: onDidDie says why.
+        if (running.interrupting) return
+        if (!(error instanceof ProtocolError && error.code === 'connection-closed')) this.print(style.error((error as Error).message))
+        this.finish(running)
+      }
+    )
+  }
+
+  private finish(running: Running): void {
+    if (this.current !== running) return
+    for (const timer of running.timers) clearTimeout(timer)
+    this.current = undefined
+    this.runNext()
+    this.drawPrompt()
+  }
+
+  /**
+   * Ctrl+C. Running: cancel it and drop what was typed ahead; if it has not ended after
+   * {@link INTERRUPT_AFTER_MS} (a synchronous loop never sees the cancel), SIGINT the runtime.
+   * Idle: clear the line (or the continued input); twice on an empty line exits, as in Node.
+   */
+  private interrupt(): void {
+    const cleared = this.shown.line
+    this.shown = { line: '', position: 0 }
+    const running = this.current
+    if (running) {
+      const dropped = this.queue.splice(0).length + (this.splitter.continuing ? 1 : 0)
+      this.splitter.reset()
+      if (running.interrupting) {
+        this.connection.interrupt()
+        this.print(style.notice('^C: interrupting the runtime again'))
+        return
+      }
+      running.interrupting = true
+      running.controller.abort()
+      this.print(style.notice(`^C: cancelling${dropped ? `; ${dropped} input${dropped > 1 ? 's' : ''} typed ahead dropped` : ''}`))
+      if (running.resultSeen) return this.finish(running)
+      running.timers.push(
+        setTimeout(() => {
+          if (this.current !== running) return
+          this.connection.interrupt()
+          running.timers.push(
+            setTimeout(() => {
+              if (this.current === running) this.print(style.notice('[the runtime does not answer the interrupt: Ctrl+C interrupts it again, Ctrl+D quits]'))
+            }, UNANSWERED_AFTER_MS)
+          )
+        }, INTERRUPT_AFTER_MS)
+      )
+      return
+    }
+    const continued = this.splitter.continuing
+    this.splitter.reset()
+    if (cleared === '' && !continued && this.ctrlCOnEmptyLine) return void this.exit(0)
+    this.ctrlCOnEmptyLine = cleared === '' && !continued
+    const hint = this.ctrlCOnEmptyLine ? `\r\n${style.dim('(To exit, press Ctrl+C again or Ctrl+D)')}` : ''
+    this.write(`${this.flushText()}${this.eraseBlock()}${this.promptText()}${cleared}${style.dim('^C')}${hint}\r\n`)
+    this.drawPrompt()
+  }
+
+  /** Leaves the prompt line as it is, restores the terminal, and lets the runtime go. */
+  private async exit(code: number): Promise<void> {
+    if (this.exiting) return
+    this.exiting = true
+    for (const timer of this.current?.timers ?? []) clearTimeout(timer)
+    this.write(`${this.flushText()}${this.eraseBlock()}${this.promptText()}${this.shown.line}\r\n`)
+    this.store.dispose()
+    try {
+      this.io.stdin.setRawMode(false)
+      this.io.stdin.pause()
+    } catch {
+      // the terminal is gone (SIGHUP): nothing left to restore
+    }
+    await this.connection.close()
+    this.finished(code)
+  }
+
+  /** Queues text to appear above the prompt (one write per turn of the event loop); `written` runs once the terminal took it. */
+  private print(text: string, written?: () => void): void {
+    if (text) this.pending.push(text.endsWith('\n') ? text : `${text}\n`)
+    if (written) this.written.push(written)
+    if (this.flushScheduled) return
+    this.flushScheduled = true
+    setImmediate(() => {
+      this.flushScheduled = false
+      const text = this.flushText()
+      this.write(text && !this.exiting ? text + this.promptLine() : text)
+    })
+  }
+
+  /** Takes the waiting output: the prompt block is erased and the text written where it was. */
+  private flushText(): string {
+    const written = this.written.splice(0)
+    if (written.length) this.afterWrite.push(...written)
+    if (this.pending.length === 0) return ''
+    const text = this.pending.join('')
+    this.pending = []
+    return this.eraseBlock() + text.replace(/\r?\n/g, '\r\n')
+  }
+
+  /** Callbacks of the text the next write carries. */
+  private afterWrite: Array<() => void> = []
+
+  private write(text: string): void {
+    const callbacks = this.afterWrite.splice(0)
+    const done = (): void => callbacks.forEach((callback) => callback())
+    if (!text) return void process.nextTick(done)
+    // Acknowledged once the terminal has taken it: the runtime's output waits for the screen (flow control).
+    this.io.stdout.write(this.paint(text), done)
+  }
+
+  /** Draws the prompt again, under any output still waiting (so a result shows before the prompt turns ready). */
+  private drawPrompt(): void {
+    if (this.exiting) return
+    this.write(this.flushText() + this.promptLine())
+  }
+
+  private promptText(): string {
+    if (this.splitter.continuing) return CONTINUATION_PROMPT
+    return promptFor(this.mode, this.current !== undefined || this.queue.length > 0)
+  }
+
+  /** Moves to the first row of the prompt block and clears from there down. */
+  private eraseBlock(): string {
+    const up = this.cursorRow > 0 ? `\x1b[${this.cursorRow}A` : ''
+    this.cursorRow = 0
+    return `${up}\r\x1b[J`
+  }
+
+  /**
+   * The prompt and the line, redrawn in place, with the cursor where the editor has it. A line
+   * longer than the terminal is wide wraps; the rows are counted so the next redraw starts at the
+   * first one. (Characters are counted as one column each: wide characters may throw it off.)
+   */
+  private promptLine(): string {
+    const prompt = this.promptText()
+    const { line, position } = this.shown
+    const columns = Math.max(1, this.io.stdout.columns || 80)
+    const width = stripAnsi(prompt).length
+    let text = this.eraseBlock() + prompt + line
+    const end = width + line.length
+    // At the right margin the cursor waits to wrap: wrap now, so the arithmetic below holds.
+    if (end > 0 && end % columns === 0) text += '\r\n'
+    const endRow = Math.floor(end / columns)
+    const at = width + position
+    const row = Math.floor(at / columns)
+    const column = at % columns
+    if (endRow > row) text += `\x1b[${endRow - row}A`
+    text += `\r${column ? `\x1b[${column}C` : ''}`
+    this.cursorRow = row
+    return text
+  }
+
+  /** Without colour (NO_COLOR), styles go; cursor movement stays. */
+  private paint(text: string): string {
+    return this.io.colour ? text : stripStyles(text)
+  }
+}
