@@ -7,6 +7,7 @@ import type { Logger } from '../common/logger'
 import type { EventName } from '../common/protocol/contract'
 import type { Port } from '../common/protocol/port'
 import { RpcServer } from '../common/protocol/rpc'
+import type { TaskInfo } from '../common/repl-contract'
 import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../common/runtime-contract'
 import { OutputRouter, type OutputOptions } from './engine/output'
 import { GraphEngine } from './engine/graph-engine'
@@ -30,6 +31,8 @@ export interface RuntimeOptions {
 }
 
 const MAX_INPUTS = 10_000
+/** How often task changes are announced (and how long an evaluation may take without being announced). */
+const TASK_EVENT_MS = 50
 
 /**
  * Loads what an input imports: `node:` modules, packages from the working directory (it follows
@@ -65,6 +68,9 @@ export class Runtime implements Disposable {
   private readonly importModule: (specifier: string) => Promise<unknown>
   private readonly shutdownHooks: Array<() => Promise<void>> = []
   private sessionStore: Promise<SessionStore | undefined> | undefined
+  private readonly pendingTaskChanges = new Map<string, TaskInfo>()
+  private readonly announcedTasks = new Set<string>()
+  private taskTimer: ReturnType<typeof setTimeout> | undefined
   /** This session's inputs (for %history and %save), bounded. */
   private readonly inputs: InputRecord[] = []
 
@@ -84,7 +90,7 @@ export class Runtime implements Disposable {
     const seeded = new Set([...Object.keys(seed), 'ns', 'console', ...Object.keys(this.evaluator.context)])
     this.userNames = () => userBindingNames(this.evaluator.context, seeded)
     this.evaluator.context['ns'] = makeNs(this.evaluator.context, this.userNames, this.engine)
-    this.store.add(this.tasks.onDidChange((info) => this.broadcast('tasks.changed', info)))
+    this.store.add(this.tasks.onDidChange((info) => this.queueTaskChange(info)))
     if (options.projectDir) this.openStore(options.projectDir)
   }
 
@@ -243,12 +249,31 @@ export class Runtime implements Disposable {
   }
 
   dispose(): void {
+    if (this.taskTimer) clearTimeout(this.taskTimer)
     this.tasks.cancelAll('the runtime is shutting down')
     this.store.dispose()
     this.clients.clear()
   }
 
-  private broadcast<E extends EventName<RuntimeContract>>(topic: E, payload: z.input<RuntimeContract['events'][E]>): void {
-    for (const client of this.clients) client.emit(topic, payload)
+  private broadcast<E extends EventName<RuntimeContract>>(topic: E, payload: z.input<RuntimeContract['events'][E]>, except?: RpcServer<RuntimeContract>): void {
+    for (const client of this.clients) if (client !== except) client.emit(topic, payload)
+  }
+
+  /**
+   * Task changes go out at most every TASK_EVENT_MS, only the latest state of each task: an
+   * evaluation that starts and ends within that time is never announced (it is its own answer).
+   */
+  private queueTaskChange(info: TaskInfo): void {
+    this.pendingTaskChanges.set(info.id, info)
+    this.taskTimer ??= setTimeout(() => {
+      this.taskTimer = undefined
+      for (const change of this.pendingTaskChanges.values()) {
+        if (change.endedAt !== undefined && !this.announcedTasks.has(change.id) && change.kind === 'eval') continue // a quick evaluation
+        if (change.endedAt === undefined) this.announcedTasks.add(change.id)
+        else this.announcedTasks.delete(change.id)
+        this.broadcast('tasks.changed', change)
+      }
+      this.pendingTaskChanges.clear()
+    }, TASK_EVENT_MS)
   }
 }

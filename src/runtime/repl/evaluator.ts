@@ -132,7 +132,7 @@ export class Evaluator {
       try {
         const transformed = transformInput(code)
         const script = new vm.Script(transformed.code, { filename: `${INPUT_FILE_PREFIX}${evalId}` })
-        let value: unknown = script.runInContext(this.context, { breakOnSigint: true, displayErrors: false })
+        let value: unknown = script.runInContext(this.context, { breakOnSigint: transformed.mayRunLong, displayErrors: false })
         if (transformed.isAsync) value = await untilAborted(value as Promise<unknown>, task.signal)
         this.remember(value)
         task.finish('done')

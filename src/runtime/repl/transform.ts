@@ -20,6 +20,12 @@ export interface TransformedInput {
   readonly isAsync: boolean
   /** Names declared at top level (they become globals of the namespace). */
   readonly declared: readonly string[]
+  /**
+   * False when the input cannot run for long synchronously: no loops, calls, constructions,
+   * member accesses (getters), tagged templates or `with`. Such inputs are evaluated without the
+   * SIGINT watchdog (a thread started per evaluation, ~75 µs): there is no loop for it to break.
+   */
+  readonly mayRunLong: boolean
 }
 
 /** The global the transformed code calls for imports; hidden from the user's namespace. */
@@ -171,9 +177,24 @@ export function transformInput(input: string): TransformedInput {
 
   // Edits inside statements (dynamic imports), applied wherever a statement's text is reused.
   const inner: Edit[] = []
+  let mayRunLong = false
+  const runsLong = (): void => void (mayRunLong = true)
   walkSimple(program as never, {
+    ForStatement: runsLong,
+    ForInStatement: runsLong,
+    WhileStatement: runsLong,
+    DoWhileStatement: runsLong,
+    CallExpression: runsLong,
+    NewExpression: runsLong,
+    MemberExpression: runsLong,
+    TaggedTemplateExpression: runsLong,
+    WithStatement: runsLong,
+    // Declarations and classes run code through their initializers and static blocks: walked as usual.
     AwaitExpression: () => void (isAsync = true),
-    ForOfStatement: (n) => void ((n as unknown as { await?: boolean }).await && (isAsync = true)),
+    ForOfStatement: (n) => {
+      mayRunLong = true
+      if ((n as unknown as { await?: boolean }).await) isAsync = true
+    },
     ImportExpression: (n) => {
       const node = n as unknown as Located
       inner.push({ start: node.start, end: node.start + 'import'.length, text: IMPORT_HELPER })
@@ -247,5 +268,5 @@ export function transformInput(input: string): TransformedInput {
   // Dynamic imports outside the statements rewritten above still need their edit.
   const covered = (e: Edit): boolean => edits.some((s) => e.start >= s.start && e.end <= s.end)
   const code = `${prefix}${applyEdits(stripped, [...edits, ...inner.filter((e) => !covered(e))])}\n})()`
-  return { code, isAsync, declared: names }
+  return { code, isAsync, declared: names, mayRunLong: mayRunLong || parsed.module === false }
 }
