@@ -15,6 +15,8 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           runtime: resolve('src/runtime/main.ts'),
+          // Registered by the runtime with module.register: runs on Node's loader thread.
+          loader: resolve('src/runtime/loader/hooks.ts'),
           webhost: resolve('src/webhost/main.ts'),
           // The terminal client (`npx cortex`), started by bin/cortex.mjs or as `node out/main/terminal.js`.
           terminal: resolve('src/terminal/main.ts')

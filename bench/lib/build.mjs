@@ -31,6 +31,7 @@ export async function buildEntries(entries) {
     logLevel: 'warn',
     publicDir: false,
     plugins: [sourceUrls],
+    resolve: { alias: { cortex: join(projectRoot, 'src/runtime/api.ts') } },
     build: {
       ssr: true,
       target: 'node20.19',

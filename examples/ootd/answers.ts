@@ -10,8 +10,8 @@
  * wardrobe sees those three; the recommendation sees only the vibe and the wardrobe. Each answer
  * below uses only what its call could see.
  */
-import type { MockScript } from '../../src/runtime/lm'
-import type { NodeOf } from '../../src/runtime/graph'
+import type { MockScript } from 'cortex'
+import type { NodeOf } from 'cortex'
 import type { AnticipateUsersDay, GenerateWardrobe, InferUserBackground, InferUserPersonality, RecommendOOTD } from './index'
 
 /** An answer is the JSON the model returns for a node's LM-filled fields (deps, recalls and node-as-deps excluded). */

@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { dep } from '../../src/runtime/graph'
+import { dep } from 'cortex'
 import { parseIcs } from './ics'
 import { CalendarResult, GeoLocation, WeatherResult, weatherFromOpenWeatherMap } from './models'
 

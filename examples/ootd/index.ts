@@ -18,7 +18,7 @@
  *   await ootd({ name: 'Dzara', user_message: 'ugh i just got up' }, { lm: createLm(ReplayBackend.fromFile('examples/ootd/recording.jsonl')) })
  */
 import { z } from 'zod'
-import { gate, graph, node, recall } from '../../src/runtime/graph'
+import { gate, graph, node, recall } from 'cortex'
 import { getLocation, getSchedule, getWeather } from './deps'
 import { UserInfo, VibeCheck } from './models'
 

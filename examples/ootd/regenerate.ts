@@ -10,7 +10,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createLm, MockBackend, record } from '../../src/runtime/lm'
+import { createLm, MockBackend, record } from 'cortex'
 import { ootdAnswers } from './answers'
 import { ootd } from './index'
 

@@ -8,8 +8,8 @@
  * "Node.js 20" and never says "breaking"; the first revision adds a breaking-change section but keeps
  * "Node.js 20" (a near miss the check does not accept); the second revision says "Node 20".
  */
-import type { NodeOf } from '../../src/runtime/graph'
-import type { MockScript } from '../../src/runtime/lm'
+import type { NodeOf } from 'cortex'
+import type { MockScript } from 'cortex'
 import type { DraftNotes, ReviseNotes } from './index'
 
 type Draft = Pick<NodeOf<typeof DraftNotes>, 'title' | 'notes'>

@@ -28,7 +28,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { z } from 'zod'
-import { dep, effect, gate, graph, node, recall, type DepContext, type NodeOf } from '../../src/runtime/graph'
+import { dep, effect, gate, graph, node, recall, type DepContext, type NodeOf } from 'cortex'
 
 /** Longest notes the check accepts (characters). */
 export const MAX_NOTES_LENGTH = 1500

@@ -6,6 +6,9 @@
  *   connections, one per browser tab.
  * This is the only runtime file that touches Electron (`process.parentPort`).
  */
+import { register } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
 import { createLineLogger } from '../common/logger'
 import { PortMux } from '../common/protocol/mux'
@@ -13,6 +16,7 @@ import { describeValue } from '../common/protocol/rpc'
 import { fromElectronPort, type ElectronPortLike } from '../common/protocol/transports/message-port'
 import { fromProcessChannel } from '../common/protocol/transports/process-channel'
 import { AttachPortMessage } from '../common/runtime-contract'
+import { frameworkApi } from './repl/namespace'
 import { Runtime } from './runtime'
 
 interface ParentPortLike {
@@ -28,6 +32,9 @@ process.stdout.on('error', () => {})
 const log = createLineLogger(`runtime ${process.pid}`, (line) => {
   if (process.stderr.writable) process.stderr.write(`${line}\n`)
 })
+
+// TypeScript graph files, extensionless imports and `import … from 'cortex'` (see loader/hooks.ts).
+register(pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'loader.js')), { data: { exports: Object.keys(frameworkApi()) } })
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort
 const runtime = new Runtime({ host: parentPort ? 'electron-utility' : 'node-child', log, projectDir: process.cwd() })

@@ -77,7 +77,8 @@ export async function load(url: string, context: unknown, nextLoad: NextLoad): P
       const line = loc?.line ?? 1
       const column = Math.max(0, (loc?.column ?? 1) - 1)
       const text = code.split('\n')[line - 1] ?? ''
-      throw new SyntaxError(`${path}:${line}:${column + 1}: ${message.replace(/\s*\(\d+:\d+\)$/, '')}\n${text}\n${' '.repeat(column)}^`, { cause: error })
+      const reason = message.replace(/^Error transforming .*?: /, '').replace(/\s*\(\d+:\d+\)$/, '')
+      throw new SyntaxError(`${path}:${line}:${column + 1}: ${reason}\n${text}\n${' '.repeat(column)}^`, { cause: error })
     }
   }
   return nextLoad(url, context)

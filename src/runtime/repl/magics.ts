@@ -125,7 +125,8 @@ async function load(evalId: number, file: string, host: MagicHost): Promise<Eval
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string }
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ENOENT') return fail(evalId, 'LoadError', `cannot read ${path}: no such file`)
-    return fail(evalId, (error as Error).name ?? 'LoadError', `${path}: ${message ?? String(error)}`)
+    const text = message ?? String(error)
+    return fail(evalId, (error as Error).name ?? 'LoadError', text.startsWith(path) ? text : `${path}: ${text}`)
   }
   const names = Object.keys(module).filter((k) => k !== 'default')
   for (const name of names) host.evaluator.context[name] = module[name]

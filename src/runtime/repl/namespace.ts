@@ -1,40 +1,17 @@
 import { inspect, types } from 'node:util'
 import type vm from 'node:vm'
-import { z } from 'zod'
+import * as api from '../api'
 import * as graphApi from '../graph'
 import { isNodeDef, nodeOf } from '../graph/node'
 import type { GraphEngine, OutputPolicy, RunRecord } from '../engine/graph-engine'
 import type { TaskManager } from '../engine/tasks'
-import * as lmApi from '../lm'
-import { AnthropicBackend } from '../lm/anthropic'
-import { ClaudeCliBackend } from '../lm/claude-cli'
+import type * as lmApi from '../lm'
 import { HISTORY_SIZE } from './evaluator'
 import { preview } from './render'
 
-/** The framework as the REPL (and graph files importing 'cortex') see it. */
+/** The framework as the REPL (and graph files importing 'cortex') see it: the values of src/runtime/api.ts. */
 export function frameworkApi(): Record<string, unknown> {
-  return {
-    z,
-    node: graphApi.node,
-    dep: graphApi.dep,
-    recall: graphApi.recall,
-    gate: graphApi.gate,
-    effect: graphApi.effect,
-    graph: graphApi.graph,
-    Graph: graphApi.Graph,
-    nodeOf: graphApi.nodeOf,
-    GraphError: graphApi.GraphError,
-    DepError: graphApi.DepError,
-    FillError: graphApi.FillError,
-    LmError: graphApi.LmError,
-    RecallError: graphApi.RecallError,
-    createLm: lmApi.createLm,
-    MockBackend: lmApi.MockBackend,
-    ReplayBackend: lmApi.ReplayBackend,
-    record: lmApi.record,
-    AnthropicBackend,
-    ClaudeCliBackend
-  }
+  return { ...api }
 }
 
 /** The user's own bindings: everything in the namespace but what Cortex seeded and the result history. */
