@@ -43,3 +43,10 @@ export const TaskInfo = z.object({
   detail: z.string().optional()
 })
 export type TaskInfo = z.infer<typeof TaskInfo>
+
+/** How clients show output, the same in every window: the user view or the debug view (metadata), and channels hidden from view (still recorded). */
+export const DisplaySettings = z.object({
+  view: z.enum(['user', 'debug']),
+  hidden: z.array(ChannelName)
+})
+export type DisplaySettings = z.infer<typeof DisplaySettings>

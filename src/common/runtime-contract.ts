@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { SerializedError } from './errors'
 import { defineContract } from './protocol/contract'
 import { Completions, InspectPage } from './inspect-contract'
-import { OutputBatch, TaskInfo } from './repl-contract'
+import { DisplaySettings, OutputBatch, TaskInfo } from './repl-contract'
 
 /** Evaluations are numbered per runtime session, like IPython's `In [n]`. */
 export const EvalId = z.number().int().positive()
@@ -65,7 +65,9 @@ export const runtimeContract = defineContract({
     'repl.output': OutputBatch,
     /** Broadcast to every client, so all windows on a session show every result. */
     'repl.result': EvalResult,
-    'tasks.changed': TaskInfo
+    'tasks.changed': TaskInfo,
+    /** Sent on connecting and whenever %view or %channel changes it. */
+    'repl.display': DisplaySettings
   }
 })
 export type RuntimeContract = typeof runtimeContract

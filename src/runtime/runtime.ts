@@ -7,7 +7,7 @@ import type { Logger } from '../common/logger'
 import type { EventName } from '../common/protocol/contract'
 import type { Port } from '../common/protocol/port'
 import { RpcServer } from '../common/protocol/rpc'
-import type { TaskInfo } from '../common/repl-contract'
+import type { DisplaySettings, TaskInfo } from '../common/repl-contract'
 import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../common/runtime-contract'
 import { OutputRouter, type OutputOptions } from './engine/output'
 import { GraphEngine } from './engine/graph-engine'
@@ -71,6 +71,8 @@ export class Runtime implements Disposable {
   private readonly pendingTaskChanges = new Map<string, TaskInfo>()
   private readonly announcedTasks = new Set<string>()
   private taskTimer: ReturnType<typeof setTimeout> | undefined
+  /** How every window shows output (%view, %channel). */
+  private display: DisplaySettings = { view: 'user', hidden: [] }
   /** This session's inputs (for %history and %save), bounded. */
   private readonly inputs: InputRecord[] = []
 
@@ -155,6 +157,7 @@ export class Runtime implements Disposable {
       this.options.log
     )
     const outputClient = this.output.attach((batch) => server.emit('repl.output', batch))
+    server.emit('repl.display', this.display)
     this.clients.add(server)
     this.store.add(server)
     server.onClose(() => {
@@ -180,7 +183,18 @@ export class Runtime implements Disposable {
         // `@g1.0 value` answers a gate of a graph run; `%name` is a magic.
         const gate = /^\s*@(g\d+\.\d+)\s+([\s\S]*?)\s*$/.exec(code)
         if (gate) return Promise.resolve(this.answerGate(gate[1]!, gate[2]!))
-        if (isMagic(code)) return runMagic(code, { evaluator: this.evaluator, inputs: this.inputs, importModule: this.importModule, signal })
+        if (isMagic(code))
+          return runMagic(code, {
+            evaluator: this.evaluator,
+            inputs: this.inputs,
+            importModule: this.importModule,
+            signal,
+            display: this.display,
+            setDisplay: (display) => {
+              this.display = display
+              this.broadcast('repl.display', display)
+            }
+          })
         return this.evaluator.evaluate(code, { signal })
       }
       case 'bash':

@@ -14,7 +14,8 @@ export interface BatchOptions {
   colour: { stdout: boolean; stderr: boolean }
 }
 
-const FORMAT: OutputFormat = { view: 'user' }
+/** How output is shown; the runtime says (%view, %channel) and every client follows. */
+const format: OutputFormat = { view: 'user' }
 
 /** The lines of a stream as they arrive (a pipe: one input can run before the next is written). */
 export async function* linesOf(stream: NodeJS.ReadableStream): AsyncGenerator<string> {
@@ -47,6 +48,7 @@ export async function runBatch(
     stderr: (text: string) => (options.colour.stderr ? text : stripStyles(text))
   }
 
+  const display = client.subscribe('repl.display', (settings) => Object.assign(format, { view: settings.view, hidden: new Set(settings.hidden) }))
   const output = client.subscribe('repl.output', (batch) => {
     const part = (stream: 'stdout' | 'stderr'): OutputBatch => ({
       seq: batch.seq,
@@ -55,8 +57,8 @@ export async function runBatch(
     })
     // Acknowledge once both streams have taken the text: the runtime sends more only then.
     void Promise.all([
-      writeText(options.stdout, plain.stdout(formatBatch(part('stdout'), FORMAT))),
-      writeText(options.stderr, plain.stderr(formatBatch(part('stderr'), FORMAT)))
+      writeText(options.stdout, plain.stdout(formatBatch(part('stdout'), format))),
+      writeText(options.stderr, plain.stderr(formatBatch(part('stderr'), format)))
     ]).then(() => (client.isClosed ? undefined : client.call('repl.ack', { seq: batch.seq }).catch(() => undefined)))
   })
 
@@ -88,5 +90,6 @@ export async function runBatch(
     return 1
   } finally {
     output.dispose()
+    display.dispose()
   }
 }

@@ -13,7 +13,8 @@ export const INTERRUPT_AFTER_MS = 300
 /** After SIGINT, how long before we say the runtime does not answer. */
 const UNANSWERED_AFTER_MS = 2000
 
-const FORMAT: OutputFormat = { view: 'user' }
+/** How output is shown; the runtime says (%view, %channel) and every client follows. */
+const format: OutputFormat = { view: 'user' }
 /** The prompt of a line that continues an incomplete input. */
 const CONTINUATION_PROMPT = style.dim('… ')
 
@@ -90,9 +91,10 @@ export class InteractiveRepl {
     stdout.on('resize', onResize)
     this.store.add(toDisposable(() => stdout.off('resize', onResize)))
 
+    this.store.add(client.subscribe('repl.display', (display) => Object.assign(format, { view: display.view, hidden: new Set(display.hidden) })))
     this.store.add(
       client.subscribe('repl.output', (batch) =>
-        this.print(formatBatch(batch, FORMAT), () => {
+        this.print(formatBatch(batch, format), () => {
           if (!client.isClosed) client.call('repl.ack', { seq: batch.seq }).catch(() => undefined)
         })
       )

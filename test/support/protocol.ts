@@ -1,7 +1,10 @@
 import { expect } from 'vitest'
 import type { Port } from '../../src/common/protocol/port'
 
-/** Resolves with the next `count` messages that arrive on `port`; fails if they do not come. */
+/** Server events (output, display settings) arrive unasked; replies are everything else. */
+const isEvent = (message: unknown): boolean => (message as { kind?: unknown } | null)?.kind === 'event'
+
+/** Resolves with the next `count` replies (not events) that arrive on `port`; fails if they do not come. */
 export function collectMessages(port: Port, count: number, timeoutMs = 5000): Promise<unknown[]> {
   const received: unknown[] = []
   return new Promise((resolve, reject) => {
@@ -10,6 +13,7 @@ export function collectMessages(port: Port, count: number, timeoutMs = 5000): Pr
       reject(new Error(`only ${received.length} of ${count} messages arrived`))
     }, timeoutMs)
     const subscription = port.onMessage((message) => {
+      if (isEvent(message)) return
       received.push(message)
       if (received.length === count) {
         clearTimeout(timer)

@@ -88,6 +88,21 @@ describe('graph engine (through the REPL)', () => {
     expect(runtime.engine.getRun('g1')!.state).toBe('cancelled')
   })
 
+  it('Ctrl+C on the evaluation that awaits a run cancels the run; a run it did not await goes on', async () => {
+    const { client, run, runtime } = start()
+    await run(REVIEW_GRAPH)
+    const controller = new AbortController()
+    const awaiting = client.call('repl.evaluate', { code: "await review({ draft: 'awaited' })" }, { signal: controller.signal }).catch((e: unknown) => e)
+    await until(() => runtime.engine.pendingGates().length === 1)
+    controller.abort()
+    await awaiting
+    await until(() => runtime.engine.getRun('g1')?.state === 'cancelled')
+    await run("var background = review({ draft: 'not awaited' }).catch((e) => e.name)")
+    await until(() => runtime.engine.pendingGates().length === 1)
+    expect(runtime.engine.getRun('g2')!.state).toBe('waiting') // its evaluation ended; the run did not
+    expect(await run('@g2.0 false')).toBe('g2.0 answered')
+  })
+
   it('the output policy decides what the graph channel says', async () => {
     const { run, output } = start()
     await run(REVIEW_GRAPH.replace("approve: gate(z.boolean(), 'ship it?')", 'approve: z.boolean()'))

@@ -140,7 +140,11 @@ export class GraphEngine {
   ): Promise<GraphResult> {
     const id = `g${++this.counter}`
     const name = graph.start.name
-    const task = this.tasks.create('graph', name, { channel: 'graph', id, parent: options.signal })
+    // A run belongs to what started it: cancelling the evaluation that awaits it (Ctrl+C) cancels it
+    // too. A run that evaluation did not await goes on after it ends (only a cancel propagates).
+    const parents = [options.signal, this.tasks.current?.signal].filter((s): s is AbortSignal => s !== undefined)
+    const parent = parents.length > 1 ? AbortSignal.any(parents) : parents[0]
+    const task = this.tasks.create('graph', name, { channel: 'graph', id, parent })
     const record: RunRecord = { id, graph: name, state: 'running', startedAt: Date.now(), nodes: [], deps: [] }
     this.live.set(id, record)
     this.changes.fire(record)

@@ -4,6 +4,9 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { resultText } from '../../../test/support/ansi'
 import { MemoryLogger } from '../../common/logger'
+import { createPortPair } from '../../common/protocol/memory-port'
+import { RpcClient } from '../../common/protocol/rpc'
+import { runtimeContract } from '../../common/runtime-contract'
 import { Runtime } from '../runtime'
 
 let runtimes: Runtime[] = []
@@ -70,5 +73,23 @@ export const answer = 42\n`
     expect(await run(`%load ${join(dir, 'missing.mjs')}`)).toMatch(/^error: cannot read .*missing\.mjs: no such file$/)
     writeFileSync(join(dir, 'broken.mjs'), 'export const = 1\n')
     expect(await run(`%load ${join(dir, 'broken.mjs')}`)).toMatch(/^error: .*broken\.mjs: .*Unexpected token/s)
+  })
+})
+
+describe('display magics', () => {
+  it('%view and %channel change how every window shows output, and tell every client', async () => {
+    const runtime = new Runtime({ host: 'in-process', log: new MemoryLogger() })
+    runtimes.push(runtime)
+    const [clientPort, serverPort] = createPortPair()
+    runtime.connect(serverPort)
+    const client = new RpcClient(clientPort, runtimeContract, new MemoryLogger())
+    const seen: unknown[] = []
+    client.subscribe('repl.display', (display) => seen.push(display))
+    await new Promise((r) => setTimeout(r, 5))
+    expect(seen).toEqual([{ view: 'user', hidden: [] }]) // on connecting
+    expect(resultText(await client.call('repl.evaluate', { code: '%view debug' }))).toBe('debug view')
+    expect(resultText(await client.call('repl.evaluate', { code: '%channel graph off' }))).toBe('graph hidden (still recorded)')
+    expect(resultText(await client.call('repl.evaluate', { code: '%channel nope off' }))).toMatch(/^error: %channel NAME on\|off/)
+    expect(seen.at(-1)).toEqual({ view: 'debug', hidden: ['graph'] })
   })
 })

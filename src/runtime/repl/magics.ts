@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { ChannelName, type DisplaySettings } from '../../common/repl-contract'
 import type { EvalResult, ReplMode } from '../../common/runtime-contract'
 import { Graph } from '../graph/graph'
 import { isNodeDef } from '../graph/node'
@@ -19,7 +20,9 @@ export const MAGICS: Record<string, string> = {
   load: '%load FILE — import a graph file (.ts or .js): its exports become bindings, its graphs are listed',
   time: '%time EXPR — evaluate EXPR and say how long it took',
   history: '%history [QUERY] — the inputs of this session (matching QUERY)',
-  save: '%save FILE — write this session’s JavaScript inputs to FILE, as a script'
+  save: '%save FILE — write this session’s JavaScript inputs to FILE, as a script',
+  view: '%view user|debug — the user view, or the debug view (each write with its time, channel, task and stream)',
+  channel: '%channel NAME on|off — show or hide a channel (js, graph, ai, bash, debug, system); hidden output is still recorded'
 }
 
 const HELP = `${Object.values(MAGICS).join('\n')}
@@ -36,6 +39,8 @@ export interface InputRecord {
 
 export interface MagicHost {
   readonly evaluator: Evaluator
+  readonly display: DisplaySettings
+  setDisplay(display: DisplaySettings): void
   /** This session's inputs, oldest first. */
   readonly inputs: readonly InputRecord[]
   importModule(specifier: string): Promise<unknown>
@@ -112,6 +117,21 @@ export async function runMagic(code: string, host: MagicHost): Promise<EvalResul
     }
     case 'load':
       return load(evalId, rest, host)
+    case 'view': {
+      if (rest !== 'user' && rest !== 'debug') return fail(evalId, 'Usage', MAGICS.view!)
+      host.setDisplay({ ...host.display, view: rest })
+      return ok(evalId, `${rest} view`)
+    }
+    case 'channel': {
+      const [channel, state] = rest.split(/\s+/)
+      const parsed = ChannelName.safeParse(channel)
+      if (!parsed.success || (state !== 'on' && state !== 'off')) return fail(evalId, 'Usage', MAGICS.channel!)
+      const hidden = new Set(host.display.hidden)
+      if (state === 'off') hidden.add(parsed.data)
+      else hidden.delete(parsed.data)
+      host.setDisplay({ ...host.display, hidden: [...hidden] })
+      return ok(evalId, `${parsed.data} ${state === 'on' ? 'shown' : 'hidden (still recorded)'}`)
+    }
   }
   return fail(evalId, 'UnknownMagic', `no magic %${name}`)
 }

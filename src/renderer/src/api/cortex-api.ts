@@ -1,6 +1,6 @@
 import type { Event } from '../../../common/event'
 import type { Disposable } from '../../../common/lifecycle'
-import type { OutputBatch, TaskInfo } from '../../../common/repl-contract'
+import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
 import type { EvalResult, ReplMode, RuntimeInfo } from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
 
@@ -26,6 +26,8 @@ export interface CortexApi {
    */
   onOutput(listener: (batch: OutputBatch) => void | Promise<void>): Disposable
   readonly onTaskChange: Event<TaskInfo>
+  /** How output is shown (%view, %channel), the same in every window. */
+  readonly onDisplayChange: Event<DisplaySettings>
   listTasks(): Promise<TaskInfo[]>
   /** Cancels a task, or every task. */
   cancelTasks(which: { id: string } | { all: true }): Promise<number>

@@ -4,7 +4,7 @@ import { DisposableStore, toDisposable, type Disposable } from '../../../common/
 import type { Logger } from '../../../common/logger'
 import type { Port } from '../../../common/protocol/port'
 import { RpcClient } from '../../../common/protocol/rpc'
-import type { OutputBatch, TaskInfo } from '../../../common/repl-contract'
+import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
 import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
 import type { ConnectionState, CortexApi } from './cortex-api'
@@ -27,12 +27,14 @@ export class RuntimeSession implements CortexApi {
   private readonly store = new DisposableStore()
   private readonly outputListeners = new Set<(batch: OutputBatch) => void | Promise<void>>()
   private readonly taskChanges = this.store.add(new Emitter<TaskInfo>())
+  private readonly displayChanges = this.store.add(new Emitter<DisplaySettings>())
   private readonly results = this.store.add(new Emitter<EvalResult>())
   private readonly connections = this.store.add(new Emitter<ConnectionState>())
   private state: ConnectionState = { state: 'connecting' }
   private status: RuntimeStatus | undefined
 
   readonly onTaskChange = this.taskChanges.event
+  readonly onDisplayChange = this.displayChanges.event
   readonly onResult = this.results.event
   readonly onConnectionChange = this.connections.event
   readonly onRuntimeStatus: Event<RuntimeStatus>
@@ -109,6 +111,7 @@ export class RuntimeSession implements CortexApi {
       })
     )
     this.clientStore.add(client.subscribe('tasks.changed', (task) => this.taskChanges.fire(task)))
+    this.clientStore.add(client.subscribe('repl.display', (display) => this.displayChanges.fire(display)))
     this.clientStore.add(client.subscribe('repl.result', (result) => this.results.fire(result)))
     this.clientStore.add(
       client.onClose(() => {

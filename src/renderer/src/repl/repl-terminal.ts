@@ -28,7 +28,7 @@ export class ReplTerminal implements Disposable {
   private queued: string[] = []
   /** Settled once xterm has processed what was queued (the runtime waits for that before sending more). */
   private drawn: Array<() => void> = []
-  private readonly format: OutputFormat = { view: 'user' }
+  private format: OutputFormat = { view: 'user' }
   private frame: number | undefined
 
   constructor(
@@ -54,6 +54,7 @@ export class ReplTerminal implements Disposable {
     )
     this.store.add(this.terminal.onData((data) => this.handleInput(data)))
     this.store.add(api.onOutput((batch) => this.print(formatBatch(batch, this.format))))
+    this.store.add(api.onDisplayChange((display) => (this.format = { view: display.view, hidden: new Set(display.hidden) })))
     this.store.add(toDisposable(() => this.drawn.splice(0).forEach((resolve) => resolve())))
     this.store.add(api.onResult((result) => this.print(formatResult(result))))
     this.store.add(
