@@ -6,6 +6,7 @@
 //   cortex build   build only
 // Options for all but build: --no-build; for web: --port <n>, --host <loopback address>.
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { build as buildApp, isBuildCurrent, projectRoot as root } from '../scripts/build.mjs'
@@ -40,7 +41,10 @@ function run(executable, args, env = process.env) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
 }
 
-const web = () => run(process.execPath, [join(root, 'out/main/webhost.js'), ...forwarded])
+// The app starts with the example graph loaded (its recorded answers make it runnable offline).
+const example = join(root, 'examples/ootd/index.ts')
+const appEnv = { ...process.env, CORTEX_LOAD: process.env.CORTEX_LOAD ?? (existsSync(example) && !rest.includes('--no-example') ? example : '') }
+const web = () => run(process.execPath, [join(root, 'out/main/webhost.js'), ...forwarded.filter((a) => a !== '--no-example')], appEnv)
 
 switch (command) {
   case 'repl': {
@@ -71,7 +75,7 @@ switch (command) {
     let reason
     if (!binary) ({ binary, reason } = installElectronBinary())
     if (binary) {
-      run(binary, [root])
+      run(binary, [root], appEnv)
     } else {
       process.stdout.write(`Electron is not available on this machine (its binary could not be downloaded: ${reason}); starting the browser mode instead.\n`)
       web()

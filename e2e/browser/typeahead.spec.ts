@@ -25,3 +25,17 @@ test('a tab without the session token is told how to get in', async ({ browser, 
   await expect(page.locator('body')).toContainText('Open the URL that `cortex web` printed')
   await context.close()
 })
+
+test('Tab completes names from the runtime: one match inserted, several listed', async ({ page, host }) => {
+  await page.goto(host.url)
+  await expect(page.getByTestId('connection')).toHaveText('connected')
+  await submitLine(page, 'var greetingText = "hi"; var greetCount = 2; var uniqueThing = 1')
+  await page.keyboard.type('uniq')
+  await page.keyboard.press('Tab')
+  await expect.poll(() => terminalLines(page)).toContain('› uniqueThing')
+  await page.keyboard.press('Control+U')
+  await page.keyboard.type('gre')
+  await page.keyboard.press('Tab')
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringMatching(/greetCount {2}greetingText/))
+  await expect.poll(() => terminalLines(page)).toContain('› greet')
+})

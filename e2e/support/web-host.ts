@@ -11,8 +11,8 @@ export interface RunningHost {
 }
 
 /** Starts the built browser-mode host exactly as `cortex web` does, and reads the URL it prints. */
-export async function startHost(): Promise<RunningHost> {
-  const child = spawn(process.execPath, [resolve('out/main/webhost.js'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+export async function startHost(env: Record<string, string> = {}): Promise<RunningHost> {
+  const child = spawn(process.execPath, [resolve('out/main/webhost.js'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   let stderr = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const url = await new Promise<string>((resolveUrl, reject) => {

@@ -18,7 +18,8 @@
  *   await ootd({ name: 'Dzara', user_message: 'ugh i just got up' }, { lm: createLm(ReplayBackend.fromFile('examples/ootd/recording.jsonl')) })
  */
 import { z } from 'zod'
-import { gate, graph, node, recall } from 'cortex'
+import { fileURLToPath } from 'node:url'
+import { createLm, gate, graph, node, recall, ReplayBackend, type LanguageModel } from 'cortex'
 import { getLocation, getSchedule, getWeather } from './deps'
 import { UserInfo, VibeCheck } from './models'
 
@@ -93,3 +94,11 @@ export const IsTheUserGettingDressed = node('IsTheUserGettingDressed', {
 
 /** `await ootd({ name: 'Dzara', user_message: 'ugh i just got up' }, { lm })`; `ootd.graph.toMermaid()` draws it. */
 export const ootd = graph(IsTheUserGettingDressed)
+
+/**
+ * An LM that serves the recorded answers (written by hand; see README.md), so the graph runs offline:
+ * `await ootd({ name: 'Dzara', user_message: 'ugh i just got up' }, { lm: recordedLm() })`.
+ */
+export function recordedLm(): LanguageModel {
+  return createLm(ReplayBackend.fromFile(fileURLToPath(new URL('./recording.jsonl', import.meta.url))))
+}

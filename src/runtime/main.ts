@@ -39,6 +39,15 @@ register(pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'loader.js'
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort
 const runtime = new Runtime({ host: parentPort ? 'electron-utility' : 'node-child', log, projectDir: process.cwd() })
 
+// Graph files to load at startup (`npm start` loads the OOTD example): CORTEX_LOAD, comma-separated.
+for (const file of (process.env['CORTEX_LOAD'] ?? '').split(',').filter(Boolean)) {
+  void runtime
+    .evaluate('js', `%load ${file}`)
+    .then((result) =>
+      runtime.output.write('system', result.ok ? 'stdout' : 'stderr', `${result.ok ? result.text : `could not load ${file}: ${result.error.message}`}\n`)
+    )
+}
+
 let shuttingDown = false
 /** Ends the process in order (tasks cancelled, their process groups killed, output sent, store closed). */
 async function shutdown(why: string): Promise<void> {

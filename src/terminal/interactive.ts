@@ -1,6 +1,7 @@
 import { ProtocolError } from '../common/errors'
 import { DisposableStore, toDisposable } from '../common/lifecycle'
 import { formatBatch, formatResult, nextMode, promptFor, style, type OutputFormat } from '../common/repl/format'
+import { applyCompletions } from '../common/repl/completion'
 import { LineEditor } from '../common/repl/line-editor'
 import type { ReplMode } from '../common/runtime-contract'
 import type { Connection } from './connection'
@@ -150,6 +151,9 @@ export class InteractiveRepl {
         case 'eof':
           void this.exit(0)
           return
+        case 'complete':
+          void this.complete(action.line, action.position)
+          break
         case 'next-mode':
           // A continued JS input stays JS: its lines so far would not mean anything in another mode.
           if (this.splitter.continuing) break
@@ -289,6 +293,21 @@ export class InteractiveRepl {
     if (!text) return void process.nextTick(done)
     // Acknowledged once the terminal has taken it: the runtime's output waits for the screen (flow control).
     this.io.stdout.write(this.paint(text), done)
+  }
+
+  /** Tab: asks the runtime, inserts what the completions share, lists them when there is a choice. */
+  private async complete(line: string, position: number): Promise<void> {
+    if (this.mode !== 'js') return
+    const completions = await this.connection.client.call('repl.complete', { code: line, cursor: position }).catch(() => undefined)
+    // Typed on meanwhile: the answer is for a line that is gone.
+    if (!completions || this.editor.line !== line || this.editor.position !== position) return
+    const { insert, list } = applyCompletions(line, completions)
+    if (list) this.print(list)
+    if (insert) {
+      this.editor.replace(insert.from, insert.to, insert.text)
+      this.shown = { line: this.editor.line, position: this.editor.position }
+    }
+    this.drawPrompt()
   }
 
   /** Draws the prompt again, under any output still waiting (so a result shows before the prompt turns ready). */

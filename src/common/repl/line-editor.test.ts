@@ -82,6 +82,17 @@ describe('LineEditor', () => {
     expect(editor.input('\x04')).toEqual([{ kind: 'eof' }])
   })
 
+  it('Tab after a word asks for completion; replace() applies it; Tab elsewhere indents', () => {
+    const editor = new LineEditor()
+    editor.input('const x = gre')
+    expect(editor.input('\t')).toEqual([{ kind: 'complete', line: 'const x = gre', position: 13 }])
+    editor.replace(10, 13, 'greeting')
+    expect([editor.line, editor.position]).toEqual(['const x = greeting', 18])
+    const blank = new LineEditor()
+    blank.input('\t')
+    expect(blank.line).toBe('  ')
+  })
+
   it('ignores unknown escape sequences without inserting them', () => {
     const editor = new LineEditor()
     expect(editor.input('\x1b[A')).toEqual([{ kind: 'none' }])

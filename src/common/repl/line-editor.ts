@@ -12,6 +12,8 @@ export type EditorAction =
   | { kind: 'next-mode' }
   /** Ctrl+D on an empty line: the user is done (on a non-empty line Ctrl+D deletes forward, as in readline). */
   | { kind: 'eof' }
+  /** Tab after a word: complete it (ask the runtime, then call `replace`). */
+  | { kind: 'complete'; line: string; position: number }
   | { kind: 'none' }
 
 export interface LineEditorOptions {
@@ -53,6 +55,12 @@ export class LineEditor {
   /** Cursor position as an index into `line`. */
   get position(): number {
     return this.cursor
+  }
+
+  /** Replaces [from, to) of the line (a completion), leaving the cursor after the new text. */
+  replace(from: number, to: number, text: string): void {
+    this.text = this.text.slice(0, from) + text + this.text.slice(to)
+    this.cursor = from + text.length
   }
 
   /** Empties the line and leaves the history walk (back at the newest entry). */
@@ -113,6 +121,10 @@ export class LineEditor {
         this.text = this.text.slice(this.cursor)
         this.cursor = 0
         dirty = true
+      } else if (ch === '\t' && /[\w$.]$/.test(this.text.slice(0, this.cursor))) {
+        // Tab after a word or a dot completes it; at the start of a line or after a space it indents.
+        flush()
+        actions.push({ kind: 'complete', line: this.text, position: this.cursor })
       } else if (ch >= ' ' || ch === '\t') {
         const insert = ch === '\t' ? '  ' : ch
         this.text = this.text.slice(0, this.cursor) + insert + this.text.slice(this.cursor)

@@ -1,4 +1,5 @@
 import type { Event } from '../../../common/event'
+import type { Completions } from '../../../common/inspect-contract'
 import type { Disposable } from '../../../common/lifecycle'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
 import type { EvalResult, ReplMode, RuntimeInfo } from '../../../common/runtime-contract'
@@ -17,6 +18,8 @@ export interface ConnectionState {
 export interface CortexApi {
   evaluate(code: string, options?: { signal?: AbortSignal; mode?: ReplMode }): Promise<EvalResult>
   runtimeInfo(): Promise<RuntimeInfo>
+  /** Completions at `cursor` of `code` (asked asynchronously: typing never waits for them). */
+  complete(code: string, cursor: number): Promise<Completions>
   restartRuntime(): Promise<void>
   /** Breaks a synchronous loop in the running evaluation (SIGINT), keeping the namespace. */
   interruptRuntime(): Promise<void>

@@ -2,6 +2,7 @@ import { ProtocolError } from '../../../common/errors'
 import { Emitter, type Event } from '../../../common/event'
 import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { Logger } from '../../../common/logger'
+import type { Completions } from '../../../common/inspect-contract'
 import type { Port } from '../../../common/protocol/port'
 import { RpcClient } from '../../../common/protocol/rpc'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
@@ -73,6 +74,10 @@ export class RuntimeSession implements CortexApi {
 
   async cancelTasks(which: { id: string } | { all: true }): Promise<number> {
     return (await this.connected().call('tasks.cancel', which)).cancelled
+  }
+
+  async complete(code: string, cursor: number): Promise<Completions> {
+    return this.connected().call('repl.complete', { code, cursor })
   }
 
   async runtimeInfo(): Promise<RuntimeInfo> {

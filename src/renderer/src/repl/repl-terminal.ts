@@ -3,6 +3,7 @@ import { Terminal } from '@xterm/xterm'
 import { ProtocolError } from '../../../common/errors'
 import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { CortexApi } from '../api/cortex-api'
+import { applyCompletions } from '../../../common/repl/completion'
 import { formatBatch, formatResult, promptFor, style, type OutputFormat } from '../../../common/repl/format'
 import type { ReplMode } from '../../../common/runtime-contract'
 import type { ReplState } from './repl-state'
@@ -41,6 +42,7 @@ export class ReplTerminal implements Disposable {
       cursorBlink: true,
       fontFamily: '"DejaVu Sans Mono", Menlo, Consolas, monospace',
       fontSize: 14,
+      lineHeight: 1.15, // room for underscores, which DejaVu draws at the bottom of the cell
       scrollback: 10_000,
       theme: { background: '#1e1e1e', foreground: '#d4d4d4' }
     })
@@ -112,6 +114,9 @@ export class ReplTerminal implements Disposable {
           this.state.cycleMode()
           this.drawPrompt()
           break
+        case 'complete':
+          void this.complete(action.line, action.position)
+          break
         case 'none':
           break
       }
@@ -149,6 +154,18 @@ export class ReplTerminal implements Disposable {
     this.runNext()
     this.flush()
     this.drawPrompt()
+  }
+
+  /** Tab: asks the runtime, inserts what the completions share, lists them when there is a choice. */
+  private async complete(line: string, position: number): Promise<void> {
+    if (this.state.mode !== 'js') return
+    const completions = await this.api.complete(line, position).catch(() => undefined)
+    // Typed on meanwhile: the answer is for a line that is gone.
+    if (!completions || this.editor.line !== line || this.editor.position !== position) return
+    const { insert, list } = applyCompletions(line, completions)
+    if (insert) this.editor.replace(insert.from, insert.to, insert.text)
+    if (list) void this.print(list)
+    else this.drawPrompt()
   }
 
   /** Ctrl+C: cancel the running evaluation and drop the lines typed ahead; or just clear the line. */

@@ -1,0 +1,33 @@
+import { resolve } from 'node:path'
+import { expect, test as base } from '@playwright/test'
+import { startHost, type RunningHost } from '../support/web-host'
+import { submitLine, terminalLines } from '../support/terminal'
+
+// As `npm start` does: the runtime starts with the OOTD example loaded.
+const test = base.extend<object, { host: RunningHost }>({
+  host: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their dependencies
+    async ({}, use) => {
+      const host = await startHost({ CORTEX_LOAD: resolve('examples/ootd/index.ts') })
+      await use(host)
+      await host.stop()
+    },
+    { scope: 'worker' }
+  ]
+})
+
+test('the example graph runs in the window: its gate is answered with @g1.0 and the outfit comes back', async ({ page, host }) => {
+  await page.goto(host.url)
+  await expect(page.getByTestId('connection')).toHaveText('connected')
+  await submitLine(page, "var outfit = ootd({ name: 'Dzara', user_message: 'ugh i just got up' }, { lm: recordedLm() })")
+  await expect
+    .poll(() => terminalLines(page))
+    .toContainEqual(expect.stringContaining("[graph g1] gate g1.0: IsTheUserGettingDressed.user_message — what's the occasion?"))
+  await submitLine(page, '@g1.0 ugh i just got up')
+  await expect
+    .poll(() => terminalLines(page))
+    .toContainEqual(expect.stringMatching(/\[graph g1\] IsTheUserGettingDressed done in .* → AnticipateUsersDay → RecommendOOTD/))
+  await submitLine(page, '(await outfit).find(RecommendOOTD).footwear')
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringMatching(/^'.+'$/))
+  await page.screenshot({ path: 'test-results/browser-graph.png' })
+})
