@@ -40,13 +40,7 @@ const parentPort = (process as unknown as { parentPort?: ParentPortLike }).paren
 const runtime = new Runtime({ host: parentPort ? 'electron-utility' : 'node-child', log, projectDir: process.cwd() })
 
 // Graph files to load at startup (`npm start` loads the OOTD example): CORTEX_LOAD, comma-separated.
-for (const file of (process.env['CORTEX_LOAD'] ?? '').split(',').filter(Boolean)) {
-  void runtime
-    .evaluate('js', `%load ${file}`)
-    .then((result) =>
-      runtime.output.write('system', result.ok ? 'stdout' : 'stderr', `${result.ok ? result.text : `could not load ${file}: ${result.error.message}`}\n`)
-    )
-}
+runtime.loadAtStartup((process.env['CORTEX_LOAD'] ?? '').split(',').filter(Boolean))
 
 let shuttingDown = false
 /** Ends the process in order (tasks cancelled, their process groups killed, output sent, store closed). */

@@ -71,6 +71,8 @@ export class Runtime implements Disposable {
   private readonly pendingTaskChanges = new Map<string, TaskInfo>()
   private readonly announcedTasks = new Set<string>()
   private taskTimer: ReturnType<typeof setTimeout> | undefined
+  /** Settles when startup work (graph files to load) is done: inputs wait for it. */
+  private ready: Promise<void> = Promise.resolve()
   /** How every window shows output (%view, %channel). */
   private display: DisplaySettings = { view: 'user', hidden: [] }
   /** This session's inputs (for %history and %save), bounded. */
@@ -138,7 +140,8 @@ export class Runtime implements Disposable {
           const result = await this.evaluate(mode, code, signal)
           // Output the evaluation wrote goes out before its result, in every window.
           this.output.flushAll()
-          this.broadcast('repl.result', result)
+          // The caller gets the result as its answer; the other windows as an event.
+          this.broadcast('repl.result', result, server)
           return result
         },
         'repl.ack': ({ seq }) => {
@@ -168,8 +171,23 @@ export class Runtime implements Disposable {
     return server
   }
 
+  /**
+   * Loads graph files before anything else runs: inputs wait for them, so a user who types at once
+   * finds the graphs there. What each load says goes to the system channel.
+   */
+  loadAtStartup(files: readonly string[]): void {
+    const loading = this.ready.then(async () => {
+      for (const file of files) {
+        const result = await this.dispatch('js', `%load ${file}`, new AbortController().signal)
+        this.output.write('system', result.ok ? 'stdout' : 'stderr', `${result.ok ? result.text : `could not load ${file}: ${result.error.message}`}\n`)
+      }
+    })
+    this.ready = loading
+  }
+
   /** Evaluates one input in its mode, as a client's repl.evaluate does (without broadcasting the result). */
   async evaluate(mode: ReplMode, code: string, signal: AbortSignal = new AbortController().signal): Promise<EvalResult> {
+    await this.ready
     void this.sessionStore?.then((store) => store?.appendInput(code, mode))
     const result = await this.dispatch(mode, code, signal)
     this.inputs.push({ mode, code, ok: result.ok })

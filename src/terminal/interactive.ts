@@ -27,8 +27,6 @@ export interface TerminalIo {
 
 interface Running {
   readonly controller: AbortController
-  /** Its repl.result arrived (it comes before the response). */
-  resultSeen: boolean
   /** Ctrl+C was pressed: it ends when its result (cancelled or interrupted) arrives. */
   interrupting: boolean
   readonly timers: Array<ReturnType<typeof setTimeout>>
@@ -100,16 +98,8 @@ export class InteractiveRepl {
         })
       )
     )
-    this.store.add(
-      client.subscribe('repl.result', (result) => {
-        this.print(formatResult(result))
-        // Only this client uses this runtime, one evaluation at a time: the result is the running one's.
-        const running = this.current
-        if (!running) return
-        running.resultSeen = true
-        if (running.interrupting) this.finish(running)
-      })
-    )
+    // Results of other clients' inputs (this client's come as the answers to its calls).
+    this.store.add(client.subscribe('repl.result', (result) => this.print(formatResult(result))))
     this.store.add(
       this.connection.onDidDie((reason) => {
         const log = this.connection.recentLog()
@@ -180,13 +170,16 @@ export class InteractiveRepl {
     if (this.current || this.exiting) return
     const next = this.queue.shift()
     if (!next) return
-    const running: Running = { controller: new AbortController(), resultSeen: false, interrupting: false, timers: [] }
+    const running: Running = { controller: new AbortController(), interrupting: false, timers: [] }
     this.current = running
-    this.connection.client.call('repl.evaluate', next, { signal: running.controller.signal }).then(
-      () => this.finish(running),
+    // After a cancel the answer still comes: the outcome (cancelled, or interrupted by SIGINT).
+    this.connection.client.call('repl.evaluate', next, { signal: running.controller.signal, awaitAnswerOnCancel: true }).then(
+      (result) => {
+        this.print(formatResult(result))
+        this.finish(running)
+      },
       (error: unknown) => {
-        // Cancelled: its result (cancelled, or interrupted by SIGINT) ends it. Disconnected: onDidDie says why.
-        if (running.interrupting) return
+        // Disconnected: onDidDie says why.
         if (!(error instanceof ProtocolError && error.code === 'connection-closed')) this.print(style.error((error as Error).message))
         this.finish(running)
       }
@@ -221,7 +214,6 @@ export class InteractiveRepl {
       running.interrupting = true
       running.controller.abort()
       this.print(style.notice(`^C: cancelling${dropped ? `; ${dropped} input${dropped > 1 ? 's' : ''} typed ahead dropped` : ''}`))
-      if (running.resultSeen) return this.finish(running)
       running.timers.push(
         setTimeout(() => {
           if (this.current !== running) return

@@ -171,6 +171,11 @@ interface PendingCall {
 export interface CallOptions {
   /** Aborting sends a cancel to the server and rejects the call at once with code 'cancelled'. */
   signal?: AbortSignal
+  /**
+   * After a cancel, keep waiting for the server's answer instead of rejecting at once: for calls
+   * whose answer says how the cancel went (an evaluation: cancelled, or interrupted).
+   */
+  awaitAnswerOnCancel?: boolean
 }
 
 /**
@@ -211,8 +216,10 @@ export class RpcClient<C extends Contract> implements Disposable {
     const id = this.nextId++
     return new Promise<ResultOf<C, M>>((resolve, reject) => {
       const onAbort = (): void => {
-        if (!this.pending.delete(id)) return
+        if (!this.pending.has(id)) return
         this.port.send({ kind: 'cancel', id })
+        if (options.awaitAnswerOnCancel) return // the answer settles it (or the connection closing does)
+        this.pending.delete(id)
         reject(new ProtocolError('cancelled', `'${method}' was cancelled`))
       }
       signal?.addEventListener('abort', onAbort, { once: true })

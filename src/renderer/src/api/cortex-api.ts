@@ -16,6 +16,7 @@ export interface ConnectionState {
  * the browser mode, see ./index.ts); no other renderer code knows which one it runs with.
  */
 export interface CortexApi {
+  /** Resolves with the result (also after a cancel: its outcome). Other windows get it as onResult. */
   evaluate(code: string, options?: { signal?: AbortSignal; mode?: ReplMode }): Promise<EvalResult>
   runtimeInfo(): Promise<RuntimeInfo>
   /** Completions at `cursor` of `code` (asked asynchronously: typing never waits for them). */
@@ -34,6 +35,7 @@ export interface CortexApi {
   listTasks(): Promise<TaskInfo[]>
   /** Cancels a task, or every task. */
   cancelTasks(which: { id: string } | { all: true }): Promise<number>
+  /** Results of inputs from other windows (this window's come as evaluate's answers). */
   readonly onResult: Event<EvalResult>
   readonly onConnectionChange: Event<ConnectionState>
   readonly onRuntimeStatus: Event<RuntimeStatus>

@@ -60,7 +60,8 @@ export class RuntimeSession implements CortexApi {
   }
 
   async evaluate(code: string, options: { signal?: AbortSignal; mode?: ReplMode } = {}): Promise<EvalResult> {
-    return this.connected().call('repl.evaluate', { code, mode: options.mode ?? 'js' }, { signal: options.signal })
+    // A cancel's outcome (cancelled, or interrupted) comes back as the answer.
+    return this.connected().call('repl.evaluate', { code, mode: options.mode ?? 'js' }, { signal: options.signal, awaitAnswerOnCancel: true })
   }
 
   onOutput(listener: (batch: OutputBatch) => void | Promise<void>): Disposable {

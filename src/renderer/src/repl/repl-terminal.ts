@@ -1,6 +1,5 @@
 import { FitAddon } from '@xterm/addon-fit'
 import { Terminal } from '@xterm/xterm'
-import { ProtocolError } from '../../../common/errors'
 import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { CortexApi } from '../api/cortex-api'
 import { applyCompletions } from '../../../common/repl/completion'
@@ -139,10 +138,12 @@ export class ReplTerminal implements Disposable {
     const controller = new AbortController()
     this.running = controller
     this.api.evaluate(next.line, { signal: controller.signal, mode: next.mode }).then(
-      () => this.finish(controller),
+      (result) => {
+        void this.print(formatResult(result))
+        this.finish(controller)
+      },
       (error: unknown) => {
-        const cancelled = error instanceof ProtocolError && error.code === 'cancelled'
-        if (!cancelled) this.print(style.error((error as Error).message))
+        void this.print(style.error((error as Error).message))
         this.finish(controller)
       }
     )
@@ -168,7 +169,10 @@ export class ReplTerminal implements Disposable {
     else this.drawPrompt()
   }
 
-  /** Ctrl+C: cancel the running evaluation and drop the lines typed ahead; or just clear the line. */
+  /**
+   * Ctrl+C: cancel the running evaluation and drop the lines typed ahead (its outcome, cancelled or
+   * interrupted, is printed when the runtime answers); or just clear the line.
+   */
   private interrupt(): void {
     const running = this.running
     const dropped = this.typedAhead.splice(0).length
@@ -178,9 +182,9 @@ export class ReplTerminal implements Disposable {
       this.drawPrompt()
       return
     }
-    this.running = undefined
+    if (running.signal.aborted) return void this.api.interruptRuntime().catch(() => undefined) // a second Ctrl+C
     running.abort()
-    this.print(style.notice(`^C: cancelled${dropped ? `, and ${dropped} line${dropped > 1 ? 's' : ''} typed ahead dropped` : ''}`))
+    void this.print(style.notice(`^C: cancelling${dropped ? `; ${dropped} line${dropped > 1 ? 's' : ''} typed ahead dropped` : ''}`))
     void this.interruptIfStuck()
   }
 
