@@ -200,7 +200,16 @@ export class GraphEngine {
     }
     this.say('normal', task, `${name} started`)
     try {
-      const result = await task.run(() => runDirectly({ ...options, lm: options.lm ?? this.defaultLm, signal: task.signal, gate, observer }))
+      const result = await task.run(() =>
+        runDirectly({
+          ...options,
+          lm: options.lm ?? this.defaultLm,
+          signal: task.signal,
+          gate,
+          observer,
+          spanAttributes: { ...options.spanAttributes, 'cortex.run.id': id }
+        })
+      )
       record.state = 'done'
       record.result = result
       this.say(

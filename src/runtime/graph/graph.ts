@@ -17,6 +17,7 @@ import {
 } from './node'
 import { depInputs, findDepCycle, resolveFields, type DepKey, type GateHook, type RunState } from './resolver'
 import { yieldIfBusy } from './scheduler'
+import { ATTR, inSpan } from '../tracing/tracer'
 
 export interface RunOptions {
   /** The LM that fills nodes and makes decisions. Needed unless every node is custom or dep-only. */
@@ -31,6 +32,8 @@ export interface RunOptions {
   depCache?: ReadonlyMap<DepKey, unknown>
   /** Told about each step and dep as the run goes (the REPL's engine records timings with it). */
   observer?: RunObserver
+  /** More attributes for the run's span (the engine adds the run id). */
+  spanAttributes?: Record<string, string | number | boolean>
 }
 
 export interface RunObserver {
@@ -255,23 +258,31 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
     let current: NodeInstance | null = this.startInstance(inputs as Record<string, unknown>)
     let step = 0
     let def: AnyNodeDef | undefined
-    try {
-      while (current) {
-        step++
-        def = nodeOf(current)!
-        signal.throwIfAborted()
-        await yieldIfBusy()
-        const started = performance.now()
-        observer?.nodeStarted?.(def.name, step)
-        if (!resolved.has(current)) Object.assign(current, await resolveFields(def, state, current))
-        state.trace.push(current)
-        current = await this.next(def, current, state, resolved, maxIterations === 0 || step < maxIterations ? undefined : maxIterations)
-        observer?.nodeFinished?.(def.name, step, performance.now() - started)
+    const name = this.start.name
+    return inSpan(`invoke_workflow ${name}`, { [ATTR.operation]: 'invoke_workflow', [ATTR.graph]: name, ...options.spanAttributes }, async () => {
+      try {
+        while (current) {
+          step++
+          def = nodeOf(current)!
+          signal.throwIfAborted()
+          await yieldIfBusy()
+          const node: AnyNodeDef = def
+          const instance: NodeInstance = current
+          const started = performance.now()
+          observer?.nodeStarted?.(node.name, step)
+          // One span per node step: its deps (as events), the choice and the fill of the next node.
+          current = await inSpan(`node ${node.name}`, { [ATTR.node]: node.name, [ATTR.step]: step }, async () => {
+            if (!resolved.has(instance)) Object.assign(instance, await resolveFields(node, state, instance))
+            state.trace.push(instance)
+            return this.next(node, instance, state, resolved, maxIterations === 0 || step < maxIterations ? undefined : maxIterations)
+          })
+          observer?.nodeFinished?.(node.name, step, performance.now() - started)
+        }
+        return resultOf(state.trace)
+      } catch (error) {
+        throw withRunContext(this.asGraphError(error, def, signal), state.trace, def?.name, step)
       }
-      return resultOf(state.trace)
-    } catch (error) {
-      throw withRunContext(this.asGraphError(error, def, signal), state.trace, def?.name, step)
-    }
+    })
   }
 
   private asGraphError(error: unknown, def: AnyNodeDef | undefined, signal: AbortSignal): unknown {

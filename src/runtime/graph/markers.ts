@@ -31,6 +31,10 @@ export interface Dep<T> {
   readonly run: (inputs: Record<string, unknown>, context: DepContext) => T | Promise<T>
   /** The same dependency under another name (for traces and errors). */
   named(name: string): Dep<T>
+  /** Whether it gets a span of its own (I/O deps), rather than an event on the node's span. */
+  readonly spanned: boolean
+  /** The same dependency, traced as a span of its own: for deps that do I/O worth seeing. */
+  withSpan(): Dep<T>
 }
 
 /** A field taken from an earlier node of the run: the most recent match wins. */
@@ -57,14 +61,16 @@ export interface Effect<N extends AnyNodeDef = AnyNodeDef> {
   readonly fn: (instance: InstanceOf<N['shape']>, context: DepContext) => unknown
 }
 
-function makeDep<T>(name: string, output: z.ZodType<T> | undefined, inputs: Record<string, DepInput>, run: Dep<T>['run']): Dep<T> {
+function makeDep<T>(name: string, output: z.ZodType<T> | undefined, inputs: Record<string, DepInput>, run: Dep<T>['run'], spanned = false): Dep<T> {
   return {
     [MARKER]: 'dep',
     name,
     output,
     inputs,
     run,
-    named: (other) => makeDep(other, output, inputs, run)
+    spanned,
+    named: (other) => makeDep(other, output, inputs, run, spanned),
+    withSpan: () => makeDep(name, output, inputs, run, true)
   }
 }
 

@@ -5,6 +5,7 @@ import { DepError, GraphError, RecallError } from './errors'
 import { isRecall, type Dep, type DepInput, type Gate, type Recall } from './markers'
 import { isNodeDef, nodeOf, type AnyNodeDef, type FieldInfo, type NodeInstance } from './node'
 import { yieldIfBusy } from './scheduler'
+import { ATTR, inSpan, spanEvent } from '../tracing/tracer'
 
 /** Something computed once per run: a dependency function, or a node the LM fills as a dependency. */
 export type DepKey = Dep<unknown> | AnyNodeDef
@@ -160,10 +161,15 @@ export async function resolveDeps(roots: readonly DepKey[], state: RunState, nod
 async function computeDep(key: DepKey, state: RunState, node: string): Promise<unknown> {
   await yieldIfBusy()
   const started = performance.now()
+  const name = depName(key)
   try {
+    // An I/O dep may ask for a span of its own; the rest are events on the node's span (pitfall 11).
+    if (!isNodeDef(key) && key.spanned) return await inSpan(`dep ${name}`, { [ATTR.dep]: name, [ATTR.node]: node }, () => computeDepNow(key, state, node))
     return await computeDepNow(key, state, node)
   } finally {
-    state.observer?.depResolved?.(node, depName(key), performance.now() - started)
+    const ms = performance.now() - started
+    state.observer?.depResolved?.(node, name, ms)
+    spanEvent('dep', () => ({ [ATTR.dep]: name, [ATTR.depMs]: Math.round(ms * 1000) / 1000, [ATTR.node]: node }))
   }
 }
 

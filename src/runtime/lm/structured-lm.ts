@@ -1,6 +1,9 @@
 import { z } from 'zod'
 import { Emitter } from '../../common/event'
+import { SpanKind } from '@opentelemetry/api'
 import { serializeError } from '../../common/errors'
+import { ATTR, capturingContent, inSpan } from '../tracing/tracer'
+import { requestKey } from './replay'
 import { FillError, LmError } from '../graph/errors'
 import type { AnyNodeDef, NodeInstance } from '../graph/node'
 import { chooseJsonSchema, choosePrompt, fieldsToFill, fillJsonSchema, fillPrompt, plainSchema, STOP_CHOICE } from './prompt'
@@ -126,7 +129,7 @@ export class StructuredLm implements LanguageModel {
       const started = performance.now()
       let response: LmResponse
       try {
-        response = await this.backend.generate(request)
+        response = await this.traced(request)
       } catch (error) {
         if (options.signal.aborted) throw error // a cancellation, not a failure of the model
         const doing = kind === 'fill' ? `filling ${node}` : `choosing what follows ${node}`
@@ -150,6 +153,52 @@ export class StructuredLm implements LanguageModel {
       `${what}${first.path ? `.${first.path}` : ''}: ${first.message}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`,
       attempts,
       issues
+    )
+  }
+
+  /**
+   * One model call as a GenAI `chat` span: provider, model, tokens, finish reason and (when content
+   * is captured) the prompt and the answer, with the request's replay key, so that an exported
+   * trace can drive the replay backend.
+   */
+  private traced(request: LmRequest): Promise<LmResponse> {
+    const { backend } = this
+    return inSpan(
+      `chat ${backend.model}`,
+      {
+        [ATTR.operation]: 'chat',
+        [ATTR.provider]: backend.provider,
+        [ATTR.requestModel]: backend.model,
+        [ATTR.outputType]: 'json',
+        [ATTR.lmKind]: request.kind,
+        [ATTR.node]: request.node
+      },
+      async (span) => {
+        const recording = span.isRecording()
+        if (recording && capturingContent()) {
+          span.setAttribute(ATTR.requestKey, requestKey(request))
+          span.setAttribute(ATTR.inputMessages, JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: request.prompt }] }]))
+        }
+        const response = await backend.generate(request)
+        if (!recording) return response
+        if (response.model) span.setAttribute(ATTR.responseModel, response.model)
+        if (response.usage) {
+          span.setAttribute(ATTR.inputTokens, response.usage.inputTokens)
+          span.setAttribute(ATTR.outputTokens, response.usage.outputTokens)
+        }
+        if (response.finishReason) span.setAttribute(ATTR.finishReasons, [response.finishReason])
+        if (capturingContent()) {
+          const content = typeof response.output === 'string' ? response.output : JSON.stringify(response.output)
+          span.setAttribute(
+            ATTR.outputMessages,
+            JSON.stringify([
+              { role: 'assistant', parts: [{ type: 'text', content }], ...(response.finishReason ? { finish_reason: response.finishReason } : {}) }
+            ])
+          )
+        }
+        return response
+      },
+      SpanKind.CLIENT
     )
   }
 

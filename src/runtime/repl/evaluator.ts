@@ -1,20 +1,30 @@
 import { Console } from 'node:console'
-import { dirname, sep } from 'node:path'
+import { existsSync } from 'node:fs'
+import { dirname, join, sep } from 'node:path'
 import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import vm from 'node:vm'
 import { serializeError, type SerializedError } from '../../common/errors'
 import type { EvalResult } from '../../common/runtime-contract'
 import type { OutputRouter } from '../engine/output'
-import type { TaskManager } from '../engine/tasks'
+import type { Task, TaskManager } from '../engine/tasks'
+import { ATTR, inSpan } from '../tracing/tracer'
 import { render } from './render'
 import { IMPORT_HELPER, InputSyntaxError, transformInput } from './transform'
 
 const INPUT_FILE_PREFIX = 'input-'
 /** Results kept as `_1` (newest) … `_10`; older ones are released (pitfall 6). */
 export const HISTORY_SIZE = 10
-/** Where Cortex's own code lives: its frames are not the user's business. */
-const CORTEX_ROOT = dirname(dirname(dirname(fileURLToPath(import.meta.url))))
+/**
+ * Where Cortex is installed (the nearest folder with a package.json, from source or from the build):
+ * its own frames and its dependencies' frames (tracing wrappers, zod) are not the user's business.
+ */
+const CORTEX_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)))
+
+function packageRoot(dir: string): string {
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir)
+  return dir
+}
 
 /**
  * Keeps the frames of the user's code (REPL inputs and their own files); drops Node's internals and
@@ -128,36 +138,41 @@ export class Evaluator {
     this.generation++
     const label = code.split('\n')[0]!.slice(0, 80)
     const task = this.options.tasks.create('eval', label, { channel: 'js', id: `e${evalId}`, parent: options.signal })
-    return task.run(async () => {
-      try {
-        const transformed = transformInput(code)
-        const script = new vm.Script(transformed.code, { filename: `${INPUT_FILE_PREFIX}${evalId}` })
-        let value: unknown = script.runInContext(this.context, { breakOnSigint: transformed.mayRunLong, displayErrors: false })
-        if (transformed.isAsync) value = await untilAborted(value as Promise<unknown>, task.signal)
-        this.remember(value)
-        task.finish('done')
-        return { evalId, ok: true as const, text: render(value) }
-      } catch (thrown) {
-        if (task.signal.aborted) {
-          task.finish('cancelled', 'cancelled')
-          return { evalId, ok: false as const, error: { name: 'Cancelled', message: 'the evaluation was cancelled', code: 'cancelled' } }
-        }
-        if (interrupted(thrown)) {
-          task.finish('cancelled', 'interrupted')
-          return {
-            evalId,
-            ok: false as const,
-            error: { name: 'Interrupted', message: 'the evaluation was interrupted (Ctrl+C); the namespace is intact', code: 'interrupted' }
-          }
-        }
-        this.context['_error'] = thrown
-        const error = describeError(thrown)
-        task.finish('failed', error.message)
-        return { evalId, ok: false as const, error }
-      } finally {
-        this.options.output.endTask(task.id)
+    // The root span of what this input does (graph runs it starts are its children).
+    return task.run(() =>
+      inSpan('repl.input', { [ATTR.evalId]: evalId, [ATTR.input]: code.slice(0, 1000), [ATTR.mode]: 'js' }, () => this.run(code, evalId, task))
+    )
+  }
+
+  private async run(code: string, evalId: number, task: Task): Promise<EvalResult> {
+    try {
+      const transformed = transformInput(code)
+      const script = new vm.Script(transformed.code, { filename: `${INPUT_FILE_PREFIX}${evalId}` })
+      let value: unknown = script.runInContext(this.context, { breakOnSigint: transformed.mayRunLong, displayErrors: false })
+      if (transformed.isAsync) value = await untilAborted(value as Promise<unknown>, task.signal)
+      this.remember(value)
+      task.finish('done')
+      return { evalId, ok: true as const, text: render(value) }
+    } catch (thrown) {
+      if (task.signal.aborted) {
+        task.finish('cancelled', 'cancelled')
+        return { evalId, ok: false as const, error: { name: 'Cancelled', message: 'the evaluation was cancelled', code: 'cancelled' } }
       }
-    })
+      if (interrupted(thrown)) {
+        task.finish('cancelled', 'interrupted')
+        return {
+          evalId,
+          ok: false as const,
+          error: { name: 'Interrupted', message: 'the evaluation was interrupted (Ctrl+C); the namespace is intact', code: 'interrupted' }
+        }
+      }
+      this.context['_error'] = thrown
+      const error = describeError(thrown)
+      task.finish('failed', error.message)
+      return { evalId, ok: false as const, error }
+    } finally {
+      this.options.output.endTask(task.id)
+    }
   }
 
   /** Forgets the result history (the namespace's _, _1… are cleared by the caller). */

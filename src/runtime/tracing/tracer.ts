@@ -1,0 +1,72 @@
+/**
+ * Instrumentation helpers, on `@opentelemetry/api` only (the SDK is wired in sdk.ts alone). With
+ * no SDK registered (tracing off) every span is the API's no-op: nothing is recorded, and the
+ * helpers skip the work of building attributes.
+ */
+import { SpanStatusCode, trace, type Attributes, type Span, type SpanKind } from '@opentelemetry/api'
+
+export const TRACER_NAME = 'cortex'
+
+export function tracer() {
+  return trace.getTracer(TRACER_NAME)
+}
+
+/**
+ * Runs `fn` in a new active span, context-manager style: the span ends however `fn` ends, an error
+ * is recorded on it and rethrown. Nothing can leave a span open (pitfall 5).
+ */
+export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>, kind?: SpanKind): Promise<T> {
+  return tracer().startActiveSpan(name, { attributes, ...(kind !== undefined ? { kind } : {}) }, async (span) => {
+    try {
+      return await fn(span)
+    } catch (error) {
+      if (span.isRecording()) {
+        span.recordException(error instanceof Error ? error : { name: 'NonErrorThrown', message: String(error) })
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) })
+      }
+      throw error
+    } finally {
+      span.end()
+    }
+  })
+}
+
+/** An event on the active span (a dep resolved, say), if one is recording. */
+export function spanEvent(name: string, attributes: () => Attributes): void {
+  const span = trace.getActiveSpan()
+  if (span?.isRecording()) span.addEvent(name, attributes())
+}
+
+/** Whether LM prompts and answers go into spans (gen_ai.input/output.messages). On by default, in the app. */
+let captureContent = true
+export function setCaptureContent(on: boolean): void {
+  captureContent = on
+}
+export function capturingContent(): boolean {
+  return captureContent
+}
+
+/** Attribute keys of the GenAI semantic conventions (and ours) used across the runtime. */
+export const ATTR = {
+  operation: 'gen_ai.operation.name',
+  provider: 'gen_ai.provider.name',
+  requestModel: 'gen_ai.request.model',
+  responseModel: 'gen_ai.response.model',
+  inputTokens: 'gen_ai.usage.input_tokens',
+  outputTokens: 'gen_ai.usage.output_tokens',
+  finishReasons: 'gen_ai.response.finish_reasons',
+  outputType: 'gen_ai.output.type',
+  inputMessages: 'gen_ai.input.messages',
+  outputMessages: 'gen_ai.output.messages',
+  graph: 'cortex.graph.name',
+  run: 'cortex.run.id',
+  node: 'cortex.node.name',
+  step: 'cortex.step',
+  dep: 'cortex.dep.name',
+  depMs: 'cortex.dep.duration_ms',
+  lmKind: 'cortex.lm.kind',
+  requestKey: 'cortex.lm.request_key',
+  evalId: 'cortex.eval.id',
+  input: 'cortex.input',
+  mode: 'cortex.mode'
+} as const
