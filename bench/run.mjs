@@ -10,7 +10,8 @@ import { writeSection } from './lib/report.mjs'
 /** The groups, by name; each module exports `title` and `run({ quick })` → { text, markdown, failed }. */
 const GROUPS = {
   graph: () => import('./graph/index.mjs'),
-  repl: () => import('./repl/index.mjs')
+  repl: () => import('./repl/index.mjs'),
+  tracing: () => import('./tracing/index.mjs')
 }
 
 const args = process.argv.slice(2)

@@ -3,6 +3,7 @@ import { SerializedError } from './errors'
 import { defineContract } from './protocol/contract'
 import { Completions, InspectPage } from './inspect-contract'
 import { DisplaySettings, OutputBatch, TaskInfo } from './repl-contract'
+import { SpanBatch, SpanDto } from './trace-contract'
 
 /** Evaluations are numbered per runtime session, like IPython's `In [n]`. */
 export const EvalId = z.number().int().positive()
@@ -57,6 +58,29 @@ export const runtimeContract = defineContract({
       params: z.object({}).strict(),
       result: RuntimeInfo
     },
+    /** The spans recorded so far (a window that connects draws the timeline from these, then follows trace.spans). */
+    'trace.snapshot': {
+      params: z.object({}).strict(),
+      result: z.object({ enabled: z.boolean(), spans: z.array(SpanDto), truncated: z.number().int().nonnegative() })
+    },
+    /**
+     * A trace file (OTLP JSON Lines or OTLP JSON) of whole traces, of span subtrees (a graph run),
+     * or, with neither, of the whole session. Secrets are redacted; LM content is kept (for replay).
+     */
+    'trace.export': {
+      params: z.object({
+        format: z.enum(['otlp-jsonl', 'otlp-json']).default('otlp-jsonl'),
+        traceIds: z
+          .array(z.string().regex(/^[0-9a-f]{32}$/))
+          .max(10_000)
+          .optional(),
+        spanIds: z
+          .array(z.string().regex(/^[0-9a-f]{16}$/))
+          .max(10_000)
+          .optional()
+      }),
+      result: z.object({ text: z.string(), spans: z.number().int(), open: z.number().int() })
+    },
     /** The host's heartbeat: a runtime that stops answering is restarted. */
     'runtime.ping': { params: z.object({}).strict(), result: z.object({ uptimeMs: z.number() }) }
   },
@@ -67,7 +91,9 @@ export const runtimeContract = defineContract({
     'repl.result': EvalResult,
     'tasks.changed': TaskInfo,
     /** Sent on connecting and whenever %view or %channel changes it. */
-    'repl.display': DisplaySettings
+    'repl.display': DisplaySettings,
+    /** The live span feed, batched (about every 50 ms): spans that started (still open) and spans that ended. */
+    'trace.spans': SpanBatch
   }
 })
 export type RuntimeContract = typeof runtimeContract

@@ -18,6 +18,7 @@ import { fromProcessChannel } from '../common/protocol/transports/process-channe
 import { AttachPortMessage } from '../common/runtime-contract'
 import { frameworkApi } from './repl/namespace'
 import { Runtime } from './runtime'
+import { collectorFromEnv } from './tracing/sdk'
 
 interface ParentPortLike {
   on(event: 'message', listener: (event: { data: unknown; ports: ElectronPortLike[] }) => void): unknown
@@ -37,7 +38,13 @@ const log = createLineLogger(`runtime ${process.pid}`, (line) => {
 register(pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'loader.js')), { data: { exports: Object.keys(frameworkApi()) } })
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort
-const runtime = new Runtime({ host: parentPort ? 'electron-utility' : 'node-child', log, projectDir: process.cwd() })
+const runtime = new Runtime({
+  host: parentPort ? 'electron-utility' : 'node-child',
+  log,
+  projectDir: process.cwd(),
+  // The timeline records every run unless CORTEX_TRACING=off; OTEL_EXPORTER_OTLP_ENDPOINT adds a collector.
+  tracing: { enabled: process.env['CORTEX_TRACING'] !== 'off', collector: collectorFromEnv(process.env) }
+})
 
 // Graph files to load at startup (`npm start` loads the OOTD example): CORTEX_LOAD, comma-separated.
 runtime.loadAtStartup((process.env['CORTEX_LOAD'] ?? '').split(',').filter(Boolean))

@@ -20,6 +20,8 @@ import { complete, inspectPath } from './repl/introspect'
 import { isMagic, runMagic, type InputRecord } from './repl/magics'
 import { frameworkApi, Listing, makeNs, runtimeViews, userBindingNames } from './repl/namespace'
 import { SessionStore } from './store'
+import { secretValues, type CollectorOptions } from './tracing/sdk'
+import { TraceSession } from './tracing/session'
 
 export interface RuntimeOptions {
   /** How this process was started; reported to clients. */
@@ -28,7 +30,12 @@ export interface RuntimeOptions {
   /** The project folder: the session store lives in its .cortex/store (none without it, as in tests). */
   projectDir?: string
   output?: OutputOptions
+  /** Tracing: off unless asked for (the app turns it on); a collector gets a sampled copy. */
+  tracing?: { enabled: boolean; collector?: CollectorOptions | undefined }
 }
+
+/** A window that connects gets at most this many recorded spans (the latest); the file export has them all. */
+const SNAPSHOT_SPANS = 20_000
 
 const MAX_INPUTS = 10_000
 /** How often task changes are announced (and how long an evaluation may take without being announced). */
@@ -64,6 +71,7 @@ export class Runtime implements Disposable {
   readonly output: OutputRouter
   readonly evaluator: Evaluator
   readonly engine: GraphEngine
+  readonly traces: TraceSession
   private readonly userNames: () => string[]
   private readonly importModule: (specifier: string) => Promise<unknown>
   private readonly shutdownHooks: Array<() => Promise<void>> = []
@@ -81,6 +89,14 @@ export class Runtime implements Disposable {
   constructor(private readonly options: RuntimeOptions) {
     this.output = this.store.add(new OutputRouter(options.output))
     this.engine = new GraphEngine(this.tasks, this.output)
+    this.traces = new TraceSession({
+      enabled: options.tracing?.enabled ?? false,
+      collector: options.tracing?.collector,
+      onBatch: (batch) => this.broadcast('trace.spans', batch),
+      // Secret-named variables of the environment and of the namespace never leave in a trace.
+      secrets: () => secretValues(process.env, this.evaluator.context)
+    })
+    this.onShutdown(() => this.traces.shutdown())
     this.store.add(toDisposable(() => this.engine.dispose()))
     // Graph runs started without an LM use Anthropic when a key is set; otherwise they say what is missing.
     if (process.env['ANTHROPIC_API_KEY']) this.engine.defaultLm = createLm(new AnthropicBackend())
@@ -155,7 +171,13 @@ export class Runtime implements Disposable {
           cancelled: 'all' in params ? this.tasks.cancelAll('cancelled by the user') : Number(this.tasks.cancel(params.id, 'cancelled by the user'))
         }),
         'runtime.info': () => ({ pid: process.pid, host: this.options.host, nodeVersion: process.version, uptimeMs: Date.now() - this.startedAt }),
-        'runtime.ping': () => ({ uptimeMs: Date.now() - this.startedAt })
+        'runtime.ping': () => ({ uptimeMs: Date.now() - this.startedAt }),
+        'trace.snapshot': () => {
+          const spans = this.traces.spans()
+          return { enabled: this.traces.enabled, spans: spans.slice(-SNAPSHOT_SPANS), truncated: Math.max(0, spans.length - SNAPSHOT_SPANS) }
+        },
+        'trace.export': ({ format, traceIds, spanIds }) =>
+          this.traces.exportFile(format, { ...(traceIds ? { traceIds } : {}), ...(spanIds ? { spanIds } : {}) })
       },
       this.options.log
     )
@@ -207,6 +229,7 @@ export class Runtime implements Disposable {
             inputs: this.inputs,
             importModule: this.importModule,
             signal,
+            traces: this.traces,
             display: this.display,
             setDisplay: (display) => {
               this.display = display
@@ -282,6 +305,7 @@ export class Runtime implements Disposable {
 
   dispose(): void {
     if (this.taskTimer) clearTimeout(this.taskTimer)
+    void this.traces.shutdown()
     this.tasks.cancelAll('the runtime is shutting down')
     this.store.dispose()
     this.clients.clear()

@@ -1,6 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
+import { createContextKey } from '@opentelemetry/api'
 import { Emitter } from '../../common/event'
 import type { ChannelName, TaskInfo } from '../../common/repl-contract'
+import { activeContext, runInContext } from './async-context'
 
 /**
  * A unit of work the user can see and cancel: an evaluation, a graph run, a shell command, an AI
@@ -30,13 +31,14 @@ export class TaskManager {
   private readonly finished: TaskInfo[] = []
   private readonly counters = new Map<string, number>()
   private readonly changes = new Emitter<TaskInfo>()
-  private readonly scope = new AsyncLocalStorage<Task>()
+  /** Where the running task is kept in the runtime's async context (a key per manager). */
+  private readonly key = createContextKey('cortex.task')
 
   readonly onDidChange = this.changes.event
 
   /** The task whose work is running now (follows async continuations). */
   get current(): Task | undefined {
-    return this.scope.getStore()
+    return activeContext().getValue(this.key) as Task | undefined
   }
 
   list(): TaskInfo[] {
@@ -72,7 +74,7 @@ export class TaskManager {
     const controller = new AbortController()
     const processes = new Set<number>()
     const info: TaskInfo = { id, kind, label, state: 'running', startedAt: Date.now() }
-    const scope = this.scope
+    const key = this.key
     const onParentAbort = (): void => task.finish('cancelled', 'its parent was cancelled')
     const task: Task = {
       id,
@@ -99,7 +101,8 @@ export class TaskManager {
         this.finished.length = Math.min(this.finished.length, HISTORY)
         this.changes.fire({ ...info })
       },
-      run: (fn) => scope.run(task, fn),
+      // The active span stays: work a task starts is traced under the span that started the task.
+      run: (fn) => runInContext(activeContext().setValue(key, task), fn),
       adoptProcess: (pid) => void processes.add(pid)
     }
     options.parent?.addEventListener('abort', onParentAbort, { once: true })

@@ -162,14 +162,15 @@ async function computeDep(key: DepKey, state: RunState, node: string): Promise<u
   await yieldIfBusy()
   const started = performance.now()
   const name = depName(key)
+  // An I/O dep may ask for a span of its own; the rest are events on the node's span (pitfall 11).
+  const spanned = !isNodeDef(key) && key.spanned
   try {
-    // An I/O dep may ask for a span of its own; the rest are events on the node's span (pitfall 11).
-    if (!isNodeDef(key) && key.spanned) return await inSpan(`dep ${name}`, { [ATTR.dep]: name, [ATTR.node]: node }, () => computeDepNow(key, state, node))
+    if (spanned) return await inSpan(`dep ${name}`, { [ATTR.dep]: name, [ATTR.node]: node }, () => computeDepNow(key, state, node))
     return await computeDepNow(key, state, node)
   } finally {
     const ms = performance.now() - started
     state.observer?.depResolved?.(node, name, ms)
-    spanEvent('dep', () => ({ [ATTR.dep]: name, [ATTR.depMs]: Math.round(ms * 1000) / 1000, [ATTR.node]: node }))
+    if (!spanned) spanEvent('dep', () => ({ [ATTR.dep]: name, [ATTR.depMs]: Math.round(ms * 1000) / 1000, [ATTR.node]: node }))
   }
 }
 

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto'
 import { appendFileSync, readFileSync } from 'node:fs'
 import { z } from 'zod'
+import type { SpanDto } from '../../common/trace-contract'
+import { parseTraceFile } from '../../common/trace/detect'
+import { ATTR } from '../tracing/tracer'
 import type { LmBackend, LmRequest, LmResponse } from './types'
 
 /**
@@ -69,6 +72,15 @@ export class ReplayBackend implements LmBackend {
     return new ReplayBackend(parseRecording(readFileSync(path, 'utf8'), path))
   }
 
+  /**
+   * Replays the LM calls of a trace: a trace file (OTLP JSON / JSON Lines, Jaeger JSON) or spans.
+   * The trace must have been recorded with LM content (the default in Cortex).
+   */
+  static fromTrace(source: string | readonly SpanDto[]): ReplayBackend {
+    const spans = typeof source === 'string' ? parseTraceFile(readFileSync(source, 'utf8'), source).spans : source
+    return new ReplayBackend(callsFromTrace(spans, typeof source === 'string' ? source : 'the trace'))
+  }
+
   async generate(request: LmRequest): Promise<LmResponse> {
     request.signal.throwIfAborted()
     const key = requestKey(request)
@@ -85,6 +97,33 @@ export class ReplayBackend implements LmBackend {
     const call = calls[Math.min(index, calls.length - 1)]!
     return { output: call.output, model: call.model ?? this.model, ...(call.usage ? { usage: call.usage } : {}) }
   }
+}
+
+/** The model calls of a trace's `chat` spans, in the order they started. */
+export function callsFromTrace(spans: readonly SpanDto[], source = 'the trace'): RecordedCall[] {
+  const chats = spans.filter((span) => span.attributes[ATTR.operation] === 'chat' && span.status.code !== 'error')
+  if (!chats.length) throw new Error(`${source} has no LM calls (chat spans) to replay`)
+  const withContent = chats.filter((span) => typeof span.attributes[ATTR.requestKey] === 'string' && typeof span.attributes[ATTR.outputMessages] === 'string')
+  if (!withContent.length) throw new Error(`${source} has ${chats.length} LM calls but not their content: it was exported without gen_ai messages`)
+  return withContent
+    .sort((a, b) => (BigInt(a.startTime) < BigInt(b.startTime) ? -1 : BigInt(a.startTime) > BigInt(b.startTime) ? 1 : 0))
+    .map((span) => {
+      const attribute = (key: string) => span.attributes[key]
+      const text = (messages: unknown) => (JSON.parse(String(messages)) as Array<{ parts: Array<{ content: string }> }>)[0]!.parts[0]!.content
+      const inputTokens = attribute(ATTR.inputTokens)
+      const outputTokens = attribute(ATTR.outputTokens)
+      const model = attribute(ATTR.responseModel) ?? attribute(ATTR.requestModel)
+      return RecordedCall.parse({
+        v: 1,
+        kind: attribute(ATTR.lmKind),
+        node: attribute(ATTR.node),
+        key: attribute(ATTR.requestKey),
+        prompt: typeof attribute(ATTR.inputMessages) === 'string' ? text(attribute(ATTR.inputMessages)) : '',
+        output: JSON.parse(text(attribute(ATTR.outputMessages))),
+        ...(typeof inputTokens === 'number' && typeof outputTokens === 'number' ? { usage: { inputTokens, outputTokens } } : {}),
+        ...(typeof model === 'string' ? { model } : {})
+      })
+    })
 }
 
 /** Wraps a backend so every answer is also written as a {@link RecordedCall} (to a JSONL file, or to a callback). */

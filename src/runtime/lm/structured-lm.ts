@@ -188,7 +188,8 @@ export class StructuredLm implements LanguageModel {
         }
         if (response.finishReason) span.setAttribute(ATTR.finishReasons, [response.finishReason])
         if (capturingContent()) {
-          const content = typeof response.output === 'string' ? response.output : JSON.stringify(response.output)
+          // Always JSON (gen_ai.output.type), so that replay reads back exactly what the model gave.
+          const content = JSON.stringify(response.output)
           span.setAttribute(
             ATTR.outputMessages,
             JSON.stringify([

@@ -8,7 +8,7 @@ import { serializeError, type SerializedError } from '../../common/errors'
 import type { EvalResult } from '../../common/runtime-contract'
 import type { OutputRouter } from '../engine/output'
 import type { Task, TaskManager } from '../engine/tasks'
-import { ATTR, inSpan } from '../tracing/tracer'
+import { ATTR, inSpan, markFailed } from '../tracing/tracer'
 import { render } from './render'
 import { IMPORT_HELPER, InputSyntaxError, transformInput } from './transform'
 
@@ -140,7 +140,11 @@ export class Evaluator {
     const task = this.options.tasks.create('eval', label, { channel: 'js', id: `e${evalId}`, parent: options.signal })
     // The root span of what this input does (graph runs it starts are its children).
     return task.run(() =>
-      inSpan('repl.input', { [ATTR.evalId]: evalId, [ATTR.input]: code.slice(0, 1000), [ATTR.mode]: 'js' }, () => this.run(code, evalId, task))
+      inSpan('repl.input', { [ATTR.evalId]: evalId, [ATTR.input]: code.slice(0, 1000), [ATTR.mode]: 'js' }, async (span) => {
+        const result = await this.run(code, evalId, task)
+        if (!result.ok) markFailed(span, `${result.error.name}: ${result.error.message}`)
+        return result
+      })
     )
   }
 

@@ -7,6 +7,7 @@ import type { EvalResult, ReplMode } from '../../common/runtime-contract'
 import { Graph } from '../graph/graph'
 import { isNodeDef } from '../graph/node'
 import type { Evaluator } from './evaluator'
+import { type TraceSession } from '../tracing/session'
 import { HISTORY_SIZE } from './evaluator'
 
 /**
@@ -22,7 +23,10 @@ export const MAGICS: Record<string, string> = {
   history: '%history [QUERY] — the inputs of this session (matching QUERY)',
   save: '%save FILE — write this session’s JavaScript inputs to FILE, as a script',
   view: '%view user|debug — the user view, or the debug view (each write with its time, channel, task and stream)',
-  channel: '%channel NAME on|off — show or hide a channel (js, graph, ai, bash, debug, system); hidden output is still recorded'
+  channel: '%channel NAME on|off — show or hide a channel (js, graph, ai, bash, debug, system); hidden output is still recorded',
+  trace:
+    '%trace [on|off] — tracing status, or switch it; %trace sample RATIO|all — the share of traces sent to the collector; ' +
+    '%trace export FILE [g1 … | TRACE_ID …] — write runs, traces or the whole session as OTLP JSON Lines (.jsonl) or OTLP JSON (.json)'
 }
 
 const HELP = `${Object.values(MAGICS).join('\n')}
@@ -45,6 +49,7 @@ export interface MagicHost {
   readonly inputs: readonly InputRecord[]
   importModule(specifier: string): Promise<unknown>
   signal: AbortSignal
+  readonly traces: TraceSession
 }
 
 let collect: (() => void) | undefined
@@ -117,6 +122,8 @@ export async function runMagic(code: string, host: MagicHost): Promise<EvalResul
     }
     case 'load':
       return load(evalId, rest, host)
+    case 'trace':
+      return traceMagic(evalId, rest, host.traces)
     case 'view': {
       if (rest !== 'user' && rest !== 'debug') return fail(evalId, 'Usage', MAGICS.view!)
       host.setDisplay({ ...host.display, view: rest })
@@ -162,4 +169,63 @@ async function load(evalId: number, file: string, host: MagicHost): Promise<Eval
   const summary = `loaded ${path}: ${names.length} binding${names.length === 1 ? '' : 's'} (${names.join(', ') || 'none'})`
   const found = graphs.length ? `graphs: ${graphs.join(', ')}` : 'no graph in this file (export one made with graph(Start))'
   return ok(evalId, `${summary}\n${found}${nodes.length ? `\nnodes: ${nodes.join(', ')}` : ''}`)
+}
+
+async function traceMagic(evalId: number, args: string, traces: TraceSession): Promise<EvalResult> {
+  const [verb = '', ...rest] = args.split(/\s+/).filter(Boolean)
+  switch (verb) {
+    case '':
+      return ok(evalId, traces.status())
+    case 'on':
+      traces.start()
+      return ok(evalId, 'tracing on')
+    case 'off':
+      await traces.stop()
+      return ok(evalId, 'tracing off: no spans are created (those recorded stay exportable)')
+    case 'sample': {
+      const ratio = rest[0] === 'all' ? 1 : Number(rest[0])
+      if (rest.length !== 1 || !Number.isFinite(ratio) || ratio < 0 || ratio > 1)
+        return fail(evalId, 'Usage', '%trace sample RATIO|all — RATIO between 0 and 1')
+      try {
+        traces.setExportRatio(ratio)
+      } catch (error) {
+        return fail(evalId, 'TraceError', (error as Error).message)
+      }
+      return ok(evalId, `the collector gets ${Math.round(ratio * 100)} % of traces`)
+    }
+    case 'export': {
+      const [file, ...ids] = rest
+      if (!file) return fail(evalId, 'Usage', MAGICS.trace!)
+      const path = resolve(process.cwd(), file)
+      const selection = selectionOf(ids, traces)
+      if (typeof selection === 'string') return fail(evalId, 'TraceError', selection)
+      const exported = traces.exportFile(/\.json$/i.test(file) ? 'otlp-json' : 'otlp-jsonl', selection)
+      if (exported.spans === 0)
+        return fail(evalId, 'TraceError', exported.open ? 'nothing finished to export yet: the selected spans are still open' : 'no spans to export')
+      try {
+        writeFileSync(path, exported.text)
+      } catch (error) {
+        return fail(evalId, 'TraceError', `could not write ${path}: ${(error as Error).message}`)
+      }
+      const open = exported.open ? ` (${exported.open} still open, left out)` : ''
+      return ok(evalId, `exported ${exported.spans} span${exported.spans === 1 ? '' : 's'} to ${path}${open}`)
+    }
+  }
+  return fail(evalId, 'Usage', MAGICS.trace!)
+}
+
+/** Graph run ids (`g1`) name their run's span subtree; 32-hex ids name whole traces. */
+function selectionOf(ids: readonly string[], traces: TraceSession): { traceIds?: string[]; spanIds?: string[] } | string {
+  const traceIds: string[] = []
+  const spanIds: string[] = []
+  for (const id of ids) {
+    if (/^[0-9a-f]{32}$/.test(id)) {
+      traceIds.push(id)
+      continue
+    }
+    const run = traces.spans().find((span) => span.attributes['cortex.run.id'] === id)
+    if (!run) return `no graph run ${id} in this session's traces (runs are named g1, g2, …; trace ids have 32 hex digits)`
+    spanIds.push(run.spanId)
+  }
+  return { traceIds, spanIds }
 }

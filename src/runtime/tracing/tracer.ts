@@ -22,13 +22,18 @@ export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span)
     } catch (error) {
       if (span.isRecording()) {
         span.recordException(error instanceof Error ? error : { name: 'NonErrorThrown', message: String(error) })
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) })
+        markFailed(span, error instanceof Error ? error.message : String(error))
       }
       throw error
     } finally {
       span.end()
     }
   })
+}
+
+/** Marks a span as failed (an error status with its message), for work that reports failure without throwing. */
+export function markFailed(span: Span, message: string): void {
+  span.setStatus({ code: SpanStatusCode.ERROR, message })
 }
 
 /** An event on the active span (a dep resolved, say), if one is recording. */
@@ -70,3 +75,6 @@ export const ATTR = {
   input: 'cortex.input',
   mode: 'cortex.mode'
 } as const
+
+/** What the user and the model said: in local spans by default, left out of what a collector is sent unless asked for. */
+export const CONTENT_ATTRIBUTES: readonly string[] = [ATTR.inputMessages, ATTR.outputMessages, ATTR.input]

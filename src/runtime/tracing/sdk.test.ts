@@ -1,0 +1,143 @@
+import { trace } from '@opentelemetry/api'
+import { afterEach, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { graph } from '../graph/graph'
+import { dep } from '../graph/markers'
+import { node } from '../graph/node'
+import { createLm, MockBackend } from '../lm'
+import type { SpanDto } from '../../common/trace-contract'
+import { inSpan } from './tracer'
+import { Tracing } from './sdk'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+let tracing: Tracing | undefined
+afterEach(async () => {
+  await tracing?.stop()
+  tracing = undefined
+})
+
+/** The span tree as indented lines, to compare whole (siblings in order of start, concurrent ones by name). */
+function tree(spans: readonly SpanDto[]): string {
+  const children = new Map<string | undefined, SpanDto[]>()
+  const ids = new Set(spans.map((s) => s.spanId))
+  const step = (span: SpanDto) => Number(span.attributes['cortex.step'] ?? 0)
+  const label = (span: SpanDto) =>
+    span.attributes['cortex.lm.kind'] ? `${span.name} (${String(span.attributes['cortex.lm.kind'])} ${String(span.attributes['cortex.node.name'])})` : span.name
+  for (const span of [...spans].sort((a, b) => step(a) - step(b) || label(a).localeCompare(label(b)))) {
+    const parent = span.parentSpanId && ids.has(span.parentSpanId) ? span.parentSpanId : undefined
+    children.set(parent, [...(children.get(parent) ?? []), span])
+  }
+  const lines: string[] = []
+  const walk = (parent: string | undefined, depth: number) => {
+    for (const span of children.get(parent) ?? []) {
+      lines.push(`${'  '.repeat(depth)}${label(span)}`)
+      walk(span.spanId, depth + 1)
+    }
+  }
+  walk(undefined, 0)
+  return lines.join('\n')
+}
+
+describe('the span tree (pitfall 11)', () => {
+  const getLocation = dep(z.string(), async function getLocation() {
+    await sleep(5)
+    return 'Seattle'
+  })
+  const getWeather = dep(z.object({ temp: z.number() }), { location: getLocation }, async function getWeather() {
+    await sleep(10)
+    return { temp: 12 }
+  }).withSpan()
+  const getCalendar = dep(z.array(z.string()), async function getCalendar() {
+    await sleep(10)
+    return ['standup']
+  }).withSpan()
+  const Vibe = node('VibeCheck', { mood: z.string() })
+  const Style = node('StyleCheck', { style: z.string() })
+  const Recommend = node('Recommend', { outfit: z.string() })
+  const Plan = node('Plan', { weather: getWeather, calendar: getCalendar, vibe: Vibe, style: Style }).to(() => Recommend)
+  const Start = node('Start', { who: z.string() }).to(() => Plan)
+  const ootd = graph(Start)
+  const lm = () =>
+    createLm(
+      new MockBackend({ fill: { VibeCheck: { mood: 'sleepy' }, StyleCheck: { style: 'cosy' }, Plan: {}, Recommend: { outfit: 'a sweater' } }, delayMs: 10 })
+    )
+
+  it('has the right parents under concurrent deps, node-as-dep LM calls and concurrent runs', async () => {
+    tracing = Tracing.start()
+    await Promise.all([1, 2].map((n) => inSpan('repl.input', { 'cortex.eval.id': n }, () => ootd({ who: `user ${n}` }, { lm: lm() }))))
+    const spans = tracing.timeline.spans()
+    expect(spans.every((s) => s.endTime !== undefined)).toBe(true)
+    const traces = new Set(spans.map((s) => s.traceId))
+    expect(traces.size).toBe(2)
+    for (const traceId of traces) {
+      // The node step makes its successor: Plan's deps (two with spans of their own) and its two
+      // node-as-dep LM fills run concurrently inside it.
+      expect(tree(spans.filter((s) => s.traceId === traceId))).toBe(
+        [
+          'repl.input',
+          '  invoke_workflow Start',
+          '    node Start',
+          '      chat mock (fill StyleCheck)',
+          '      chat mock (fill VibeCheck)',
+          '      dep getCalendar',
+          '      dep getWeather',
+          '    node Plan',
+          '      chat mock (fill Recommend)',
+          '    node Recommend'
+        ].join('\n')
+      )
+    }
+    // The two node-as-dep fills really were concurrent (their spans overlap).
+    const [vibe, style] = ['VibeCheck', 'StyleCheck'].map((name) => spans.find((s) => s.attributes['cortex.node.name'] === name && s.name.startsWith('chat'))!)
+    expect(BigInt(vibe!.startTime) < BigInt(style!.endTime!) && BigInt(style!.startTime) < BigInt(vibe!.endTime!)).toBe(true)
+    // Deps are events on the node span, with name and duration; a dep with a span of its own is its span.
+    const startStep = spans.find((s) => s.name === 'node Start')!
+    expect(startStep.events.map((e) => e.attributes['cortex.dep.name']).sort()).toEqual(['StyleCheck', 'VibeCheck', 'getLocation'])
+    expect(startStep.events.every((e) => typeof e.attributes['cortex.dep.duration_ms'] === 'number')).toBe(true)
+    // The LM span follows the GenAI conventions.
+    expect(vibe!.kind).toBe('client')
+    expect(vibe!.attributes).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'mock',
+      'gen_ai.request.model': 'mock',
+      'gen_ai.output.type': 'json'
+    })
+  })
+
+  it('leaves no span open after an exception, and marks the failed ones', async () => {
+    tracing = Tracing.start()
+    const broken = dep(z.string(), async function broken() {
+      await sleep(1)
+      throw new Error('the weather service is down')
+    }).withSpan()
+    const Fails = node('Fails', { weather: broken })
+    const Begin = node('Begin', {}).to(() => Fails)
+    await expect(inSpan('repl.input', {}, () => graph(Begin)({}, { lm: lm() }))).rejects.toThrow('the weather service is down')
+    const spans = tracing.timeline.spans()
+    expect(spans.filter((s) => s.endTime === undefined)).toEqual([])
+    expect(spans.map((s) => `${s.name}: ${s.status.code}`).sort()).toEqual([
+      'dep broken: error',
+      'invoke_workflow Begin: error',
+      'node Begin: error',
+      'repl.input: error'
+    ])
+    expect(spans.find((s) => s.name === 'dep broken')!.events[0]).toMatchObject({
+      name: 'exception',
+      attributes: { 'exception.message': expect.stringContaining('the weather service is down') }
+    })
+  })
+
+  it('creates no spans at all when tracing is off', async () => {
+    Tracing.start()
+    await Tracing.start().stop() // switched on, then off again
+    let activeInDep: unknown = 'not reached'
+    const look = dep(z.string(), async function look() {
+      activeInDep = trace.getActiveSpan()
+      return 'x'
+    }).withSpan()
+    const Only = node('Only', { seen: look })
+    await inSpan('repl.input', {}, () => graph(Only)({}, { lm: lm() }))
+    expect(activeInDep).toBeUndefined()
+  })
+})

@@ -1,0 +1,122 @@
+import type { SpanBatch, SpanDto } from '../../common/trace-contract'
+import { serializeTraceFile } from '../../common/trace/detect'
+import { redactSpans } from '../../common/trace/redact'
+import { DEFAULT_EXPORT_RATIO, redaction, Tracing, type CollectorOptions } from './sdk'
+
+export type TraceFileFormat = 'otlp-jsonl' | 'otlp-json'
+
+/** Which spans to export: whole traces, span subtrees (a graph run), or, with neither, everything recorded. */
+export interface SpanSelection {
+  traceIds?: readonly string[]
+  spanIds?: readonly string[]
+}
+
+export interface TraceSessionOptions {
+  /** Tracing at start (the app: on unless CORTEX_TRACING=off). */
+  enabled: boolean
+  /** The live feed. */
+  onBatch: (batch: SpanBatch) => void
+  collector?: CollectorOptions | undefined
+  /** Values never written to a file or sent to a collector (secret-named variables: see secretValues). */
+  secrets?: () => readonly string[]
+}
+
+/**
+ * The runtime's tracing as the user sees it: on or off, the spans recorded this session, what the
+ * collector is sent, and trace files. Switching off unregisters the SDK: no spans are created.
+ */
+export class TraceSession {
+  private tracing: Tracing | undefined
+  /** Spans recorded before tracing was last switched off: still exportable. */
+  private earlier: SpanDto[] = []
+
+  constructor(private readonly options: TraceSessionOptions) {
+    if (options.enabled) this.start()
+  }
+
+  get enabled(): boolean {
+    return this.tracing !== undefined
+  }
+
+  start(): void {
+    const { collector, secrets, onBatch } = this.options
+    this.tracing ??= Tracing.start({ timeline: { onBatch }, ...(collector ? { collector: { ...collector, ...(secrets ? { secrets } : {}) } } : {}) })
+  }
+
+  async stop(): Promise<void> {
+    const tracing = this.tracing
+    if (!tracing) return
+    this.tracing = undefined
+    await tracing.stop()
+    this.earlier = [...this.earlier, ...tracing.timeline.spans()]
+  }
+
+  /** Every span of this session, finished ones first. */
+  spans(): SpanDto[] {
+    return [...this.earlier, ...(this.tracing?.timeline.spans() ?? [])]
+  }
+
+  /** The share of traces the collector gets; 1 while debugging sends everything. */
+  setExportRatio(ratio: number): void {
+    const collector = this.tracing?.collector
+    if (!collector) throw new Error('no collector is configured: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4318) before starting Cortex')
+    collector.ratio = Math.min(1, Math.max(0, ratio))
+    if (this.options.collector) this.options.collector.ratio = collector.ratio
+  }
+
+  /**
+   * A trace file of the selected spans. Finished spans only (an open span has no end to write);
+   * secrets are redacted whatever the selection; LM content is kept, so the file can drive a replay.
+   */
+  exportFile(format: TraceFileFormat, selection: SpanSelection = {}): { text: string; spans: number; open: number } {
+    const selected = select(this.spans(), selection)
+    const finished = selected.filter((span) => span.endTime !== undefined)
+    const redacted = redactSpans(finished, redaction(this.options.secrets?.() ?? []))
+    return { text: serializeTraceFile(redacted, format), spans: finished.length, open: selected.length - finished.length }
+  }
+
+  status(): string {
+    const spans = this.spans()
+    const traces = new Set(spans.map((span) => span.traceId)).size
+    const collector = this.tracing?.collector
+    const lines = [
+      `tracing ${this.enabled ? 'on' : 'off'}: ${spans.length} spans in ${traces} traces recorded this session`,
+      this.options.collector
+        ? `collector ${this.options.collector.url}: ${Math.round((collector?.ratio ?? this.options.collector.ratio) * 100)} % of traces sent, LM content ${this.options.collector.captureContent ? 'included' : 'left out'}`
+        : `no collector (set OTEL_EXPORTER_OTLP_ENDPOINT to send traces to one; ${Math.round(DEFAULT_EXPORT_RATIO * 100)} % sampled by default)`
+    ]
+    return lines.join('\n')
+  }
+
+  async flush(): Promise<void> {
+    await this.tracing?.flush()
+  }
+
+  async shutdown(): Promise<void> {
+    await this.stop()
+  }
+}
+
+/** The spans of the selected traces and of the subtrees under the selected spans. */
+export function select(spans: readonly SpanDto[], selection: SpanSelection): SpanDto[] {
+  const { traceIds, spanIds } = selection
+  if (!traceIds?.length && !spanIds?.length) return [...spans]
+  const traces = new Set(traceIds)
+  const chosen = new Set(spanIds)
+  const children = new Map<string, SpanDto[]>()
+  for (const span of spans) {
+    if (!span.parentSpanId) continue
+    const siblings = children.get(span.parentSpanId)
+    if (siblings) siblings.push(span)
+    else children.set(span.parentSpanId, [span])
+  }
+  const queue = spans.filter((span) => chosen.has(span.spanId))
+  for (let i = 0; i < queue.length; i++) {
+    for (const child of children.get(queue[i]!.spanId) ?? []) {
+      if (chosen.has(child.spanId)) continue
+      chosen.add(child.spanId)
+      queue.push(child)
+    }
+  }
+  return spans.filter((span) => traces.has(span.traceId) || chosen.has(span.spanId))
+}
