@@ -23,12 +23,20 @@ export const RecordedCall = z.object({
 })
 export type RecordedCall = z.infer<typeof RecordedCall>
 
+// A request's key is asked for by the replay backend, the recorder and the LM span: computed once.
+const keys = new WeakMap<object, string>()
+const schemaTexts = new WeakMap<object, string>()
+
 /** The replay key of a request: node and input (prompt + schema), so a run reproduces offline. */
 export function requestKey(request: Pick<LmRequest, 'kind' | 'node' | 'prompt' | 'schema'>): string {
-  return createHash('sha256')
-    .update(`${request.kind}\0${request.node}\0${request.prompt}\0${JSON.stringify(request.schema)}`)
-    .digest('hex')
-    .slice(0, 32)
+  let key = keys.get(request)
+  if (key === undefined) {
+    let schema = schemaTexts.get(request.schema)
+    if (schema === undefined) schemaTexts.set(request.schema, (schema = JSON.stringify(request.schema)))
+    key = createHash('sha256').update(`${request.kind}\0${request.node}\0${request.prompt}\0${schema}`).digest('hex').slice(0, 32)
+    keys.set(request, key)
+  }
+  return key
 }
 
 export class ReplayMissError extends Error {

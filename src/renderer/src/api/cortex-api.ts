@@ -4,6 +4,7 @@ import type { Disposable } from '../../../common/lifecycle'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
 import type { EvalResult, ReplMode, RuntimeInfo } from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
+import type { TraceStore } from '../../../common/trace/store'
 
 export interface ConnectionState {
   state: 'connecting' | 'connected' | 'disconnected'
@@ -42,5 +43,9 @@ export interface CortexApi {
   readonly connection: ConnectionState
   /** The latest runtime status, if one has arrived yet. */
   readonly runtimeStatus: RuntimeStatus | undefined
+  /** The spans of this session, live: the runtime's snapshot when connecting, then its batches. */
+  readonly traces: TraceStore
+  /** A trace file (OTLP JSON Lines or JSON) of whole traces, of span subtrees (a run), or of the whole session. */
+  exportTrace(options: { format: 'otlp-jsonl' | 'otlp-json'; traceIds?: string[]; spanIds?: string[] }): Promise<{ text: string; spans: number; open: number }>
   dispose(): void
 }

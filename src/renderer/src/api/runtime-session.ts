@@ -8,6 +8,7 @@ import { RpcClient } from '../../../common/protocol/rpc'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
 import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
+import { TraceStore } from '../../../common/trace/store'
 import type { ConnectionState, CortexApi } from './cortex-api'
 
 /** Where runtime connections come from: Electron's brokered MessagePorts or browser-mode WebSockets. */
@@ -32,6 +33,7 @@ export class RuntimeSession implements CortexApi {
   private readonly results = this.store.add(new Emitter<EvalResult>())
   private readonly connections = this.store.add(new Emitter<ConnectionState>())
   private state: ConnectionState = { state: 'connecting' }
+  readonly traces = new TraceStore()
   private status: RuntimeStatus | undefined
 
   readonly onTaskChange = this.taskChanges.event
@@ -85,6 +87,14 @@ export class RuntimeSession implements CortexApi {
     return this.connected().call('runtime.info', {})
   }
 
+  exportTrace(options: {
+    format: 'otlp-jsonl' | 'otlp-json'
+    traceIds?: string[]
+    spanIds?: string[]
+  }): Promise<{ text: string; spans: number; open: number }> {
+    return this.connected().call('trace.export', options)
+  }
+
   restartRuntime(): Promise<void> {
     return this.link.restartRuntime()
   }
@@ -96,6 +106,7 @@ export class RuntimeSession implements CortexApi {
   dispose(): void {
     this.clientStore.dispose()
     this.store.dispose()
+    this.traces.dispose()
   }
 
   private connected(): RpcClient<RuntimeContract> {
@@ -119,6 +130,12 @@ export class RuntimeSession implements CortexApi {
     this.clientStore.add(client.subscribe('tasks.changed', (task) => this.taskChanges.fire(task)))
     this.clientStore.add(client.subscribe('repl.display', (display) => this.displayChanges.fire(display)))
     this.clientStore.add(client.subscribe('repl.result', (result) => this.results.fire(result)))
+    // Live spans first, then what was recorded before this window connected (the store merges both ways round).
+    this.clientStore.add(client.subscribe('trace.spans', (batch) => this.traces.applyBatch(batch)))
+    client.call('trace.snapshot', {}).then(
+      (snapshot) => this.traces.add(snapshot.spans),
+      (error: unknown) => this.log.warn('could not read the spans recorded so far', { error: String(error) })
+    )
     this.clientStore.add(
       client.onClose(() => {
         if (this.client === client) this.setState({ state: 'disconnected', detail: 'the connection to the runtime closed' })
