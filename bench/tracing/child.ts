@@ -18,7 +18,8 @@ import { ootd } from '../../examples/ootd'
 import { activeContext, runInContext } from '../../src/runtime/engine/async-context'
 import { dep, graph, node, type Shape } from '../../src/runtime/graph'
 import { createLm, ReplayBackend, type LmBackend } from '../../src/runtime/lm'
-import { Tracing } from '../../src/runtime/tracing/sdk'
+import { secretValues } from '../../src/runtime/tracing/sdk'
+import { TraceSession } from '../../src/runtime/tracing/session'
 import { inSpan } from '../../src/runtime/tracing/tracer'
 import { median, report, timePerCall } from '../graph/measure'
 
@@ -68,22 +69,21 @@ const scenarios = {
 }
 type Scenario = keyof typeof scenarios
 
-let tracing: Tracing | undefined
 let batches = 0
+// As the runtime sets it up: the feed redacted (secret-named variables of the environment too).
+const session = new TraceSession({ enabled: false, onBatch: () => void batches++, secrets: () => secretValues(process.env) })
 async function setTracing(on: boolean): Promise<void> {
-  if (on && !tracing) tracing = Tracing.start({ timeline: { onBatch: () => void batches++ } })
-  if (!on && tracing) {
-    await tracing.stop()
-    tracing = undefined
-  }
+  if (on) session.start()
+  else await session.stop()
 }
 
 /** Spans (and span events) one run of a scenario records. */
 async function perRun(scenario: Scenario): Promise<{ spans: number; events: number }> {
-  await setTracing(false)
+  const before = session.spans().length
   await setTracing(true)
   await scenarios[scenario]()
-  const spans = tracing!.timeline.spans()
+  await setTracing(false)
+  const spans = session.spans().slice(before)
   return { spans: spans.length, events: spans.reduce((sum, span) => sum + span.events.length, 0) }
 }
 

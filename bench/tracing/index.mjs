@@ -67,7 +67,7 @@ export async function run({ quick = false } = {}) {
   const failed = rows.filter((r) => r[5] === 'FAIL').map((r) => r[0])
   const details = [
     `Times are medians over ${rounds} rounds; each sample is the mean of sequential runs for at least ${minMs} ms. Tracing was switched off and on within each round (alternating which came first), in one process; the overhead is the median of the rounds' paired differences.`,
-    `Tracing on is the app's setting: the SDK (NodeTracerProvider, AsyncLocalStorage context manager) records every span for the timeline and batches the live feed every 50 ms (${result.batches} batches went to a listener that drops them; in the app they cross IPC, off the traced code's path). No collector.`
+    `Tracing on is the app's setting (the runtime's TraceSession): the SDK (NodeTracerProvider over the runtime's AsyncLocalStorage) records every span for the timeline and export, and the live feed goes out redacted every 50 ms (${result.batches} batches, to a listener that drops them; in the app they cross IPC). No collector.`
   ]
   const text = [textTable(header, rows), '', ...details, '', failed.length ? `Targets not met: ${failed.join('; ')}` : 'Every target met.'].join('\n')
   const m = machine()

@@ -172,10 +172,7 @@ export class Runtime implements Disposable {
         }),
         'runtime.info': () => ({ pid: process.pid, host: this.options.host, nodeVersion: process.version, uptimeMs: Date.now() - this.startedAt }),
         'runtime.ping': () => ({ uptimeMs: Date.now() - this.startedAt }),
-        'trace.snapshot': () => {
-          const spans = this.traces.spans()
-          return { enabled: this.traces.enabled, spans: spans.slice(-SNAPSHOT_SPANS), truncated: Math.max(0, spans.length - SNAPSHOT_SPANS) }
-        },
+        'trace.snapshot': () => this.traces.snapshot(SNAPSHOT_SPANS),
         'trace.export': ({ format, traceIds, spanIds }) =>
           this.traces.exportFile(format, { ...(traceIds ? { traceIds } : {}), ...(spanIds ? { spanIds } : {}) })
       },

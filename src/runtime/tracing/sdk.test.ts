@@ -7,7 +7,8 @@ import { node } from '../graph/node'
 import { createLm, MockBackend } from '../lm'
 import type { SpanDto } from '../../common/trace-contract'
 import { inSpan } from './tracer'
-import { Tracing } from './sdk'
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
+import { toSpanDto, Tracing } from './sdk'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -64,9 +65,14 @@ describe('the span tree (pitfall 11)', () => {
     )
 
   it('has the right parents under concurrent deps, node-as-dep LM calls and concurrent runs', async () => {
-    tracing = Tracing.start()
+    // The SDK's in-memory exporter, as a collector that keeps every trace.
+    const exporter = new InMemorySpanExporter()
+    tracing = Tracing.start({ collector: { url: 'unused', exporter, ratio: 1, captureContent: true } })
     await Promise.all([1, 2].map((n) => inSpan('repl.input', { 'cortex.eval.id': n }, () => ootd({ who: `user ${n}` }, { lm: lm() }))))
-    const spans = tracing.timeline.spans()
+    await tracing.flush()
+    const spans = exporter.getFinishedSpans().map((span) => toSpanDto(span))
+    // The timeline recorded the same tree.
+    expect(tree(tracing.timeline.spans())).toBe(tree(spans))
     expect(spans.every((s) => s.endTime !== undefined)).toBe(true)
     const traces = new Set(spans.map((s) => s.traceId))
     expect(traces.size).toBe(2)

@@ -58,11 +58,11 @@ describe('trace files', () => {
     expect(() => ReplayBackend.fromTrace(stripped)).toThrow(/LM calls but not their content/)
   })
 
-  it('never contain API keys, Authorization headers or values of secret-named variables', async () => {
+  it('never contain API keys, Authorization headers or values of secret-named variables (windows never get those values)', async () => {
     const env = { SERVICE_TOKEN: 'plain-looking-value-42', HOME: '/home/dzara' }
     const namespace = { myApiKey: 'another-plain-value-7' }
     await session.shutdown()
-    session = new TraceSession({ enabled: true, onBatch: () => {}, secrets: () => secretValues(env, namespace) })
+    session = new TraceSession({ enabled: true, onBatch: (batch) => batches.push(batch), secrets: () => secretValues(env, namespace) })
     await inSpan(
       'chat claude',
       {
@@ -78,6 +78,11 @@ describe('trace files', () => {
       },
       async () => {}
     )
+    await session.flush()
+    // Windows are local and get spans as they are, except that the values of secret-named
+    // variables (the API key in the environment) never reach a renderer.
+    const toWindow = JSON.stringify([batches, session.snapshot(100)])
+    for (const secret of ['plain-looking-value-42', 'another-plain-value-7']) expect(toWindow).not.toContain(secret)
     for (const format of ['otlp-jsonl', 'otlp-json'] as const) {
       const { text } = session.exportFile(format)
       for (const secret of ['plain-looking-value-42', 'another-plain-value-7', 'sk-ant-api03', 'ZHphcmE6aHVudGVyMg', 'abc123abc123'])

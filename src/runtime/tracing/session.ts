@@ -1,9 +1,12 @@
 import type { SpanBatch, SpanDto } from '../../common/trace-contract'
 import { serializeTraceFile } from '../../common/trace/detect'
-import { redactSpans } from '../../common/trace/redact'
+import { redactSpans, type RedactOptions } from '../../common/trace/redact'
 import { DEFAULT_EXPORT_RATIO, redaction, Tracing, type CollectorOptions } from './sdk'
 
 export type TraceFileFormat = 'otlp-jsonl' | 'otlp-json'
+
+/** Spans kept across switching tracing off and on again (the oldest go first). */
+const KEPT_WHEN_OFF = 100_000
 
 /** Which spans to export: whole traces, span subtrees (a graph run), or, with neither, everything recorded. */
 export interface SpanSelection {
@@ -17,18 +20,22 @@ export interface TraceSessionOptions {
   /** The live feed. */
   onBatch: (batch: SpanBatch) => void
   collector?: CollectorOptions | undefined
-  /** Values never written to a file or sent to a collector (secret-named variables: see secretValues). */
+  /** Values that never leave the runtime, to a window, a file or a collector (secret-named variables: see secretValues). */
   secrets?: () => readonly string[]
 }
 
 /**
  * The runtime's tracing as the user sees it: on or off, the spans recorded this session, what the
  * collector is sent, and trace files. Switching off unregisters the SDK: no spans are created.
+ * Files and the collector get spans fully redacted. Windows (feed, snapshot) are local and get
+ * every span, fast: only a span holding the value of a secret-named variable (the API key in the
+ * environment, say) is redacted on its way there, so that value never reaches a renderer.
  */
 export class TraceSession {
   private tracing: Tracing | undefined
   /** Spans recorded before tracing was last switched off: still exportable. */
   private earlier: SpanDto[] = []
+  private redactionFor: { secrets: string; options: RedactOptions } | undefined
 
   constructor(private readonly options: TraceSessionOptions) {
     if (options.enabled) this.start()
@@ -40,7 +47,10 @@ export class TraceSession {
 
   start(): void {
     const { collector, secrets, onBatch } = this.options
-    this.tracing ??= Tracing.start({ timeline: { onBatch }, ...(collector ? { collector: { ...collector, ...(secrets ? { secrets } : {}) } } : {}) })
+    this.tracing ??= Tracing.start({
+      timeline: { onBatch: (batch) => onBatch({ started: this.guard(batch.started), ended: this.guard(batch.ended) }) },
+      ...(collector ? { collector: { ...collector, ...(secrets ? { secrets } : {}) } } : {})
+    })
   }
 
   async stop(): Promise<void> {
@@ -48,12 +58,35 @@ export class TraceSession {
     if (!tracing) return
     this.tracing = undefined
     await tracing.stop()
-    this.earlier = [...this.earlier, ...tracing.timeline.spans()]
+    // Kept as bounded as the timeline's own store.
+    this.earlier = [...this.earlier, ...tracing.timeline.spans()].slice(-KEPT_WHEN_OFF)
   }
 
-  /** Every span of this session, finished ones first. */
+  /** Every span of this session, finished ones first (as recorded: redact before they leave). */
   spans(): SpanDto[] {
     return [...this.earlier, ...(this.tracing?.timeline.spans() ?? [])]
+  }
+
+  /** The latest `limit` spans, redacted, for a window that connects; and how many older ones it does not get. */
+  snapshot(limit: number): { enabled: boolean; spans: SpanDto[]; truncated: number } {
+    const spans = this.spans()
+    return { enabled: this.enabled, spans: this.guard(spans.slice(-limit)), truncated: Math.max(0, spans.length - limit) }
+  }
+
+  /** The spans, with those that contain a secret value redacted (a scan for the values, not the full rules). */
+  private guard(spans: SpanDto[]): SpanDto[] {
+    const secrets = this.options.secrets?.() ?? []
+    if (!secrets.length) return spans
+    return spans.map((span) => (holdsAny(span, secrets) ? this.redact([span])[0]! : span))
+  }
+
+  private redact(spans: readonly SpanDto[]): SpanDto[] {
+    if (!spans.length) return []
+    const secrets = this.options.secrets?.() ?? []
+    const joined = secrets.join('\0')
+    // The patterns are rebuilt only when the secrets change.
+    if (this.redactionFor?.secrets !== joined) this.redactionFor = { secrets: joined, options: redaction(secrets) }
+    return redactSpans(spans, this.redactionFor.options)
   }
 
   /** The share of traces the collector gets; 1 while debugging sends everything. */
@@ -71,8 +104,7 @@ export class TraceSession {
   exportFile(format: TraceFileFormat, selection: SpanSelection = {}): { text: string; spans: number; open: number } {
     const selected = select(this.spans(), selection)
     const finished = selected.filter((span) => span.endTime !== undefined)
-    const redacted = redactSpans(finished, redaction(this.options.secrets?.() ?? []))
-    return { text: serializeTraceFile(redacted, format), spans: finished.length, open: selected.length - finished.length }
+    return { text: serializeTraceFile(this.redact(finished), format), spans: finished.length, open: selected.length - finished.length }
   }
 
   status(): string {
@@ -119,4 +151,15 @@ export function select(spans: readonly SpanDto[], selection: SpanSelection): Spa
     }
   }
   return spans.filter((span) => traces.has(span.traceId) || chosen.has(span.spanId))
+}
+
+/** Whether any text of the span (name, attributes, events, status) contains one of `values`. */
+function holdsAny(span: SpanDto, values: readonly string[]): boolean {
+  const found = (value: unknown): boolean => {
+    if (typeof value === 'string') return values.some((secret) => value.includes(secret))
+    if (Array.isArray(value)) return value.some(found)
+    if (value !== null && typeof value === 'object') return Object.values(value).some(found)
+    return false
+  }
+  return found(span.name) || found(span.attributes) || found(span.status.message) || span.events.some((event) => found(event.name) || found(event.attributes))
 }

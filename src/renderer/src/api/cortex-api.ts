@@ -4,6 +4,7 @@ import type { Disposable } from '../../../common/lifecycle'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
 import type { EvalResult, ReplMode, RuntimeInfo } from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
+import type { TraceFileFormat } from '../../../common/trace/detect'
 import type { TraceStore } from '../../../common/trace/store'
 
 export interface ConnectionState {
@@ -47,5 +48,7 @@ export interface CortexApi {
   readonly traces: TraceStore
   /** A trace file (OTLP JSON Lines or JSON) of whole traces, of span subtrees (a run), or of the whole session. */
   exportTrace(options: { format: 'otlp-jsonl' | 'otlp-json'; traceIds?: string[]; spanIds?: string[] }): Promise<{ text: string; spans: number; open: number }>
+  /** Adds the spans of a trace file (OTLP JSON / JSON Lines, Jaeger JSON) to `traces`; throws a TraceFormatError saying what is wrong. */
+  importTrace(text: string, fileName?: string): { spans: number; format: TraceFileFormat }
   dispose(): void
 }

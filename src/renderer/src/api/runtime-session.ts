@@ -8,6 +8,7 @@ import { RpcClient } from '../../../common/protocol/rpc'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
 import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
+import { parseTraceFile, type TraceFileFormat } from '../../../common/trace/detect'
 import { TraceStore } from '../../../common/trace/store'
 import type { ConnectionState, CortexApi } from './cortex-api'
 
@@ -93,6 +94,13 @@ export class RuntimeSession implements CortexApi {
     spanIds?: string[]
   }): Promise<{ text: string; spans: number; open: number }> {
     return this.connected().call('trace.export', options)
+  }
+
+  importTrace(text: string, fileName?: string): { spans: number; format: TraceFileFormat } {
+    // Parsed here, not in the runtime: a big file never crosses the connection.
+    const { spans, format } = parseTraceFile(text, fileName)
+    this.traces.add(spans)
+    return { spans: spans.length, format }
   }
 
   restartRuntime(): Promise<void> {
