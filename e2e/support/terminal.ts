@@ -1,8 +1,11 @@
 import type { Page } from '@playwright/test'
 
-/** The REPL pane's visible lines, as xterm.js's DOM renderer draws them. */
+/** The REPL pane's lines (scrollback included), each whole however the pane's width wraps it. */
 export async function terminalLines(page: Page): Promise<string[]> {
-  return page.locator('.xterm-rows > div').evaluateAll((rows) => rows.map((row) => (row.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()))
+  return page
+    .getByTestId('repl')
+    .evaluate((pane) => (pane as HTMLElement & { logicalLines?: () => string[] }).logicalLines?.() ?? [])
+    .then((lines) => lines.map((line) => line.trimEnd()))
 }
 
 /** Types a line into the REPL pane and presses Enter. */

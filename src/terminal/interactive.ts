@@ -3,11 +3,12 @@ import { DisposableStore, toDisposable } from '../common/lifecycle'
 import { formatBatch, formatResult, nextMode, promptFor, style, type OutputFormat } from '../common/repl/format'
 import { applyCompletions } from '../common/repl/completion'
 import { LineEditor } from '../common/repl/line-editor'
+import { PromptBlock } from '../common/repl/prompt-block'
 import type { ReplMode } from '../common/runtime-contract'
 import type { Connection } from './connection'
 import type { HistoryFile } from './history'
 import { InputSplitter } from './inputs'
-import { stripAnsi, stripStyles } from './text'
+import { stripStyles } from './text'
 
 /** A cancelled evaluation that has not ended within this long is stuck in synchronous code: SIGINT breaks it. */
 export const INTERRUPT_AFTER_MS = 300
@@ -55,8 +56,8 @@ export class InteractiveRepl {
   private current: Running | undefined
   /** What the prompt line shows (from the editor's redraws), so Ctrl+C knows whether the line was empty. */
   private shown = { line: '', position: 0 }
-  /** Rows from the first row of the prompt (a long line wraps) to the cursor's. */
-  private cursorRow = 0
+  /** The prompt and the line at the bottom (a long line wraps onto several rows). */
+  private readonly block = new PromptBlock()
   private ctrlCOnEmptyLine = false
   /** Text waiting to be written above the prompt, and what to call once the terminal took it. */
   private pending: string[] = []
@@ -313,35 +314,13 @@ export class InteractiveRepl {
     return promptFor(this.mode, this.current !== undefined || this.queue.length > 0)
   }
 
-  /** Moves to the first row of the prompt block and clears from there down. */
   private eraseBlock(): string {
-    const up = this.cursorRow > 0 ? `\x1b[${this.cursorRow}A` : ''
-    this.cursorRow = 0
-    return `${up}\r\x1b[J`
+    return this.block.erase()
   }
 
-  /**
-   * The prompt and the line, redrawn in place, with the cursor where the editor has it. A line
-   * longer than the terminal is wide wraps; the rows are counted so the next redraw starts at the
-   * first one. (Characters are counted as one column each: wide characters may throw it off.)
-   */
+  /** The prompt and the line, redrawn in place, with the cursor where the editor has it. */
   private promptLine(): string {
-    const prompt = this.promptText()
-    const { line, position } = this.shown
-    const columns = Math.max(1, this.io.stdout.columns || 80)
-    const width = stripAnsi(prompt).length
-    let text = this.eraseBlock() + prompt + line
-    const end = width + line.length
-    // At the right margin the cursor waits to wrap: wrap now, so the arithmetic below holds.
-    if (end > 0 && end % columns === 0) text += '\r\n'
-    const endRow = Math.floor(end / columns)
-    const at = width + position
-    const row = Math.floor(at / columns)
-    const column = at % columns
-    if (endRow > row) text += `\x1b[${endRow - row}A`
-    text += `\r${column ? `\x1b[${column}C` : ''}`
-    this.cursorRow = row
-    return text
+    return this.block.draw(this.promptText(), this.shown.line, this.shown.position, this.io.stdout.columns || 80)
   }
 
   /** Without colour (NO_COLOR), styles go; cursor movement stays. */

@@ -1,14 +1,4 @@
-/** Text as it reads on screen: every ANSI control sequence (styles, cursor movement) taken out. */
-export function stripAnsi(text: string): string {
-  // eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
-  return text.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
-}
-
-/** Plain text for a non-terminal (a pipe, a file) or NO_COLOR: colours and styles (SGR) taken out. */
-export function stripStyles(text: string): string {
-  // eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
-  return text.replace(/\x1b\[[0-9;]*m/g, '')
-}
+export { stripAnsi, stripStyles } from '../common/repl/ansi'
 
 /** Whether to colour what goes to `stream`: a terminal, unless NO_COLOR is set (https://no-color.org). */
 export function wantsColour(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {

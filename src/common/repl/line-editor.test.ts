@@ -35,7 +35,7 @@ describe('LineEditor', () => {
   it('Ctrl+C interrupts and clears the line; Ctrl+U deletes to the start', () => {
     const editor = new LineEditor()
     editor.input('abc')
-    expect(editor.input('\x03')).toEqual([{ kind: 'interrupt' }])
+    expect(editor.input('\x03')).toEqual([{ kind: 'interrupt', line: 'abc' }])
     expect(editor.line).toBe('')
     editor.input('hello world\x1b[D\x1b[D\x15')
     expect([editor.line, editor.position]).toEqual(['ld', 0])

@@ -7,7 +7,8 @@ export type EditorAction =
   /** The line changed: draw this text with the cursor at `position` (a snapshot, taken when it happened). */
   | { kind: 'redraw'; line: string; position: number }
   | { kind: 'submit'; line: string }
-  | { kind: 'interrupt' }
+  /** Ctrl+C, with the line as it was (the editor clears it). */
+  | { kind: 'interrupt'; line: string }
   /** Shift+Tab: switch to the next mode (JS → NL → BASH). */
   | { kind: 'next-mode' }
   /** Ctrl+D on an empty line: the user is done (on a non-empty line Ctrl+D deletes forward, as in readline). */
@@ -98,7 +99,7 @@ export class LineEditor {
         this.clear()
       } else if (ch === '\x03') {
         flush()
-        actions.push({ kind: 'interrupt' })
+        actions.push({ kind: 'interrupt', line: this.text })
         this.clear()
       } else if (ch === '\x04') {
         if (this.text === '') {

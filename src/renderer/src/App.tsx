@@ -1,8 +1,11 @@
 import { useState } from 'react'
 import type { CortexApi } from './api/cortex-api'
+import { InspectorPanel } from './inspector/InspectorPanel'
+import { Split } from './layout/Split'
 import { ReplState } from './repl/repl-state'
 import { ReplPane } from './repl/ReplPane'
 import { StatusBar } from './StatusBar'
+import { TimelinePanel } from './timeline/TimelinePanel'
 
 export function App({ api }: { api: CortexApi }) {
   const [state] = useState(() => new ReplState())
@@ -12,7 +15,13 @@ export function App({ api }: { api: CortexApi }) {
         <span data-testid="title">Cortex</span>
       </header>
       <main className="workspace">
-        <ReplPane api={api} state={state} />
+        <Split
+          id="main"
+          direction="row"
+          initial={0.55}
+          first={<ReplPane api={api} state={state} />}
+          second={<Split id="side" direction="column" initial={0.6} first={<TimelinePanel api={api} />} second={<InspectorPanel api={api} state={state} />} />}
+        />
       </main>
       <StatusBar api={api} state={state} />
     </div>

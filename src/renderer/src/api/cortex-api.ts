@@ -1,5 +1,5 @@
 import type { Event } from '../../../common/event'
-import type { Completions } from '../../../common/inspect-contract'
+import type { Completions, InspectPage } from '../../../common/inspect-contract'
 import type { Disposable } from '../../../common/lifecycle'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
 import type { EvalResult, ReplMode, RuntimeInfo } from '../../../common/runtime-contract'
@@ -21,6 +21,8 @@ export interface CortexApi {
   /** Resolves with the result (also after a cancel: its outcome). Other windows get it as onResult. */
   evaluate(code: string, options?: { signal?: AbortSignal; mode?: ReplMode }): Promise<EvalResult>
   runtimeInfo(): Promise<RuntimeInfo>
+  /** A page of the namespace tree at `path` ([] lists the user's bindings): previews only, nothing of the user's is run. */
+  inspect(path: readonly string[], options?: { offset?: number; limit?: number }): Promise<InspectPage>
   /** Completions at `cursor` of `code` (asked asynchronously: typing never waits for them). */
   complete(code: string, cursor: number): Promise<Completions>
   restartRuntime(): Promise<void>
@@ -39,6 +41,8 @@ export interface CortexApi {
   cancelTasks(which: { id: string } | { all: true }): Promise<number>
   /** Results of inputs from other windows (this window's come as evaluate's answers). */
   readonly onResult: Event<EvalResult>
+  /** The namespace may have changed: an input (this window's or another's) finished, or a task did. For the inspector. */
+  readonly onNamespaceChange: Event<void>
   readonly onConnectionChange: Event<ConnectionState>
   readonly onRuntimeStatus: Event<RuntimeStatus>
   readonly connection: ConnectionState

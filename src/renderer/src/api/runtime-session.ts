@@ -2,7 +2,7 @@ import { ProtocolError } from '../../../common/errors'
 import { Emitter, type Event } from '../../../common/event'
 import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { Logger } from '../../../common/logger'
-import type { Completions } from '../../../common/inspect-contract'
+import type { Completions, InspectPage } from '../../../common/inspect-contract'
 import type { Port } from '../../../common/protocol/port'
 import { RpcClient } from '../../../common/protocol/rpc'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
@@ -32,6 +32,7 @@ export class RuntimeSession implements CortexApi {
   private readonly taskChanges = this.store.add(new Emitter<TaskInfo>())
   private readonly displayChanges = this.store.add(new Emitter<DisplaySettings>())
   private readonly results = this.store.add(new Emitter<EvalResult>())
+  private readonly namespaceChanges = this.store.add(new Emitter<void>())
   private readonly connections = this.store.add(new Emitter<ConnectionState>())
   private state: ConnectionState = { state: 'connecting' }
   readonly traces = new TraceStore()
@@ -40,6 +41,7 @@ export class RuntimeSession implements CortexApi {
   readonly onTaskChange = this.taskChanges.event
   readonly onDisplayChange = this.displayChanges.event
   readonly onResult = this.results.event
+  readonly onNamespaceChange = this.namespaceChanges.event
   readonly onConnectionChange = this.connections.event
   readonly onRuntimeStatus: Event<RuntimeStatus>
 
@@ -64,7 +66,9 @@ export class RuntimeSession implements CortexApi {
 
   async evaluate(code: string, options: { signal?: AbortSignal; mode?: ReplMode } = {}): Promise<EvalResult> {
     // A cancel's outcome (cancelled, or interrupted) comes back as the answer.
-    return this.connected().call('repl.evaluate', { code, mode: options.mode ?? 'js' }, { signal: options.signal, awaitAnswerOnCancel: true })
+    const answer = this.connected().call('repl.evaluate', { code, mode: options.mode ?? 'js' }, { signal: options.signal, awaitAnswerOnCancel: true })
+    void answer.finally(() => this.namespaceChanges.fire()).catch(() => undefined)
+    return answer
   }
 
   onOutput(listener: (batch: OutputBatch) => void | Promise<void>): Disposable {
@@ -78,6 +82,10 @@ export class RuntimeSession implements CortexApi {
 
   async cancelTasks(which: { id: string } | { all: true }): Promise<number> {
     return (await this.connected().call('tasks.cancel', which)).cancelled
+  }
+
+  async inspect(path: readonly string[], options: { offset?: number; limit?: number } = {}): Promise<InspectPage> {
+    return this.connected().call('repl.inspect', { path: [...path], offset: options.offset ?? 0, limit: options.limit ?? 100 })
   }
 
   async complete(code: string, cursor: number): Promise<Completions> {
@@ -135,9 +143,19 @@ export class RuntimeSession implements CortexApi {
         void Promise.allSettled(drawn).then(() => (client.isClosed ? undefined : client.call('repl.ack', { seq: batch.seq }).catch(() => undefined)))
       })
     )
-    this.clientStore.add(client.subscribe('tasks.changed', (task) => this.taskChanges.fire(task)))
+    this.clientStore.add(
+      client.subscribe('tasks.changed', (task) => {
+        this.taskChanges.fire(task)
+        if (task.endedAt !== undefined) this.namespaceChanges.fire()
+      })
+    )
     this.clientStore.add(client.subscribe('repl.display', (display) => this.displayChanges.fire(display)))
-    this.clientStore.add(client.subscribe('repl.result', (result) => this.results.fire(result)))
+    this.clientStore.add(
+      client.subscribe('repl.result', (result) => {
+        this.results.fire(result)
+        this.namespaceChanges.fire()
+      })
+    )
     // Live spans first, then what was recorded before this window connected (the store merges both ways round).
     this.clientStore.add(client.subscribe('trace.spans', (batch) => this.traces.applyBatch(batch)))
     client.call('trace.snapshot', {}).then(

@@ -7,8 +7,7 @@ import { formatBatch, formatResult, promptFor, style, type OutputFormat } from '
 import type { ReplMode } from '../../../common/runtime-contract'
 import type { ReplState } from './repl-state'
 import { LineEditor } from '../../../common/repl/line-editor'
-
-const CLEAR_LINE = '\r\x1b[2K'
+import { PromptBlock } from '../../../common/repl/prompt-block'
 
 /**
  * The REPL pane: an xterm.js terminal with a local line editor. The bottom line is always the
@@ -21,6 +20,8 @@ export class ReplTerminal implements Disposable {
   private readonly terminal: Terminal
   private readonly fit = new FitAddon()
   private readonly editor = new LineEditor()
+  /** The prompt and the line at the bottom (a long line wraps onto several rows). */
+  private readonly block = new PromptBlock()
   /** The evaluation this pane is waiting for. */
   private running: AbortController | undefined
   /** Lines entered while an evaluation ran, in order, with the mode they were typed in. */
@@ -54,6 +55,14 @@ export class ReplTerminal implements Disposable {
       style.dim('Cortex — JavaScript/TypeScript in a live runtime. Enter runs a line; Ctrl+C cancels; Shift+Tab switches mode (JS, NL, BASH).')
     )
     this.store.add(this.terminal.onData((data) => this.handleInput(data)))
+    this.store.add(
+      state.onInsert((text) => {
+        // Typed, not run: control characters are dropped so an inserted text can never submit.
+        // eslint-disable-next-line no-control-regex -- removing control characters is the point
+        this.handleInput(text.replace(/[\x00-\x1f\x7f]/g, ''))
+        this.terminal.focus()
+      })
+    )
     this.store.add(api.onOutput((batch) => this.print(formatBatch(batch, this.format))))
     this.store.add(api.onDisplayChange((display) => (this.format = { view: display.view, hidden: new Set(display.hidden) })))
     this.store.add(toDisposable(() => this.drawn.splice(0).forEach((resolve) => resolve())))
@@ -74,6 +83,23 @@ export class ReplTerminal implements Disposable {
     )
     this.drawPrompt()
     this.terminal.focus()
+    // What the pane reads, line by line (a long line is one line however it wraps): for end-to-end tests and tools.
+    ;(container as HTMLElement & { logicalLines?: () => string[] }).logicalLines = () => this.logicalLines()
+  }
+
+  /** The buffer's text, with the rows of each wrapped line joined. */
+  logicalLines(): string[] {
+    const buffer = this.terminal.buffer.active
+    const lines: string[] = []
+    for (let i = 0; i < buffer.length; i++) {
+      const row = buffer.getLine(i)
+      if (!row) continue
+      const text = row.translateToString(true)
+      if (row.isWrapped && lines.length) lines[lines.length - 1] += text
+      else lines.push(text)
+    }
+    while (lines.length && lines[lines.length - 1] === '') lines.pop()
+    return lines
   }
 
   dispose(): void {
@@ -107,7 +133,7 @@ export class ReplTerminal implements Disposable {
           this.submit(action.line)
           break
         case 'interrupt':
-          this.interrupt()
+          this.interrupt(action.line)
           break
         case 'next-mode':
           this.state.cycleMode()
@@ -125,7 +151,7 @@ export class ReplTerminal implements Disposable {
   /** The entered line stays on screen as typed; it runs now, or after the running evaluation. */
   private submit(line: string): void {
     this.flush()
-    this.terminal.write(`${CLEAR_LINE}${promptFor(this.state.mode, Boolean(this.running))}${line}\r\n`)
+    this.terminal.write(`${this.block.erase()}${promptFor(this.state.mode, Boolean(this.running))}${line}\r\n`)
     if (line.trim()) this.typedAhead.push({ line, mode: this.state.mode })
     this.runNext()
     this.drawPrompt()
@@ -173,12 +199,12 @@ export class ReplTerminal implements Disposable {
    * Ctrl+C: cancel the running evaluation and drop the lines typed ahead (its outcome, cancelled or
    * interrupted, is printed when the runtime answers); or just clear the line.
    */
-  private interrupt(): void {
+  private interrupt(line: string): void {
     const running = this.running
     const dropped = this.typedAhead.splice(0).length
     if (!running) {
       this.flush()
-      this.terminal.write(`${style.dim(' ^C')}\r\n`)
+      this.terminal.write(`${this.block.erase()}${promptFor(this.state.mode)}${line}${style.dim(' ^C')}\r\n`)
       this.drawPrompt()
       return
     }
@@ -221,12 +247,11 @@ export class ReplTerminal implements Disposable {
     this.queued = []
     this.drawn = []
     // Take the prompt line away, write the output, and put the prompt back underneath.
-    this.terminal.write(CLEAR_LINE + text, () => drawn.forEach((resolve) => resolve()))
+    this.terminal.write(this.block.erase() + text, () => drawn.forEach((resolve) => resolve()))
     this.drawPrompt()
   }
 
   private drawPrompt(line = this.editor.line, position = this.editor.position): void {
-    const back = line.length - position
-    this.terminal.write(`${CLEAR_LINE}${promptFor(this.state.mode, Boolean(this.running))}${line}${back > 0 ? `\x1b[${back}D` : ''}`)
+    this.terminal.write(this.block.draw(promptFor(this.state.mode, Boolean(this.running)), line, position, this.terminal.cols))
   }
 }
