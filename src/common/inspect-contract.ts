@@ -13,6 +13,13 @@ export const InspectEntry = z.object({
 export type InspectEntry = z.infer<typeof InspectEntry>
 
 export const InspectPage = z.object({
+  /**
+   * Names from the root: [] lists the user's bindings, then one name per level (Map and Set
+   * children are `[0]`, `[1]`…). A path starting with '#runs' (not a name a binding can have) walks
+   * the graph engine instead: ['#runs'] lists the runs (name g1…, type the run's state, preview its
+   * graph and where it is), ['#runs', 'g1'] the run's node instances in trace order (named 0, 1…;
+   * while it runs, its finished steps, not expandable), and deeper paths an instance's fields.
+   */
   path: z.array(z.string()),
   entries: z.array(InspectEntry),
   offset: z.number().int().nonnegative(),

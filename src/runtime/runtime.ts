@@ -164,7 +164,7 @@ export class Runtime implements Disposable {
           outputClient.ack(seq)
           return {}
         },
-        'repl.inspect': ({ path, offset, limit }) => inspectPath(this.evaluator.context, this.userNames, path, offset, limit),
+        'repl.inspect': ({ path, offset, limit }) => inspectPath(this.evaluator.context, this.userNames, path, offset, limit, this.engine),
         'repl.complete': ({ code, cursor }) => complete(this.evaluator.context, code, Math.min(cursor, code.length), this.evaluator.generation),
         'tasks.list': () => this.tasks.list(),
         'tasks.cancel': (params) => ({

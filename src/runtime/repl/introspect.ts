@@ -1,6 +1,7 @@
 import { types } from 'node:util'
 import type vm from 'node:vm'
 import type { CompletionItem, Completions, InspectEntry, InspectPage } from '../../common/inspect-contract'
+import type { NodeTiming, PendingGate, RunRecord } from '../engine/graph-engine'
 import { isNodeDef, nodeOf } from '../graph/node'
 import { typeName } from './namespace'
 import { preview } from './render'
@@ -98,8 +99,87 @@ function childrenOf(value: unknown): InspectEntry[] {
   })
 }
 
-/** A page of the children at `path` (an empty path: the user's bindings). */
-export function inspectPath(context: vm.Context, userNames: () => string[], path: readonly string[], offset = 0, limit = 100): InspectPage {
+/** The first path segment of the graph runs' root (see inspect-contract.ts): no binding can be called that. */
+export const RUNS_ROOT = '#runs'
+
+/** What the inspector reads of the graph engine (the GraphEngine itself). */
+export interface RunSource {
+  runs(): readonly RunRecord[]
+  pendingGates(): readonly PendingGate[]
+}
+
+/** Reads `parent[name]` for each name in turn, through data properties only. */
+function walk(start: unknown, names: readonly string[]): Found {
+  let found: Found = { ok: true, value: start }
+  for (const name of names) {
+    if (!found.ok) break
+    found = child(found.value, name)
+  }
+  return found
+}
+
+/**
+ * A run's steps: its node instances once it has ended (the result's trace, or the failed run's
+ * partial trace on its GraphError); while it runs the engine knows only the finished steps' timings.
+ */
+function stepsOf(run: RunRecord): { instances: true; items: readonly unknown[] } | { instances: false; items: readonly NodeTiming[] } {
+  if (run.state === 'running' || run.state === 'waiting') return { instances: false, items: run.nodes }
+  const trace = walk(run, run.state === 'done' ? ['result', 'trace'] : ['error', 'trace'])
+  return { instances: true, items: trace.ok && Array.isArray(trace.value) && !types.isProxy(trace.value) ? (trace.value as unknown[]) : [] }
+}
+
+function nodeName(instance: unknown): string | undefined {
+  return types.isProxy(instance) ? undefined : nodeOf(instance)?.name
+}
+
+/** Where a run is: the node of its gate, the last step it finished, or where it ended. */
+function runPreview(run: RunRecord, gates: readonly PendingGate[]): string {
+  const { instances, items } = stepsOf(run)
+  const last = instances ? nodeName(items.at(-1)) : run.nodes.at(-1)?.node
+  const failedAt = walk(run, ['error', 'node'])
+  let where: string
+  if (run.state === 'waiting') where = `gate at ${gates.find((g) => g.runId === run.id)?.node ?? last ?? '?'}`
+  else if (run.state === 'running') where = last ? `after ${last}` : 'starting'
+  else if (run.state === 'done') where = `ended at ${last ?? '?'}`
+  else where = `at ${failedAt.ok && typeof failedAt.value === 'string' ? failedAt.value : (last ?? 'the start')}`
+  return `${run.graph} · ${run.state} · ${where}`
+}
+
+function page(path: readonly string[], all: InspectEntry[], offset: number, limit: number, note?: string): InspectPage {
+  return { path: [...path], entries: all.slice(offset, offset + limit), offset, total: all.length, ...(note ? { note } : {}) }
+}
+
+/** The virtual root of graph runs, its first two levels: the runs, then a run's steps. */
+function inspectRuns(source: RunSource | undefined, path: readonly string[], offset: number, limit: number): InspectPage {
+  const runs = [...(source?.runs() ?? [])].sort((a, b) => Number(a.id.slice(1)) - Number(b.id.slice(1)))
+  if (path.length === 1) {
+    const gates = source?.pendingGates() ?? []
+    // The state as the type: it also tells where the run's steps live (result, error, or nodes).
+    return page(
+      path,
+      runs.map((run) => ({ name: run.id, type: run.state, preview: runPreview(run, gates), expandable: true })),
+      offset,
+      limit
+    )
+  }
+  const run = runs.find((r) => r.id === path[1])
+  if (!run) return page(path, [], offset, limit, `no run ${path[1]} (the engine keeps the last 20 that ended)`)
+  const steps = stepsOf(run)
+  if (!steps.instances) {
+    const all = steps.items.map((step, i) => ({ name: String(i), type: step.node, preview: `step ${step.step}, ${step.ms.toFixed(1)} ms`, expandable: false }))
+    return page(path, all, offset, limit, 'its node instances are shown when the run ends')
+  }
+  const all = steps.items.map((instance, i) => entry(String(i), instance))
+  return page(path, all, offset, limit, all.length ? undefined : 'the run ended before its first node')
+}
+
+/**
+ * A page of the children at `path`: an empty path lists the user's bindings; a path starting with
+ * {@link RUNS_ROOT} walks the graph runs of `runs` (the engine), then their node instances.
+ */
+export function inspectPath(context: vm.Context, userNames: () => string[], path: readonly string[], offset = 0, limit = 100, runs?: RunSource): InspectPage {
+  const inRuns = path[0] === RUNS_ROOT
+  if (inRuns && path.length <= 2) return inspectRuns(runs, path, offset, limit)
   if (path.length === 0) {
     const all = userNames().map((name) => {
       const descriptor = Object.getOwnPropertyDescriptor(context, name)
@@ -107,11 +187,9 @@ export function inspectPath(context: vm.Context, userNames: () => string[], path
     })
     return { path: [], entries: all.slice(offset, offset + limit), offset, total: all.length }
   }
-  let found: Found = { ok: true, value: context }
-  for (const name of path) {
-    if (!found.ok) break
-    found = child(found.value, name)
-  }
+  // Below a run's step: that node instance's fields, read like any other object's.
+  const run = inRuns ? runs?.runs().find((r) => r.id === path[1]) : undefined
+  const found: Found = !inRuns ? walk(context, path) : run ? walk(stepsOf(run).items, path.slice(2)) : { ok: false, note: `no run ${path[1]}` }
   if (!found.ok) return { path: [...path], entries: [], offset, total: 0, note: found.note }
   if (!expandable(found.value))
     return {
