@@ -14,7 +14,10 @@ export default defineConfig({
       rolldownOptions: {
         input: {
           index: resolve('src/main/index.ts'),
-          runtime: resolve('src/runtime/main.ts'),
+          // The runtime: a first chunk that guards SIGINT, then main.ts, an entry of its own so it
+          // sits beside loader.js (it registers that file by a relative path).
+          runtime: resolve('src/runtime/entry.ts'),
+          'runtime-main': resolve('src/runtime/main.ts'),
           // Registered by the runtime with module.register: runs on Node's loader thread.
           loader: resolve('src/runtime/loader/hooks.ts'),
           webhost: resolve('src/webhost/main.ts'),

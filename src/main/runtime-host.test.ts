@@ -503,8 +503,12 @@ describe('RuntimeHost', () => {
     host.start()
     const window = attach(host)
     const stuck = lastChild()
-    // A runtime stuck in synchronous code cannot answer: swallow its pings.
-    stuck.postMessage = () => {}
+    // It starts and answers a ping; then it is stuck in synchronous code and cannot answer: its pings are swallowed.
+    const answer = stuck.postMessage.bind(stuck)
+    let answered = 0
+    stuck.postMessage = (message, transfer) => {
+      if ((message as { kind?: unknown }).kind !== 'ping' || answered++ === 0) answer(message, transfer)
+    }
     await vi.waitFor(() => expect(children()).toHaveLength(2), { timeout: 2000 })
     // Stuck: no SIGTERM handler could run, so it gets SIGKILL at once.
     expect(signals).toContainEqual([expect.any(Number), 'SIGKILL'])

@@ -54,6 +54,18 @@ describe('the runtime as a Node child process (real IPC)', () => {
     expect(stdout()).toBe('')
   })
 
+  it('survives a SIGINT that arrives while it is still starting (Ctrl+C before the first answer)', async () => {
+    const { child, mux } = launch()
+    // Node itself starts in ~60 ms; the runtime's module graph takes several hundred more to load.
+    await once(child.process, 'spawn')
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    child.process.kill('SIGINT')
+    const client = store.add(new RpcClient(mux.open(), runtimeContract, new MemoryLogger()))
+    const result = await client.call('repl.evaluate', { code: '6 * 7' })
+    expect(result.ok && stripAnsi(result.text)).toBe('42')
+    expect(child.process.exitCode).toBeNull()
+  })
+
   it('answers garbage on the raw IPC channel and inside a channel, and keeps serving', async () => {
     const { child, mux, stderr } = launch()
     const channel = mux.open()

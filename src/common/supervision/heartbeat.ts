@@ -7,6 +7,11 @@ export interface HeartbeatOptions {
   onUnresponsive(silentForMs: number): void
   intervalMs?: number
   timeoutMs?: number
+  /**
+   * How long the runtime may take to answer its first ping (default 30 s): loading its modules
+   * takes about a second, more on a busy machine, and a runtime that is starting is not stuck.
+   */
+  startupMs?: number
 }
 
 /**
@@ -17,6 +22,7 @@ export interface HeartbeatOptions {
 export class HeartbeatMonitor implements Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined
   private lastAnswer = Date.now()
+  private answered = false
   private inFlight: AbortController | undefined
   private stopped = false
 
@@ -36,7 +42,7 @@ export class HeartbeatMonitor implements Disposable {
   }
 
   private beat(): void {
-    const timeoutMs = this.options.timeoutMs ?? 5000
+    const timeoutMs = this.answered ? (this.options.timeoutMs ?? 5000) : Math.max(this.options.startupMs ?? 30_000, this.options.timeoutMs ?? 5000)
     const silentFor = Date.now() - this.lastAnswer
     if (silentFor >= timeoutMs) {
       this.dispose()
@@ -49,6 +55,7 @@ export class HeartbeatMonitor implements Disposable {
       this.options.ping(controller.signal).then(
         () => {
           this.lastAnswer = Date.now()
+          this.answered = true
           if (this.inFlight === controller) this.inFlight = undefined
         },
         () => {

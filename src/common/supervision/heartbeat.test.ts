@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { HeartbeatMonitor } from './heartbeat'
+
+afterEach(() => vi.useRealTimers())
+
+/** A runtime that answers pings while `answering`; a ping sent meanwhile waits, as a message queued to a busy process does. */
+function runtime() {
+  const waiting: Array<() => void> = []
+  const state = {
+    set answering(on: boolean) {
+      this.on = on
+      if (on) waiting.splice(0).forEach((answer) => answer())
+    },
+    on: false
+  }
+  const ping = () => (state.on ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve)))
+  return { state, ping }
+}
+
+describe('HeartbeatMonitor', () => {
+  it('gives a starting runtime the startup time, then the normal timeout once it has answered', async () => {
+    vi.useFakeTimers()
+    const { state, ping } = runtime()
+    const unresponsive = vi.fn()
+    const monitor = new HeartbeatMonitor({ ping, onUnresponsive: unresponsive, intervalMs: 50, timeoutMs: 500, startupMs: 3000 })
+    // Still loading its modules after 2 s: not stuck.
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(unresponsive).not.toHaveBeenCalled()
+    state.answering = true
+    await vi.advanceTimersByTimeAsync(200)
+    // Now it hangs: the normal timeout applies.
+    state.answering = false
+    await vi.advanceTimersByTimeAsync(400)
+    expect(unresponsive).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(300)
+    expect(unresponsive).toHaveBeenCalledOnce()
+    monitor.dispose()
+  })
+
+  it('reports a runtime that never answers once the startup time is over', async () => {
+    vi.useFakeTimers()
+    const unresponsive = vi.fn()
+    const monitor = new HeartbeatMonitor({ ping: runtime().ping, onUnresponsive: unresponsive, intervalMs: 50, timeoutMs: 500, startupMs: 3000 })
+    await vi.advanceTimersByTimeAsync(2900)
+    expect(unresponsive).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(200)
+    expect(unresponsive).toHaveBeenCalledOnce()
+    expect(unresponsive.mock.calls[0]![0]).toBeGreaterThanOrEqual(3000)
+    monitor.dispose()
+  })
+})
