@@ -1,20 +1,8 @@
-import { resolve } from 'node:path'
-import { expect, test as base } from '@playwright/test'
-import { startHost, type RunningHost } from '../support/web-host'
+import { expect } from '@playwright/test'
+import { testWithOotd } from '../support/web-host'
 import { submitLine, terminalLines } from '../support/terminal'
 
-// As `npm start` does: the runtime starts with the OOTD example loaded.
-const test = base.extend<object, { host: RunningHost }>({
-  host: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their dependencies
-    async ({}, use) => {
-      const host = await startHost({ CORTEX_LOAD: resolve('examples/ootd/index.ts') })
-      await use(host)
-      await host.stop()
-    },
-    { scope: 'worker' }
-  ]
-})
+const test = testWithOotd
 
 test('the example graph runs in the window: its gate is answered with @g1.0 and the outfit comes back', async ({ page, host }) => {
   await page.goto(host.url)

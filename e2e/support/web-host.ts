@@ -35,15 +35,23 @@ export async function startHost(env: Record<string, string> = {}): Promise<Runni
   }
 }
 
-/** Playwright's `test` with a `host`: one browser-mode host per worker, stopped at the end. */
-export const test = base.extend<object, { host: RunningHost }>({
-  host: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their dependencies
-    async ({}, use) => {
-      const host = await startHost()
-      await use(host)
-      await host.stop()
-    },
-    { scope: 'worker' }
-  ]
-})
+/** Playwright's `test` with a `host` started with `env`: one browser-mode host per worker, stopped at the end. */
+export function testWithHost(env: Record<string, string> = {}) {
+  return base.extend<object, { host: RunningHost }>({
+    host: [
+      // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their dependencies
+      async ({}, use) => {
+        const host = await startHost(env)
+        await use(host)
+        await host.stop()
+      },
+      { scope: 'worker' }
+    ]
+  })
+}
+
+/** A host with an empty namespace. */
+export const test = testWithHost()
+
+/** As `npm start` does: the runtime starts with the OOTD example loaded. */
+export const testWithOotd = testWithHost({ CORTEX_LOAD: resolve('examples/ootd/index.ts') })
