@@ -31,6 +31,8 @@ export interface RunRecord {
   endedAt?: number
   readonly nodes: NodeTiming[]
   readonly deps: DepTiming[]
+  /** The node it is on: the node whose step runs, or (waiting) the node whose gate asks; kept after it ends. */
+  at?: { node: string; step: number }
   /** The finished run's result, or its error. */
   result?: GraphResult
   error?: unknown
@@ -150,7 +152,12 @@ export class GraphEngine {
     this.changes.fire(record)
     let gateCount = 0
     const observer = {
-      nodeStarted: (node: string, step: number) => this.say('verbose', task, `${node} (step ${step})`),
+      nodeStarted: (node: string, step: number) => {
+        record.at = { node, step }
+        this.changes.fire(record)
+        this.say('verbose', task, `${node} (step ${step})`)
+        options.observer?.nodeStarted?.(node, step)
+      },
       nodeFinished: (node: string, step: number, ms: number) => {
         record.nodes.push({ node, step, ms })
         options.observer?.nodeFinished?.(node, step, ms)
@@ -167,6 +174,8 @@ export class GraphEngine {
       if (options.gate) return options.gate({ node, fields, signal })
       task.setState('waiting')
       record.state = 'waiting'
+      // A successor's gate is asked while the step before it makes it: the run is at that node now.
+      record.at = { node, step: (record.at?.step ?? 0) + (record.at?.node === node ? 0 : 1) }
       this.changes.fire(record)
       await Promise.all(
         fields.map(
