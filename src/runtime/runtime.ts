@@ -187,13 +187,17 @@ export class Runtime implements Disposable {
         'trace.export': ({ format, traceIds, spanIds }) =>
           this.traces.exportFile(format, { ...(traceIds ? { traceIds } : {}), ...(spanIds ? { spanIds } : {}) }),
         'trace.select': ({ traceId, spanId, given }) => this.selectSpan(traceId, spanId, given),
-        'graph.list': () => ({
-          graphs: graphsIn(this.evaluator.context, this.userNames()),
-          runs: this.engine
-            .runs()
-            .filter((run) => run.endedAt === undefined)
-            .map(progressOf)
-        })
+        // After the graph files loading at startup: a window that connects early gets their graphs.
+        'graph.list': async () => {
+          await this.ready
+          return {
+            graphs: graphsIn(this.evaluator.context, this.userNames()),
+            runs: this.engine
+              .runs()
+              .filter((run) => run.endedAt === undefined)
+              .map(progressOf)
+          }
+        }
       },
       this.options.log
     )

@@ -31,8 +31,9 @@ const nanosToMs = (nanos: string) => Number(BigInt(nanos) / 1000n) / 1000
 function frozenSpan(span: SpanDto, source: SelectedSpan['source']): SelectedSpan {
   const startMs = nanosToMs(span.startTime)
   const durationMs = span.endTime === undefined ? undefined : nanosToMs(span.endTime) - startMs
-  // A copy: the runtime's own record of the span stays as it is.
-  return deepFreeze({ ...structuredClone(span), startMs, durationMs, source })
+  // A copy (the runtime's own record of the span stays as it is), its name first: that is what previews show.
+  const { name, ...rest } = structuredClone(span)
+  return deepFreeze({ name, ...rest, startMs, durationMs, source })
 }
 
 /** A run's node instances: the result's trace, or the partial trace a failed run's GraphError carries. */
