@@ -78,8 +78,13 @@ describe('span selection: $span and $node', () => {
     // While the run waits, its instances do not exist yet: $node is undefined, and the line says why.
     const early = spanNamed(runtime, 'node Start')
     const waiting = await client.call('trace.select', { traceId: early.traceId, spanId: early.spanId, given: [] })
-    expect(waiting.note).toBe('g1 is still waiting at a gate: its node instances exist when it ends')
+    expect(waiting.note).toBe('g1 is still waiting at a gate: Start (step 1) has not finished yet')
     expect(await run('$node')).toBe('undefined')
+    // Review's gate waits in Start's step (making Review): no step has finished, so the run has no latest node either.
+    const live = spanNamed(runtime, 'invoke_workflow Start')
+    expect((await client.call('trace.select', { traceId: live.traceId, spanId: live.spanId, given: [] })).note).toBe(
+      'g1 is still waiting at a gate: no step has finished yet'
+    )
 
     await run('@g1.0 true')
     await run('await pending')
@@ -100,6 +105,31 @@ describe('span selection: $span and $node', () => {
     // The inspector lists them with the user's bindings.
     const names = (await client.call('repl.inspect', { path: [], offset: 0, limit: 100 })).entries.map((e) => e.name)
     expect(names).toEqual(expect.arrayContaining(['$span', '$node']))
+  })
+
+  it('while a run goes on, a finished step gives its instance; the run span gives the latest finished step', async () => {
+    const { runtime, client, run } = start()
+    await run(`
+      const End = node('End', { ok: z.boolean() })
+      const Ask = node('Ask', { ok: gate(z.boolean(), 'ok?') }).to(() => [End]); Ask.run((self) => End.make({ ok: self.ok }))
+      const Mid = node('Mid', {}).to(() => [Ask]); Mid.run(() => Ask.make())
+      const First = node('First', { n: z.number() }).to(() => [Mid]); First.run(() => Mid.make())
+      var asking = graph(First)`)
+    await run('var pending = asking({ n: 7 })')
+    // Ask's gate waits in Mid's step (step 2, making Ask): First's step has finished.
+    await until(() => runtime.engine.pendingGates().length === 1)
+    const first = spanNamed(runtime, 'node First')
+    expect(await client.call('trace.select', { traceId: first.traceId, spanId: first.spanId, given: [] })).toEqual({
+      summary: '$span = node First · $node = First (g1 step 1)',
+      node: 'First'
+    })
+    expect(await run('$node.n')).toBe('7')
+    const whole = spanNamed(runtime, 'invoke_workflow First')
+    expect((await client.call('trace.select', { traceId: whole.traceId, spanId: whole.spanId, given: [] })).summary).toContain(
+      "$node = First (g1's latest finished step, 1; it goes on)"
+    )
+    await run('@g1.0 true')
+    expect(await run('(await pending).result.ok')).toBe('true')
   })
 
   it('an imported span gives $span as it was imported, and no $node (no run of this session made it)', async () => {

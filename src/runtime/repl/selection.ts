@@ -36,9 +36,10 @@ function frozenSpan(span: SpanDto, source: SelectedSpan['source']): SelectedSpan
   return deepFreeze({ name, ...rest, startMs, durationMs, source })
 }
 
-/** A run's node instances: the result's trace, or the partial trace a failed run's GraphError carries. */
+/** A run's node instances: the result's trace, the partial trace a failed run's GraphError carries, or (live) its finished steps'. */
 function instancesOf(run: RunRecord): readonly NodeInstance[] | undefined {
   if (run.state === 'done') return run.result?.trace
+  if (run.state === 'running' || run.state === 'waiting') return run.instances
   const trace = (run.error as { trace?: unknown } | undefined)?.trace
   return Array.isArray(trace) ? (trace as NodeInstance[]) : undefined
 }
@@ -55,21 +56,21 @@ export function nodeForChain(chain: readonly SpanDto[], runs: RunLookup): { inst
   const runId = chain[runAt]!.attributes[ATTR.run] as string
   const run = runs.getRun(runId)
   if (!run) return { note: `run ${runId} is no longer kept (the engine keeps the last 20 that ended)` }
-  const instances = instancesOf(run)
-  if (!instances) {
-    return run.state === 'running' || run.state === 'waiting'
-      ? { note: `${runId} is still ${run.state === 'waiting' ? 'waiting at a gate' : 'running'}: its node instances exist when it ends` }
-      : { note: `${runId} ${run.state} before its first node` }
-  }
+  const live = run.state === 'running' || run.state === 'waiting'
+  // While the run goes on, a step's instance is there once the step has finished.
+  const pending = `${runId} is still ${run.state === 'waiting' ? 'waiting at a gate' : 'running'}`
+  const instances = instancesOf(run) ?? []
   if (nodeAt < 0 || nodeAt > runAt) {
     const last = instances.at(-1)
-    if (!last) return { note: `${runId} ended before its first node` }
+    if (!last) return { note: live ? `${pending}: no step has finished yet` : `${runId} ${run.state} before its first node` }
+    if (live) return { instance: last, label: `${nodeOf(last)?.name ?? '?'} (${runId}'s latest finished step, ${instances.length}; it goes on)` }
     return { instance: last, label: `${nodeOf(last)?.name ?? '?'} (${runId}'s last node, step ${instances.length})` }
   }
   const name = chain[nodeAt]!.attributes[ATTR.node] as string
   const step = Number(chain[nodeAt]!.attributes[ATTR.step])
   const instance = instances[step - 1]
-  if (!instance || nodeOf(instance)?.name !== name) return { note: `${runId} ${run.state} before ${name} (step ${step}) was made` }
+  if (!instance || nodeOf(instance)?.name !== name)
+    return { note: live ? `${pending}: ${name} (step ${step}) has not finished yet` : `${runId} ${run.state} before ${name} (step ${step}) was made` }
   return { instance, label: `${name} (${runId} step ${step})` }
 }
 
