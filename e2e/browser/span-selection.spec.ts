@@ -39,6 +39,7 @@ test('selecting a node span in the timeline binds $node to its instance and $spa
   // The very instance of the run's result, not a copy.
   await submitLine(page, '$node === (await outfit).result')
   await expect.poll(() => terminalLines(page)).toContainEqual('true')
+  await row(page, '$node').scrollIntoViewIfNeeded()
   await page.screenshot({ path: 'test-results/span-selection.png' })
 
   // The run span: $node is the run's last node; an LM call below a node: that node.
