@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { SerializedError } from './errors'
 import { defineContract } from './protocol/contract'
+import { GraphProgress, GraphTopology, SelectionResult, SpanSelection } from './graph-contract'
 import { Completions, InspectPage } from './inspect-contract'
 import { DisplaySettings, OutputBatch, TaskInfo } from './repl-contract'
 import { SpanBatch, SpanDto } from './trace-contract'
@@ -82,7 +83,12 @@ export const runtimeContract = defineContract({
       result: z.object({ text: z.string(), spans: z.number().int(), open: z.number().int() })
     },
     /** The host's heartbeat: a runtime that stops answering is restarted. */
-    'runtime.ping': { params: z.object({}).strict(), result: z.object({ uptimeMs: z.number() }) }
+    'runtime.ping': { params: z.object({}).strict(), result: z.object({ uptimeMs: z.number() }) },
+    // The graph view and span selection (graph-contract.ts).
+    /** Binds `$span` and `$node` in the namespace for a span the user selected (in the timeline). */
+    'trace.select': { params: SpanSelection, result: SelectionResult },
+    /** The graphs bound in the namespace (their topology), and where each live run is. */
+    'graph.list': { params: z.object({}).strict(), result: z.object({ graphs: z.array(GraphTopology), runs: z.array(GraphProgress) }) }
   },
   events: {
     /** Output batches for this client; acknowledge each with repl.ack. */
@@ -93,7 +99,9 @@ export const runtimeContract = defineContract({
     /** Sent on connecting and whenever %view or %channel changes it. */
     'repl.display': DisplaySettings,
     /** The live span feed, batched (about every 50 ms): spans that started (still open) and spans that ended. */
-    'trace.spans': SpanBatch
+    'trace.spans': SpanBatch,
+    /** A run entered a node, waits at a gate, goes on, or ended (at most every 50 ms per run: the latest). */
+    'graph.progress': GraphProgress
   }
 })
 export type RuntimeContract = typeof runtimeContract

@@ -7,10 +7,13 @@ import type { Logger } from '../common/logger'
 import type { EventName } from '../common/protocol/contract'
 import type { Port } from '../common/protocol/port'
 import { RpcServer } from '../common/protocol/rpc'
+import type { GraphProgress, SelectionResult } from '../common/graph-contract'
 import type { DisplaySettings, TaskInfo } from '../common/repl-contract'
 import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../common/runtime-contract'
+import type { SpanDto } from '../common/trace-contract'
 import { OutputRouter, type OutputOptions } from './engine/output'
-import { GraphEngine } from './engine/graph-engine'
+import { GraphEngine, type RunRecord } from './engine/graph-engine'
+import { graphsIn } from './graph/topology'
 import { TaskManager } from './engine/tasks'
 import { createLm } from './lm'
 import { AnthropicBackend } from './lm/anthropic'
@@ -19,6 +22,7 @@ import { describeError, Evaluator } from './repl/evaluator'
 import { complete, inspectPath } from './repl/introspect'
 import { isMagic, runMagic, type InputRecord } from './repl/magics'
 import { frameworkApi, Listing, makeNs, runtimeViews, userBindingNames } from './repl/namespace'
+import { resolveSelection } from './repl/selection'
 import { SessionStore } from './store'
 import { secretValues, type CollectorOptions } from './tracing/sdk'
 import { TraceSession } from './tracing/session'
@@ -40,6 +44,10 @@ const SNAPSHOT_SPANS = 20_000
 const MAX_INPUTS = 10_000
 /** How often task changes are announced (and how long an evaluation may take without being announced). */
 const TASK_EVENT_MS = 50
+
+function progressOf(run: RunRecord): GraphProgress {
+  return { runId: run.id, graph: run.graph, state: run.state, ...(run.at ? { node: run.at.node, step: run.at.step } : {}) }
+}
 
 /**
  * Loads what an input imports: `node:` modules, packages from the working directory (it follows
@@ -79,6 +87,8 @@ export class Runtime implements Disposable {
   private readonly pendingTaskChanges = new Map<string, TaskInfo>()
   private readonly announcedTasks = new Set<string>()
   private taskTimer: ReturnType<typeof setTimeout> | undefined
+  private readonly pendingProgress = new Map<string, GraphProgress>()
+  private progressTimer: ReturnType<typeof setTimeout> | undefined
   /** Settles when startup work (graph files to load) is done: inputs wait for it. */
   private ready: Promise<void> = Promise.resolve()
   /** How every window shows output (%view, %channel). */
@@ -111,6 +121,7 @@ export class Runtime implements Disposable {
     this.userNames = () => userBindingNames(this.evaluator.context, seeded)
     this.evaluator.context['ns'] = makeNs(this.evaluator.context, this.userNames, this.engine)
     this.store.add(this.tasks.onDidChange((info) => this.queueTaskChange(info)))
+    this.store.add(this.engine.onDidChangeRun((run) => this.queueProgress(run)))
     if (options.projectDir) this.openStore(options.projectDir)
   }
 
@@ -174,7 +185,19 @@ export class Runtime implements Disposable {
         'runtime.ping': () => ({ uptimeMs: Date.now() - this.startedAt }),
         'trace.snapshot': () => this.traces.snapshot(SNAPSHOT_SPANS),
         'trace.export': ({ format, traceIds, spanIds }) =>
-          this.traces.exportFile(format, { ...(traceIds ? { traceIds } : {}), ...(spanIds ? { spanIds } : {}) })
+          this.traces.exportFile(format, { ...(traceIds ? { traceIds } : {}), ...(spanIds ? { spanIds } : {}) }),
+        'trace.select': ({ traceId, spanId, given }) => this.selectSpan(traceId, spanId, given),
+        // After the graph files loading at startup: a window that connects early gets their graphs.
+        'graph.list': async () => {
+          await this.ready
+          return {
+            graphs: graphsIn(this.evaluator.context, this.userNames()),
+            runs: this.engine
+              .runs()
+              .filter((run) => run.endedAt === undefined)
+              .map(progressOf)
+          }
+        }
       },
       this.options.log
     )
@@ -202,6 +225,21 @@ export class Runtime implements Disposable {
       }
     })
     this.ready = loading
+  }
+
+  /**
+   * Binds `$span` (the selected span, frozen) and `$node` (its node instance, or undefined) in the
+   * namespace, and says so in one line on the debug channel.
+   */
+  selectSpan(traceId: string, spanId: string, given: SpanDto[]): SelectionResult {
+    const known = this.traces.spans().filter((span) => span.traceId === traceId)
+    const { span, instance, ...result } = resolveSelection(spanId, known, given, this.engine)
+    this.evaluator.context['$span'] = span
+    this.evaluator.context['$node'] = instance
+    this.evaluator.generation++ // completion sees the new names
+    this.output.write('debug', 'stdout', `${result.summary}\n`)
+    this.output.flushAll()
+    return result
   }
 
   /** Evaluates one input in its mode, as a client's repl.evaluate does (without broadcasting the result). */
@@ -302,6 +340,7 @@ export class Runtime implements Disposable {
 
   dispose(): void {
     if (this.taskTimer) clearTimeout(this.taskTimer)
+    if (this.progressTimer) clearTimeout(this.progressTimer)
     void this.traces.shutdown()
     this.tasks.cancelAll('the runtime is shutting down')
     this.store.dispose()
@@ -310,6 +349,16 @@ export class Runtime implements Disposable {
 
   private broadcast<E extends EventName<RuntimeContract>>(topic: E, payload: z.input<RuntimeContract['events'][E]>, except?: RpcServer<RuntimeContract>): void {
     for (const client of this.clients) if (client !== except) client.emit(topic, payload)
+  }
+
+  /** Where runs are go out at most every TASK_EVENT_MS, only the latest of each run (thousands of runs stay cheap). */
+  private queueProgress(run: RunRecord): void {
+    this.pendingProgress.set(run.id, progressOf(run))
+    this.progressTimer ??= setTimeout(() => {
+      this.progressTimer = undefined
+      for (const progress of this.pendingProgress.values()) this.broadcast('graph.progress', progress)
+      this.pendingProgress.clear()
+    }, TASK_EVENT_MS)
   }
 
   /**

@@ -1,7 +1,9 @@
 import { useState } from 'react'
 import type { CortexApi } from './api/cortex-api'
+import { GraphPanel } from './graph/GraphPanel'
 import { InspectorPanel } from './inspector/InspectorPanel'
 import { Split } from './layout/Split'
+import { Tabs } from './layout/Tabs'
 import { ReplState } from './repl/repl-state'
 import { ReplPane } from './repl/ReplPane'
 import { StatusBar } from './StatusBar'
@@ -20,7 +22,23 @@ export function App({ api }: { api: CortexApi }) {
           direction="row"
           initial={0.55}
           first={<ReplPane api={api} state={state} />}
-          second={<Split id="side" direction="column" initial={0.6} first={<TimelinePanel api={api} />} second={<InspectorPanel api={api} state={state} />} />}
+          second={
+            <Split
+              id="side"
+              direction="column"
+              initial={0.6}
+              first={
+                <Tabs
+                  id="side-top"
+                  tabs={[
+                    { id: 'timeline', label: 'Timeline', content: <TimelinePanel api={api} /> },
+                    { id: 'graph', label: 'Graph', content: <GraphPanel api={api} state={state} /> }
+                  ]}
+                />
+              }
+              second={<InspectorPanel api={api} state={state} />}
+            />
+          }
         />
       </main>
       <StatusBar api={api} state={state} />

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { Emitter } from '../../common/event'
 import { setRunInterceptor, type Graph, type GraphResult, type RunOptions } from '../graph/graph'
-import { nodeOf } from '../graph/node'
+import { nodeOf, type NodeInstance } from '../graph/node'
 import type { GateField } from '../graph/resolver'
 import type { LanguageModel } from '../lm/types'
 import type { OutputRouter } from './output'
@@ -31,6 +31,10 @@ export interface RunRecord {
   endedAt?: number
   readonly nodes: NodeTiming[]
   readonly deps: DepTiming[]
+  /** The node instances of its finished steps, in order (the result's trace has them all once it is done). */
+  readonly instances: NodeInstance[]
+  /** The node it is on: the node whose step runs, or (waiting) the node whose gate asks; kept after it ends. */
+  at?: { node: string; step: number }
   /** The finished run's result, or its error. */
   result?: GraphResult
   error?: unknown
@@ -145,15 +149,21 @@ export class GraphEngine {
     const parents = [options.signal, this.tasks.current?.signal].filter((s): s is AbortSignal => s !== undefined)
     const parent = parents.length > 1 ? AbortSignal.any(parents) : parents[0]
     const task = this.tasks.create('graph', name, { channel: 'graph', id, parent })
-    const record: RunRecord = { id, graph: name, state: 'running', startedAt: Date.now(), nodes: [], deps: [] }
+    const record: RunRecord = { id, graph: name, state: 'running', startedAt: Date.now(), nodes: [], deps: [], instances: [] }
     this.live.set(id, record)
     this.changes.fire(record)
     let gateCount = 0
     const observer = {
-      nodeStarted: (node: string, step: number) => this.say('verbose', task, `${node} (step ${step})`),
-      nodeFinished: (node: string, step: number, ms: number) => {
+      nodeStarted: (node: string, step: number) => {
+        record.at = { node, step }
+        this.changes.fire(record)
+        this.say('verbose', task, `${node} (step ${step})`)
+        options.observer?.nodeStarted?.(node, step)
+      },
+      nodeFinished: (node: string, step: number, ms: number, instance: NodeInstance) => {
         record.nodes.push({ node, step, ms })
-        options.observer?.nodeFinished?.(node, step, ms)
+        record.instances.push(instance)
+        options.observer?.nodeFinished?.(node, step, ms, instance)
       },
       depResolved: (node: string, dep: string, ms: number) => {
         record.deps.push({ node, dep, ms })
@@ -167,6 +177,8 @@ export class GraphEngine {
       if (options.gate) return options.gate({ node, fields, signal })
       task.setState('waiting')
       record.state = 'waiting'
+      // A successor's gate is asked while the step before it makes it: the run is at that node now.
+      record.at = { node, step: (record.at?.step ?? 0) + (record.at?.node === node ? 0 : 1) }
       this.changes.fire(record)
       await Promise.all(
         fields.map(

@@ -38,8 +38,8 @@ export interface RunOptions {
 
 export interface RunObserver {
   nodeStarted?(node: string, step: number): void
-  /** A node's step is done: its fields resolved and the next node produced (or the run ended). */
-  nodeFinished?(node: string, step: number, ms: number): void
+  /** A node's step is done: its fields resolved and the next node produced (or the run ended). `instance` is the step's node. */
+  nodeFinished?(node: string, step: number, ms: number, instance: NodeInstance): void
   depResolved?(node: string, dep: string, ms: number): void
 }
 
@@ -276,7 +276,7 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
             state.trace.push(instance)
             return this.next(node, instance, state, resolved, maxIterations === 0 || step < maxIterations ? undefined : maxIterations)
           })
-          observer?.nodeFinished?.(node.name, step, performance.now() - started)
+          observer?.nodeFinished?.(node.name, step, performance.now() - started, instance)
         }
         return resultOf(state.trace)
       } catch (error) {

@@ -1,4 +1,5 @@
 import type { Event } from '../../../common/event'
+import type { GraphProgress, GraphTopology, SelectionResult } from '../../../common/graph-contract'
 import type { Completions, InspectPage } from '../../../common/inspect-contract'
 import type { Disposable } from '../../../common/lifecycle'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
@@ -6,6 +7,7 @@ import type { EvalResult, ReplMode, RuntimeInfo } from '../../../common/runtime-
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
 import type { TraceFileFormat } from '../../../common/trace/detect'
 import type { TraceStore } from '../../../common/trace/store'
+import type { SpanDto } from '../../../common/trace-contract'
 
 export interface ConnectionState {
   state: 'connecting' | 'connected' | 'disconnected'
@@ -54,5 +56,12 @@ export interface CortexApi {
   exportTrace(options: { format: 'otlp-jsonl' | 'otlp-json'; traceIds?: string[]; spanIds?: string[] }): Promise<{ text: string; spans: number; open: number }>
   /** Adds the spans of a trace file (OTLP JSON / JSON Lines, Jaeger JSON) to `traces`; throws a TraceFormatError saying what is wrong. */
   importTrace(text: string, fileName?: string): { spans: number; format: TraceFileFormat }
+  // The graph view and span selection.
+  /** Binds `$span` / `$node` in the namespace for a span of `traces` (the inspector then shows them). */
+  selectSpan(span: SpanDto): Promise<SelectionResult>
+  /** The graphs bound in the namespace, and where each live run is. */
+  listGraphs(): Promise<{ graphs: GraphTopology[]; runs: GraphProgress[] }>
+  /** A run entered a node, waits at a gate, goes on, or ended. */
+  readonly onGraphProgress: Event<GraphProgress>
   dispose(): void
 }

@@ -1,5 +1,6 @@
 import { ProtocolError } from '../../../common/errors'
 import { Emitter, type Event } from '../../../common/event'
+import type { GraphProgress, GraphTopology, SelectionResult } from '../../../common/graph-contract'
 import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { Logger } from '../../../common/logger'
 import type { Completions, InspectPage } from '../../../common/inspect-contract'
@@ -10,6 +11,7 @@ import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, 
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
 import { parseTraceFile, type TraceFileFormat } from '../../../common/trace/detect'
 import { TraceStore } from '../../../common/trace/store'
+import type { SpanDto } from '../../../common/trace-contract'
 import type { ConnectionState, CortexApi } from './cortex-api'
 
 /** Where runtime connections come from: Electron's brokered MessagePorts or browser-mode WebSockets. */
@@ -34,6 +36,7 @@ export class RuntimeSession implements CortexApi {
   private readonly results = this.store.add(new Emitter<EvalResult>())
   private readonly namespaceChanges = this.store.add(new Emitter<void>())
   private readonly connections = this.store.add(new Emitter<ConnectionState>())
+  private readonly graphProgress = this.store.add(new Emitter<GraphProgress>())
   private state: ConnectionState = { state: 'connecting' }
   readonly traces = new TraceStore()
   private status: RuntimeStatus | undefined
@@ -43,6 +46,7 @@ export class RuntimeSession implements CortexApi {
   readonly onResult = this.results.event
   readonly onNamespaceChange = this.namespaceChanges.event
   readonly onConnectionChange = this.connections.event
+  readonly onGraphProgress = this.graphProgress.event
   readonly onRuntimeStatus: Event<RuntimeStatus>
 
   constructor(
@@ -111,6 +115,19 @@ export class RuntimeSession implements CortexApi {
     return { spans: spans.length, format }
   }
 
+  async selectSpan(span: SpanDto): Promise<SelectionResult> {
+    // The span and its ancestors go along: the runtime uses them only for spans it does not know (imported ones).
+    const given: SpanDto[] = []
+    for (let at: SpanDto | undefined = span; at && given.length < 64; at = at.parentSpanId ? this.traces.get(at.parentSpanId) : undefined) given.push(at)
+    const result = await this.connected().call('trace.select', { traceId: span.traceId, spanId: span.spanId, given })
+    this.namespaceChanges.fire() // $span and $node changed
+    return result
+  }
+
+  async listGraphs(): Promise<{ graphs: GraphTopology[]; runs: GraphProgress[] }> {
+    return this.connected().call('graph.list', {})
+  }
+
   restartRuntime(): Promise<void> {
     return this.link.restartRuntime()
   }
@@ -150,6 +167,7 @@ export class RuntimeSession implements CortexApi {
       })
     )
     this.clientStore.add(client.subscribe('repl.display', (display) => this.displayChanges.fire(display)))
+    this.clientStore.add(client.subscribe('graph.progress', (progress) => this.graphProgress.fire(progress)))
     this.clientStore.add(
       client.subscribe('repl.result', (result) => {
         this.results.fire(result)

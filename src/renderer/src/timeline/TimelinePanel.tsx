@@ -97,6 +97,13 @@ export function TimelinePanel({ api }: { api: CortexApi }) {
     return () => observer.disconnect()
   }, [])
 
+  // Selecting a span also binds $span and $node in the REPL (the runtime prints what they are).
+  const select = (span: SpanDto) => {
+    if (span.spanId === selected) return setSelected(undefined)
+    setSelected(span.spanId)
+    api.selectSpan(span).catch((error: unknown) => setNotice(`could not bind $span: ${(error as Error).message}`))
+  }
+
   const toggle = (spanId: string) =>
     setCollapsed((current) => {
       const next = new Set(current)
@@ -215,7 +222,7 @@ export function TimelinePanel({ api }: { api: CortexApi }) {
               window={shown}
               now={now}
               selected={row.span.spanId === selected}
-              onSelect={() => setSelected(row.span.spanId === selected ? undefined : row.span.spanId)}
+              onSelect={() => select(row.span)}
               onToggle={() => toggle(row.span.spanId)}
             />
           ))}
