@@ -1,20 +1,8 @@
-import { resolve } from 'node:path'
-import { expect, test as base, type Locator, type Page } from '@playwright/test'
-import { startHost, type RunningHost } from '../support/web-host'
+import { expect, type Locator, type Page } from '@playwright/test'
+import { testWithOotd } from '../support/web-host'
 import { submitLine, terminalLines } from '../support/terminal'
 
-// As `npm start` does: the runtime starts with the OOTD example loaded.
-const test = base.extend<object, { host: RunningHost }>({
-  host: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their dependencies
-    async ({}, use) => {
-      const host = await startHost({ CORTEX_LOAD: resolve('examples/ootd/index.ts') })
-      await use(host)
-      await host.stop()
-    },
-    { scope: 'worker' }
-  ]
-})
+const test = testWithOotd
 
 /** The inspector's row for a path of names from the root. */
 function row(page: Page, ...path: string[]): Locator {
