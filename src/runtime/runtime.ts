@@ -166,6 +166,12 @@ export class Runtime implements Disposable {
         },
         'repl.inspect': ({ path, offset, limit }) => inspectPath(this.evaluator.context, this.userNames, path, offset, limit, this.engine),
         'repl.complete': ({ code, cursor }) => complete(this.evaluator.context, code, Math.min(cursor, code.length), this.evaluator.generation),
+        'repl.history': async ({ limit }) => {
+          const store = await this.sessionStore
+          if (store) return store.history(limit)
+          const inputs = [...new Set(this.inputs.map((input) => input.code).reverse())].slice(0, limit)
+          return inputs.reverse()
+        },
         'tasks.list': () => this.tasks.list(),
         'tasks.cancel': (params) => ({
           cancelled: 'all' in params ? this.tasks.cancelAll('cancelled by the user') : Number(this.tasks.cancel(params.id, 'cancelled by the user'))
