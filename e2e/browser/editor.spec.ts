@@ -1,5 +1,5 @@
 import { expect, type Page } from '@playwright/test'
-import { test } from '../support/web-host'
+import { startHost, test } from '../support/web-host'
 import { submitLine, terminalLines } from '../support/terminal'
 
 async function open(page: Page, url: string): Promise<void> {
@@ -77,6 +77,39 @@ test('the history survives a reload; Ctrl+R finds an older input and Enter puts 
   await expect.poll(() => promptLines(page)).toContainEqual(`› var ${marker} = 'first'`)
   // Accepted, not run: no new result line appeared.
   expect((await terminalLines(page)).at(-1)).toBe(`› var ${marker} = 'first'`)
+})
+
+test('the history comes back in a new runtime (a restart): it is read from the project’s session store', async ({ page, host }) => {
+  await open(page, host.url)
+  const marker = `restartMarker${Date.now()}`
+  await submitLine(page, `var ${marker} = 1`)
+  await expect.poll(() => terminalLines(page)).toContain(`› var ${marker} = 1`)
+  const second = await startHost()
+  try {
+    await open(page, second.url)
+    await page.keyboard.press('Control+R')
+    await page.keyboard.type(marker)
+    await expect.poll(() => promptLines(page)).toContainEqual(`(reverse-i-search)'${marker}': var ${marker} = 1`)
+  } finally {
+    await second.stop()
+  }
+})
+
+test('background output goes above a partly typed multi-line input and leaves it as it was', async ({ page, host }) => {
+  await open(page, host.url)
+  await submitLine(page, 'setTimeout(() => console.log("from the " + "background"), 1500); "timer set"')
+  await expect.poll(() => terminalLines(page)).toContain("'timer set'")
+  await page.keyboard.type('const later = {')
+  await page.keyboard.press('Enter')
+  await page.keyboard.type('  half: "typed')
+  await expect.poll(() => terminalLines(page)).toContain('from the background')
+  const lines = await terminalLines(page)
+  expect(lines.slice(-3)).toEqual(['from the background', '› const later = {', '…   half: "typed'])
+  await page.screenshot({ path: 'test-results/editor-background-output.png' })
+  await page.keyboard.type('" }')
+  await page.keyboard.press('Enter')
+  await submitLine(page, 'later.half')
+  await expect.poll(() => terminalLines(page)).toContain("'typed'")
 })
 
 test('JS input is highlighted as it is typed: keywords, strings, numbers and comments in their colours', async ({ page, host }) => {

@@ -125,7 +125,13 @@ export class InteractiveRepl {
 
     // The project's inputs, from every window and terminal (the runtime's session store), before this file's.
     client.call('repl.history', {}).then(
-      (older) => this.editor.addOlderHistory(older),
+      (older) => {
+        this.editor.addOlderHistory(older)
+        if (this.editor.searching) {
+          this.shown = this.editor.view()
+          this.drawPrompt()
+        }
+      },
       () => undefined
     )
     this.write(`${style.dim('Cortex — Shift+Tab: mode; Alt+Enter: new line; Ctrl+R: search; Ctrl+D: exit')}\r\n`)

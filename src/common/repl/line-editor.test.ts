@@ -188,4 +188,12 @@ describe('LineEditor', () => {
     editor.input('\x1b[A\x1b[A')
     expect(editor.line).toBe('older')
   })
+
+  it('a search begun before the older history arrived finds in it once it does', () => {
+    const editor = new LineEditor()
+    editor.input('\x12old')
+    expect(editor.searching).toEqual({ query: 'old', failed: true })
+    editor.addOlderHistory(['an old input', 'another'])
+    expect(editor.view()).toEqual({ line: 'an old input', position: 3, search: { query: 'old', failed: false } })
+  })
 })

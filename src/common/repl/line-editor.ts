@@ -99,8 +99,20 @@ export class LineEditor {
     const before = older.filter((line) => line.trim() !== '' && !mine.has(line))
     const atEnd = this.browsing === this.entries.length
     this.entries.unshift(...before)
-    if (this.entries.length > this.historySize) this.entries.splice(0, this.entries.length - this.historySize)
-    this.browsing = atEnd ? this.entries.length : Math.min(this.entries.length, this.browsing + before.length)
+    const dropped = Math.max(0, this.entries.length - this.historySize)
+    this.entries.splice(0, dropped)
+    this.browsing = atEnd ? this.entries.length : Math.max(0, Math.min(this.entries.length, this.browsing + before.length - dropped))
+    // A search typed before the history arrived looks again, now in all of it.
+    if (this.search) {
+      this.search.match = undefined
+      this.findMatch(this.entries.length - 1)
+    }
+  }
+
+  /** What to draw now (the last redraw's content): for a front end that redraws on its own account. */
+  view(): { line: string; position: number; search?: SearchView } {
+    const { line, position, search } = this.redraw()
+    return search ? { line, position, search } : { line, position }
   }
 
   /** Replaces [from, to) of the input (a completion), leaving the cursor after the new text. */
@@ -210,7 +222,7 @@ export class LineEditor {
     return true
   }
 
-  private redraw(): EditorAction {
+  private redraw(): Extract<EditorAction, { kind: 'redraw' }> {
     const search = this.searching
     if (!search) return { kind: 'redraw', line: this.text, position: this.cursor }
     const state = this.search!

@@ -147,7 +147,11 @@ export class ReplTerminal implements Disposable {
   private loadHistory(): void {
     const load = (): void =>
       void this.api.history().then(
-        (older) => this.editor.addOlderHistory(older),
+        (older) => {
+          this.editor.addOlderHistory(older)
+          const view = this.editor.view()
+          if (view.search) this.drawPrompt(view.line, view.position, view.search)
+        },
         () => undefined // not connected after all: the next connection loads it
       )
     if (this.api.connection.state === 'connected') load()
@@ -169,6 +173,7 @@ export class ReplTerminal implements Disposable {
           this.interrupt(action.line)
           break
         case 'next-mode':
+          this.popup.close()
           this.state.cycleMode()
           this.drawPrompt()
           break
