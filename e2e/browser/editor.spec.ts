@@ -157,3 +157,22 @@ test('a completion list follows typing after a dot; Down moves in it, Enter acce
   await page.keyboard.press('Enter')
   await expect.poll(() => terminalLines(page)).toContain('5')
 })
+
+test('typing never waits for completions: while the runtime is busy the text appears at once, and late answers for it are dropped', async ({ page, host }) => {
+  await open(page, host.url)
+  await submitLine(page, 'var closet = { coat: 1, count: 2 }')
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('coat'))
+  await submitLine(page, 'const busyUntil = Date.now() + 2000; while (Date.now() < busyUntil) {}; "busy " + "done"')
+  // Completions are asked for `closet.co` (the runtime answers only after its loop), then the input moves on.
+  await page.keyboard.type('closet.co')
+  await page.waitForTimeout(300) // past the debounce: the request is on its way
+  await page.keyboard.type('unt * 21')
+  await expect.poll(() => promptLines(page)).toContainEqual('› closet.count * 21')
+  expect(await terminalLines(page)).not.toContain("'busy done'")
+  await expect.poll(() => terminalLines(page)).toContain("'busy done'")
+  // The answers for `closet.co` arrived for an input that is gone: no list.
+  await page.waitForTimeout(500)
+  await expect(page.getByTestId('completion-popup')).toBeHidden()
+  await page.keyboard.press('Enter')
+  await expect.poll(() => terminalLines(page)).toContain('42')
+})
