@@ -52,6 +52,14 @@ export const runtimeContract = defineContract({
     },
     /** Completions at `cursor` of `code`, within 100 ms. */
     'repl.complete': { params: z.object({ code: z.string().max(100_000), cursor: z.number().int().nonnegative() }), result: Completions },
+    /**
+     * The prompt's history: recent inputs of the project's sessions (the session store; without
+     * one, this session's), oldest first, each once. Windows and the terminal client load it on connecting.
+     */
+    'repl.history': {
+      params: z.object({ limit: z.number().int().positive().max(10_000).default(1000) }),
+      result: z.array(z.string())
+    },
     'tasks.list': { params: z.object({}).strict(), result: z.array(TaskInfo) },
     /** Cancels one task, or all of them; returns how many were cancelled. */
     'tasks.cancel': { params: z.union([z.object({ id: z.string() }), z.object({ all: z.literal(true) })]), result: z.object({ cancelled: z.number().int() }) },

@@ -87,6 +87,30 @@ describe.each(Object.entries(transports))('Runtime over %s', (_name, createPorts
 })
 
 describe('Runtime', () => {
+  it('gives every client the prompt history: inputs oldest first, each once (this session’s, without a store)', async () => {
+    const log = new MemoryLogger()
+    const runtime = store.add(new Runtime({ host: 'in-process', log }))
+    const [clientPort, serverPort] = createPortPair()
+    runtime.connect(serverPort)
+    const client = store.add(new RpcClient(clientPort, runtimeContract, log))
+    for (const code of ['var h = 1', 'h + 1', 'var h = 1', 'function g() {\n  return h\n}']) await client.call('repl.evaluate', { code })
+    expect(await client.call('repl.history', {})).toEqual(['h + 1', 'var h = 1', 'function g() {\n  return h\n}'])
+    expect(await client.call('repl.history', { limit: 1 })).toEqual(['function g() {\n  return h\n}'])
+  })
+
+  it('never gives a window a secret in the history: the value of a secret-named binding is redacted', async () => {
+    const log = new MemoryLogger()
+    const runtime = store.add(new Runtime({ host: 'in-process', log }))
+    const [clientPort, serverPort] = createPortPair()
+    runtime.connect(serverPort)
+    const client = store.add(new RpcClient(clientPort, runtimeContract, log))
+    await client.call('repl.evaluate', { code: "var SERVICE_TOKEN = 'tok-4f9a2c7e1b'" })
+    await client.call('repl.evaluate', { code: "fetchIt('tok-4f9a2c7e1b')" })
+    const history = await client.call('repl.history', {})
+    expect(history.join('\n')).not.toContain('tok-4f9a2c7e1b')
+    expect(history).toContain("fetchIt('[REDACTED]')")
+  })
+
   it('shares one namespace between clients; each sees the others’ results as events', async () => {
     const log = new MemoryLogger()
     const runtime = store.add(new Runtime({ host: 'in-process', log }))

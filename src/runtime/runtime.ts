@@ -11,6 +11,7 @@ import type { GraphProgress, SelectionResult } from '../common/graph-contract'
 import type { DisplaySettings, TaskInfo } from '../common/repl-contract'
 import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../common/runtime-contract'
 import type { SpanDto } from '../common/trace-contract'
+import { redactText } from '../common/trace/redact'
 import { OutputRouter, type OutputOptions } from './engine/output'
 import { GraphEngine, type RunRecord } from './engine/graph-engine'
 import { graphsIn } from './graph/topology'
@@ -24,7 +25,7 @@ import { isMagic, runMagic, type InputRecord } from './repl/magics'
 import { frameworkApi, Listing, makeNs, runtimeViews, userBindingNames } from './repl/namespace'
 import { resolveSelection } from './repl/selection'
 import { SessionStore } from './store'
-import { secretValues, type CollectorOptions } from './tracing/sdk'
+import { redaction, secretValues, type CollectorOptions } from './tracing/sdk'
 import { TraceSession } from './tracing/session'
 
 export interface RuntimeOptions {
@@ -177,6 +178,13 @@ export class Runtime implements Disposable {
         },
         'repl.inspect': ({ path, offset, limit }) => inspectPath(this.evaluator.context, this.userNames, path, offset, limit, this.engine),
         'repl.complete': ({ code, cursor }) => complete(this.evaluator.context, code, Math.min(cursor, code.length), this.evaluator.generation),
+        'repl.history': async ({ limit }) => {
+          const store = await this.sessionStore
+          const inputs = store ? store.history(limit) : [...new Set(this.inputs.map((input) => input.code).reverse())].slice(0, limit).reverse()
+          // A window never gets a secret: the value of a secret-named variable, or text shaped like a key.
+          const options = redaction(secretValues(process.env, this.evaluator.context))
+          return inputs.map((input) => redactText(input, options))
+        },
         'tasks.list': () => this.tasks.list(),
         'tasks.cancel': (params) => ({
           cancelled: 'all' in params ? this.tasks.cancelAll('cancelled by the user') : Number(this.tasks.cancel(params.id, 'cancelled by the user'))

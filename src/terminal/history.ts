@@ -36,8 +36,9 @@ export class HistoryFile {
     }
   }
 
+  /** A multi-line input is not kept here (the file has one entry per line); the runtime's session store has it. */
   append(line: string): void {
-    if (!this.path || this.broken) return
+    if (!this.path || this.broken || line.includes('\n')) return
     try {
       mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 })
       appendFileSync(this.path, `${line}\n`, { mode: 0o600 })

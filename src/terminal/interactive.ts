@@ -1,13 +1,14 @@
 import { ProtocolError } from '../common/errors'
 import { DisposableStore, toDisposable } from '../common/lifecycle'
-import { formatBatch, formatResult, nextMode, promptFor, style, type OutputFormat } from '../common/repl/format'
+import { continuationFor, formatBatch, formatResult, nextMode, promptFor, style, type OutputFormat } from '../common/repl/format'
 import { applyCompletions } from '../common/repl/completion'
-import { LineEditor } from '../common/repl/line-editor'
-import { PromptBlock } from '../common/repl/prompt-block'
+import { LineEditor, type SearchView } from '../common/repl/line-editor'
+import { PromptBlock, withPrompts } from '../common/repl/prompt-block'
+import { drawPromptView } from '../common/repl/prompt-view'
 import type { ReplMode } from '../common/runtime-contract'
 import type { Connection } from './connection'
 import type { HistoryFile } from './history'
-import { InputSplitter } from './inputs'
+import { inputState } from './inputs'
 import { stripStyles } from './text'
 
 /** A cancelled evaluation that has not ended within this long is stuck in synchronous code: SIGINT breaks it. */
@@ -17,8 +18,6 @@ const UNANSWERED_AFTER_MS = 2000
 
 /** How output is shown; the runtime says (%view, %channel) and every client follows. */
 const format: OutputFormat = { view: 'user' }
-/** The prompt of a line that continues an incomplete input. */
-const CONTINUATION_PROMPT = style.dim('… ')
 
 export interface TerminalIo {
   stdin: NodeJS.ReadStream
@@ -38,10 +37,12 @@ interface Running {
  * of the screen is always the prompt with the line being typed; output, results and notices are
  * written above it without disturbing that line (take the prompt away, write, draw it again).
  * Typing never waits: lines entered while an evaluation runs are queued (the prompt is dimmed) and
- * run in order. A JS line that leaves something open (a `{`, a template) continues on the next
- * line (`… `), as in Node's REPL.
+ * run in order. A JS input that leaves something open (a `{`, a template) continues on the next
+ * line (`… `) when Enter is pressed, as in IPython; Alt+Enter or Ctrl+J start a new line in any case
+ * (terminals send the same key for Enter and Shift+Enter).
  *
- * Keys: the shared LineEditor's (arrows, Home/End, Ctrl+A/E/U, Up/Down through the history),
+ * Keys: the shared LineEditor's (arrows, Home/End, Ctrl+A/E/U, Up/Down through the lines and the
+ * history, which also holds the project's inputs from the windows; Ctrl+R searches it),
  * Shift+Tab cycles the mode (js → nl → bash), Ctrl+C cancels the running evaluation (and after
  * {@link INTERRUPT_AFTER_MS} interrupts the runtime with SIGINT, which breaks a synchronous loop
  * and keeps the namespace) or clears the line (twice on an empty line exits), Ctrl+D on an empty
@@ -50,12 +51,11 @@ interface Running {
 export class InteractiveRepl {
   private readonly store = new DisposableStore()
   private readonly editor: LineEditor
-  private readonly splitter = new InputSplitter()
   private mode: ReplMode = 'js'
   private readonly queue: Array<{ code: string; mode: ReplMode }> = []
   private current: Running | undefined
   /** What the prompt line shows (from the editor's redraws), so Ctrl+C knows whether the line was empty. */
-  private shown = { line: '', position: 0 }
+  private shown: { line: string; position: number; search?: SearchView | undefined } = { line: '', position: 0 }
   /** The prompt and the line at the bottom (a long line wraps onto several rows). */
   private readonly block = new PromptBlock()
   private ctrlCOnEmptyLine = false
@@ -72,7 +72,11 @@ export class InteractiveRepl {
     private readonly io: TerminalIo,
     history: HistoryFile
   ) {
-    this.editor = new LineEditor({ history: history.load(), onDidAddHistory: (line) => history.append(line) })
+    this.editor = new LineEditor({
+      history: history.load(),
+      onDidAddHistory: (line) => history.append(line),
+      continues: (input) => this.mode === 'js' && inputState(input) === 'incomplete'
+    })
   }
 
   /** Runs until the user exits (0) or the runtime dies (1); resolves with the exit code once the runtime is gone. */
@@ -119,7 +123,18 @@ export class InteractiveRepl {
       this.store.add(toDisposable(() => process.off(signal, onSignal)))
     }
 
-    this.write(`${style.dim('Cortex — Shift+Tab switches mode (js, nl, bash); Ctrl+C cancels; Ctrl+D exits.')}\r\n`)
+    // The project's inputs, from every window and terminal (the runtime's session store), before this file's.
+    client.call('repl.history', {}).then(
+      (older) => {
+        this.editor.addOlderHistory(older)
+        if (this.editor.searching) {
+          this.shown = this.editor.view()
+          this.drawPrompt()
+        }
+      },
+      () => undefined
+    )
+    this.write(`${style.dim('Cortex — Shift+Tab: mode; Alt+Enter: new line; Ctrl+R: search; Ctrl+D: exit')}\r\n`)
     this.drawPrompt()
     return this.done
   }
@@ -130,7 +145,7 @@ export class InteractiveRepl {
       if (action.kind !== 'interrupt' && action.kind !== 'none') this.ctrlCOnEmptyLine = false
       switch (action.kind) {
         case 'redraw':
-          this.shown = { line: action.line, position: action.position }
+          this.shown = { line: action.line, position: action.position, search: action.search }
           this.drawPrompt()
           break
         case 'submit':
@@ -146,8 +161,6 @@ export class InteractiveRepl {
           void this.complete(action.line, action.position)
           break
         case 'next-mode':
-          // A continued JS input stays JS: its lines so far would not mean anything in another mode.
-          if (this.splitter.continuing) break
           this.mode = nextMode(this.mode)
           this.drawPrompt()
           break
@@ -157,12 +170,12 @@ export class InteractiveRepl {
     }
   }
 
-  /** The entered line stays on screen as typed; the input it completes runs now, or after the running one. */
+  /** The entered input stays on screen as typed, every line; it runs now, or after the running one. */
   private submit(line: string): void {
-    this.write(`${this.flushText()}${this.eraseBlock()}${this.promptText()}${line}\r\n`)
+    this.write(`${this.flushText()}${this.eraseBlock()}${this.transcript(line)}\r\n`)
     this.shown = { line: '', position: 0 }
-    const input = this.mode === 'js' ? this.splitter.push(line) : line.trim() ? line : undefined
-    if (input !== undefined) this.queue.push({ code: input, mode: this.mode })
+    // Blank (or, in JS, only comments): not worth an evaluation.
+    if (this.mode === 'js' ? inputState(line) !== 'empty' : line.trim()) this.queue.push({ code: line, mode: this.mode })
     this.runNext()
     this.drawPrompt()
   }
@@ -205,8 +218,7 @@ export class InteractiveRepl {
     this.shown = { line: '', position: 0 }
     const running = this.current
     if (running) {
-      const dropped = this.queue.splice(0).length + (this.splitter.continuing ? 1 : 0)
-      this.splitter.reset()
+      const dropped = this.queue.splice(0).length
       if (running.interrupting) {
         this.connection.interrupt()
         this.print(style.notice('^C: interrupting the runtime again'))
@@ -228,12 +240,10 @@ export class InteractiveRepl {
       )
       return
     }
-    const continued = this.splitter.continuing
-    this.splitter.reset()
-    if (cleared === '' && !continued && this.ctrlCOnEmptyLine) return void this.exit(0)
-    this.ctrlCOnEmptyLine = cleared === '' && !continued
+    if (cleared === '' && this.ctrlCOnEmptyLine) return void this.exit(0)
+    this.ctrlCOnEmptyLine = cleared === ''
     const hint = this.ctrlCOnEmptyLine ? `\r\n${style.dim('(To exit, press Ctrl+C again or Ctrl+D)')}` : ''
-    this.write(`${this.flushText()}${this.eraseBlock()}${this.promptText()}${cleared}${style.dim('^C')}${hint}\r\n`)
+    this.write(`${this.flushText()}${this.eraseBlock()}${this.transcript(cleared)}${style.dim('^C')}${hint}\r\n`)
     this.drawPrompt()
   }
 
@@ -242,7 +252,7 @@ export class InteractiveRepl {
     if (this.exiting) return
     this.exiting = true
     for (const timer of this.current?.timers ?? []) clearTimeout(timer)
-    this.write(`${this.flushText()}${this.eraseBlock()}${this.promptText()}${this.shown.line}\r\n`)
+    this.write(`${this.flushText()}${this.eraseBlock()}${this.transcript(this.shown.line)}\r\n`)
     this.store.dispose()
     try {
       this.io.stdin.setRawMode(false)
@@ -309,9 +319,14 @@ export class InteractiveRepl {
     this.write(this.flushText() + this.promptLine())
   }
 
-  private promptText(): string {
-    if (this.splitter.continuing) return CONTINUATION_PROMPT
-    return promptFor(this.mode, this.current !== undefined || this.queue.length > 0)
+  private get busy(): boolean {
+    return this.current !== undefined || this.queue.length > 0
+  }
+
+  /** An input as the transcript keeps it: all its lines, behind their prompts. */
+  private transcript(input: string): string {
+    const prompt = promptFor(this.mode, this.busy)
+    return withPrompts(prompt, continuationFor(prompt), input)
   }
 
   private eraseBlock(): string {
@@ -320,7 +335,8 @@ export class InteractiveRepl {
 
   /** The prompt and the line, redrawn in place, with the cursor where the editor has it. */
   private promptLine(): string {
-    return this.block.draw(this.promptText(), this.shown.line, this.shown.position, this.io.stdout.columns || 80)
+    const view = { mode: this.mode, busy: this.busy, ...this.shown }
+    return drawPromptView(this.block, view, this.io.stdout.columns || 80)
   }
 
   /** Without colour (NO_COLOR), styles go; cursor movement stays. */

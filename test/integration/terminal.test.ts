@@ -264,6 +264,33 @@ describe.skipIf(!python)('cortex in a terminal (a real pseudo-terminal)', () => 
     expect(run.output).toContain('[the runtime process ended unexpectedly (it was killed by SIGKILL); its namespace is gone]')
   })
 
+  it('continues an input that leaves a bracket open, runs it whole, and Ctrl+R brings it back whole', { timeout: 60_000 }, () => {
+    const run = inPty([
+      { wait: '› ', send: 'function sixOf() {\r' },
+      { wait: '… ', send: '  return 6\r}\r' },
+      { wait: 'undefined', send: 'sixOf() * 7\r' },
+      { wait: '42', send: '\x12turn 6' },
+      { wait: "'turn 6': ", send: '\r' }, // accepted into the editor, not run
+      { wait: '› function sixOf() {', count: 2, send: '\x03\x04' }
+    ])
+    expect(run.timeout).toBeUndefined()
+    expect(run.code).toBe(0)
+    // The search shows the whole entry, its further lines aligned under the search prompt's end.
+    const searchPrompt = "(reverse-i-search)'turn 6': "
+    const pad = ' '.repeat(searchPrompt.length - 2)
+    expect(run.screens[4]!.slice(-3)).toEqual([`${searchPrompt}function sixOf() {`, `${pad}…   return 6`, `${pad}… }`])
+    expect(run.screens[5]!.slice(-3)).toEqual(['› function sixOf() {', '…   return 6', '… }'])
+    expect(run.screen.slice(0, 7)).toEqual([
+      expect.stringContaining('Cortex'),
+      '› function sixOf() {',
+      '…   return 6',
+      '… }',
+      'undefined',
+      '› sixOf() * 7',
+      '42'
+    ])
+  })
+
   it('Ctrl+C breaks a synchronous infinite loop and keeps the namespace; Up recalls the history', { timeout: 60_000 }, () => {
     const run = inPty([
       { wait: '› ', send: 'let n = 0\r' },

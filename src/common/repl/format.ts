@@ -1,4 +1,5 @@
 import type { SerializedError } from '../errors'
+import { stripAnsi } from './ansi'
 import type { ChannelName, OutputBatch, OutputWrite } from '../repl-contract'
 import type { EvalResult, ReplMode } from '../runtime-contract'
 
@@ -37,6 +38,12 @@ export function modeLabel(mode: ReplMode): string {
 export function promptFor(mode: ReplMode, busy = false): string {
   const look = MODE_LOOK[mode]
   return busy ? style.dim(`${look.symbol} `) : look.colour(`${look.symbol} `)
+}
+
+/** The prompt of an input's further lines: `… `, right-aligned under `prompt` (as IPython's `...:`). */
+export function continuationFor(prompt: string): string {
+  const width = stripAnsi(prompt).length
+  return style.dim(`${' '.repeat(Math.max(0, width - 2))}… `)
 }
 
 export const PROMPT = promptFor('js')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { PromptBlock } from './prompt-block'
+import { highlightJs } from './highlight'
+import { PromptBlock, withPrompts } from './prompt-block'
 
 /**
  * A tiny terminal: enough of VT100 (CR, LF, CUU/CUF, ED, autowrap) to see where text lands. It
@@ -72,5 +73,49 @@ describe('PromptBlock', () => {
     expect(term.cursor()).toEqual({ row: 1, column: 0 })
     term.write(block.draw('> ', '1234567', 7, 10))
     expect(term.lines()).toEqual(['> 1234567'])
+  })
+
+  it('draws a multi-line input with a continuation prompt before each further line, the cursor on its line', () => {
+    const term = screen(20)
+    const block = new PromptBlock()
+    const input = 'function f() {\n  return 1\n}'
+    term.write(block.draw('> ', input, input.indexOf('return'), 20, { continuation: '. ' }))
+    expect(term.lines()).toEqual(['> function f() {', '.   return 1', '. }'])
+    expect(term.cursor()).toEqual({ row: 1, column: 4 })
+  })
+
+  it('redraws a multi-line input whose lines wrap, in place, and clears all of it for output above', () => {
+    const term = screen(10)
+    const block = new PromptBlock()
+    const input = 'abcdefghijkl\nxy\n12345678'
+    for (let n = 1; n <= input.length; n++) term.write(block.draw('> ', input.slice(0, n), n, 10, { continuation: '. ' }))
+    expect(term.lines()).toEqual(['> abcdefgh', 'ijkl', '. xy', '. 12345678', ''])
+    expect(term.cursor()).toEqual({ row: 4, column: 0 })
+    term.write(block.draw('> ', input, 3, 10, { continuation: '. ' })) // the cursor on the first row
+    expect(term.cursor()).toEqual({ row: 0, column: 5 })
+    term.write(`${block.erase()}output\r\n`)
+    term.write(block.draw('> ', 'a\nb', 3, 10, { continuation: '. ' }))
+    expect(term.lines()).toEqual(['output', '> a', '. b'])
+  })
+
+  it('keeps the cursor on a line that fills its last row, not on the next line', () => {
+    const term = screen(10)
+    const block = new PromptBlock()
+    term.write(block.draw('> ', '12345678\nz', 8, 10, { continuation: '. ' }))
+    expect(term.lines()).toEqual(['> 12345678', '. z'])
+    expect(term.cursor()).toEqual({ row: 0, column: 9 })
+  })
+
+  it('draws colours without counting them as columns', () => {
+    const term = screen(12)
+    const block = new PromptBlock()
+    const input = 'let a\n"b"'
+    term.write(block.draw('> ', input, 2, 12, { continuation: '. ', painted: highlightJs(input) }))
+    expect(term.lines()).toEqual(['> let a', '. "b"'])
+    expect(term.cursor()).toEqual({ row: 0, column: 4 })
+  })
+
+  it('shows a submitted input with its prompts, every line', () => {
+    expect(withPrompts('> ', '. ', 'a\nb')).toBe('> a\r\n. b')
   })
 })

@@ -33,7 +33,10 @@ const HELP = `${Object.values(MAGICS).join('\n')}
 
 Modes (Shift+Tab): JS (JavaScript/TypeScript, the default), NL (ask the AI), BASH (shell commands).
 @g1.0 VALUE answers gate 0 of graph run g1. ns() lists your bindings; ns(x) tells about x.
-Enter runs a line; Ctrl+C cancels (twice: interrupts a stuck loop); Ctrl+D on an empty line exits the terminal client.`
+Enter runs the input (an open bracket, string or template continues it on a new line); Shift+Enter (terminal: Alt+Enter or Ctrl+J) adds a line;
+Up/Down move between lines, then through the history (this project's inputs, every window's); Ctrl+R searches it (Enter takes the match, Esc restores);
+Tab completes (while you type JS a list shows: Up/Down pick, Tab/Enter take, Esc closes);
+Ctrl+C cancels (twice: interrupts a stuck loop), or clears the input; Ctrl+D on an empty line exits the terminal client.`
 
 export interface InputRecord {
   readonly mode: ReplMode

@@ -32,6 +32,21 @@ const out = (text: string, over: Partial<OutputWrite> = {}): OutputWrite => ({ c
 const texts = (entries: Entry[]) => entries.map((e) => e.text)
 
 describe('SessionStore', () => {
+  it('gives the history: inputs of every session, oldest first, each once at its newest place', async () => {
+    const dir = project()
+    const first = await open(dir)
+    first.appendInput('const a = 1', 'js')
+    first.appendOutput(out('1\n'))
+    first.appendInput('a + 1', 'js')
+    await first.close()
+    const second = await open(dir)
+    second.appendInput('ls', 'bash')
+    second.appendInput('const a = 1', 'js')
+    second.appendInput('function f() {\n  return a\n}', 'js')
+    expect(second.history()).toEqual(['a + 1', 'ls', 'const a = 1', 'function f() {\n  return a\n}'])
+    expect(second.history(2)).toEqual(['const a = 1', 'function f() {\n  return a\n}'])
+  })
+
   it('stores inputs, outputs and events, and finds them: search (newest first), recent, session, sessions', async () => {
     const dir = project()
     const store = await open(dir)

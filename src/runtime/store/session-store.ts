@@ -229,6 +229,21 @@ export class SessionStore {
     return this.entriesAt(numbers)
   }
 
+  /**
+   * The prompt's history: the latest `limit` distinct inputs of every session, oldest first (an
+   * input typed several times keeps only its newest place). Shared by windows and the terminal client.
+   */
+  history(limit = 1000): string[] {
+    this.catchUp()
+    const seen = new Set<string>()
+    for (let n = this.count - 1; n >= 0 && seen.size < limit; n--) {
+      if (this.kindOf[n] !== KIND_CODES.input) continue
+      const text = this.entriesAt([n])[0]?.text
+      if (text !== undefined && text.trim() !== '') seen.add(text)
+    }
+    return [...seen].reverse()
+  }
+
   /** All entries of one session (this one by default), in order. */
   session(id = this.sessionId): Entry[] {
     this.catchUp()

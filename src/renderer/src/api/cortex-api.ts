@@ -27,6 +27,8 @@ export interface CortexApi {
   inspect(path: readonly string[], options?: { offset?: number; limit?: number }): Promise<InspectPage>
   /** Completions at `cursor` of `code` (asked asynchronously: typing never waits for them). */
   complete(code: string, cursor: number): Promise<Completions>
+  /** The prompt's history (recent inputs of the project's sessions, oldest first, each once), for the line editor. */
+  history(limit?: number): Promise<string[]>
   restartRuntime(): Promise<void>
   /** Breaks a synchronous loop in the running evaluation (SIGINT), keeping the namespace. */
   interruptRuntime(): Promise<void>

@@ -96,6 +96,10 @@ export class RuntimeSession implements CortexApi {
     return this.connected().call('repl.complete', { code, cursor })
   }
 
+  async history(limit?: number): Promise<string[]> {
+    return this.connected().call('repl.history', { limit })
+  }
+
   async runtimeInfo(): Promise<RuntimeInfo> {
     return this.connected().call('runtime.info', {})
   }

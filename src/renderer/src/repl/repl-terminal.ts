@@ -3,11 +3,14 @@ import { Terminal } from '@xterm/xterm'
 import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { CortexApi } from '../api/cortex-api'
 import { applyCompletions } from '../../../common/repl/completion'
-import { formatBatch, formatResult, promptFor, style, type OutputFormat } from '../../../common/repl/format'
+import { continuationFor, formatBatch, formatResult, promptFor, style, type OutputFormat } from '../../../common/repl/format'
+import { isIncompleteJs } from '../../../common/repl/js-tokens'
+import { drawPromptView } from '../../../common/repl/prompt-view'
 import type { ReplMode } from '../../../common/runtime-contract'
 import type { ReplState } from './repl-state'
-import { LineEditor } from '../../../common/repl/line-editor'
-import { PromptBlock } from '../../../common/repl/prompt-block'
+import { LineEditor, type SearchView } from '../../../common/repl/line-editor'
+import { PromptBlock, withPrompts } from '../../../common/repl/prompt-block'
+import { CompletionPopup } from './completion-popup'
 
 /**
  * The REPL pane: an xterm.js terminal with a local line editor. The bottom line is always the
@@ -19,7 +22,9 @@ export class ReplTerminal implements Disposable {
   private readonly store = new DisposableStore()
   private readonly terminal: Terminal
   private readonly fit = new FitAddon()
-  private readonly editor = new LineEditor()
+  /** Enter continues a JS input that leaves something open (a bracket, a template) on a new line. */
+  private readonly editor = new LineEditor({ continues: (input) => this.state.mode === 'js' && isIncompleteJs(input) })
+  private readonly popup: CompletionPopup
   /** The prompt and the line at the bottom (a long line wraps onto several rows). */
   private readonly block = new PromptBlock()
   /** The evaluation this pane is waiting for. */
@@ -52,9 +57,24 @@ export class ReplTerminal implements Disposable {
     this.fitToContainer(container)
 
     this.terminal.writeln(
-      style.dim('Cortex — JavaScript/TypeScript in a live runtime. Enter runs a line; Ctrl+C cancels; Shift+Tab switches mode (JS, NL, BASH).')
+      style.dim(
+        'Cortex — JavaScript/TypeScript in a live runtime. Enter runs the input; Shift+Enter adds a line; Ctrl+R searches the history; Ctrl+C cancels; Shift+Tab switches mode (JS, NL, BASH).'
+      )
     )
+    this.popup = this.store.add(
+      new CompletionPopup(container, this.terminal, api, (from, to, text) => {
+        this.editor.replace(from, to, text)
+        this.drawPrompt()
+      })
+    )
+    // xterm sends "\r" for Enter and Shift+Enter alike: Shift+Enter becomes Alt+Enter, the editor's "new line" key.
+    this.terminal.attachCustomKeyEventHandler((event) => {
+      if (event.key !== 'Enter' || !event.shiftKey) return true
+      if (event.type === 'keydown') this.handleInput('\x1b\r')
+      return false
+    })
     this.store.add(this.terminal.onData((data) => this.handleInput(data)))
+    this.loadHistory()
     this.store.add(
       state.onInsert((text) => {
         // Typed, not run: control characters are dropped so an inserted text can never submit.
@@ -123,11 +143,28 @@ export class ReplTerminal implements Disposable {
     this.store.add(toDisposable(() => observer.disconnect()))
   }
 
+  /** The project's history (every session's and the terminal client's inputs), each time the runtime is connected. */
+  private loadHistory(): void {
+    const load = (): void =>
+      void this.api.history().then(
+        (older) => {
+          this.editor.addOlderHistory(older)
+          const view = this.editor.view()
+          if (view.search) this.drawPrompt(view.line, view.position, view.search)
+        },
+        () => undefined // not connected after all: the next connection loads it
+      )
+    if (this.api.connection.state === 'connected') load()
+    this.store.add(this.api.onConnectionChange((change) => change.state === 'connected' && load()))
+  }
+
   private handleInput(data: string): void {
+    if (this.popup.handleKey(data)) return
     for (const action of this.editor.input(data)) {
       switch (action.kind) {
         case 'redraw':
-          this.drawPrompt(action.line, action.position)
+          this.drawPrompt(action.line, action.position, action.search)
+          this.popup.update(action.line, action.position, this.state.mode === 'js' && !action.search)
           break
         case 'submit':
           this.submit(action.line)
@@ -136,6 +173,7 @@ export class ReplTerminal implements Disposable {
           this.interrupt(action.line)
           break
         case 'next-mode':
+          this.popup.close()
           this.state.cycleMode()
           this.drawPrompt()
           break
@@ -148,10 +186,11 @@ export class ReplTerminal implements Disposable {
     }
   }
 
-  /** The entered line stays on screen as typed; it runs now, or after the running evaluation. */
+  /** The entered input stays on screen as typed, every line; it runs now, or after the running evaluation. */
   private submit(line: string): void {
+    this.popup.close()
     this.flush()
-    this.terminal.write(`${this.block.erase()}${promptFor(this.state.mode, Boolean(this.running))}${line}\r\n`)
+    this.terminal.write(`${this.block.erase()}${this.transcript(promptFor(this.state.mode, Boolean(this.running)), line)}\r\n`)
     if (line.trim()) this.typedAhead.push({ line, mode: this.state.mode })
     this.runNext()
     this.drawPrompt()
@@ -202,9 +241,10 @@ export class ReplTerminal implements Disposable {
   private interrupt(line: string): void {
     const running = this.running
     const dropped = this.typedAhead.splice(0).length
+    this.popup.close()
     if (!running) {
       this.flush()
-      this.terminal.write(`${this.block.erase()}${promptFor(this.state.mode)}${line}${style.dim(' ^C')}\r\n`)
+      this.terminal.write(`${this.block.erase()}${this.transcript(promptFor(this.state.mode), line)}${style.dim(' ^C')}\r\n`)
       this.drawPrompt()
       return
     }
@@ -251,7 +291,13 @@ export class ReplTerminal implements Disposable {
     this.drawPrompt()
   }
 
-  private drawPrompt(line = this.editor.line, position = this.editor.position): void {
-    this.terminal.write(this.block.draw(promptFor(this.state.mode, Boolean(this.running)), line, position, this.terminal.cols))
+  private drawPrompt(line = this.editor.line, position = this.editor.position, search: SearchView | undefined = this.editor.searching): void {
+    const view = { mode: this.state.mode, busy: Boolean(this.running), line, position, search }
+    this.terminal.write(drawPromptView(this.block, view, this.terminal.cols))
+  }
+
+  /** An input as the transcript keeps it: all its lines, as typed, behind their prompts. */
+  private transcript(prompt: string, input: string): string {
+    return withPrompts(prompt, continuationFor(prompt), input)
   }
 }
