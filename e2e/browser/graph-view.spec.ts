@@ -2,7 +2,7 @@ import { expect, type Locator, type Page } from '@playwright/test'
 import { testWithOotd } from '../support/web-host'
 import { submitLine, terminalLines } from '../support/terminal'
 
-const test = testWithOotd
+const test = testWithOotd()
 
 const view = (page: Page) => page.getByTestId('graph-view')
 const node = (page: Page, name: string): Locator => view(page).locator(`[data-testid="graph-node"][data-node="${name}"]`)

@@ -2,7 +2,7 @@ import { expect } from '@playwright/test'
 import { testWithOotd } from '../support/web-host'
 import { submitLine, terminalLines } from '../support/terminal'
 
-const test = testWithOotd
+const test = testWithOotd()
 
 test('the example graph runs in the window: its gate is answered with @g1.0 and the outfit comes back', async ({ page, host }) => {
   await page.goto(host.url)

@@ -2,7 +2,7 @@ import { expect, type Locator, type Page } from '@playwright/test'
 import { testWithOotd } from '../support/web-host'
 import { submitLine, terminalLines } from '../support/terminal'
 
-const test = testWithOotd
+const test = testWithOotd()
 
 /** The inspector's row for a path (names from the root, as the runtime gives them; '#runs' for the graph runs). */
 function row(page: Page, ...path: string[]): Locator {

@@ -3,7 +3,7 @@ import { expect, type Page } from '@playwright/test'
 import { testWithOotd } from '../support/web-host'
 import { submitLine, terminalLines } from '../support/terminal'
 
-const test = testWithOotd
+const test = testWithOotd()
 
 const rows = (page: Page) => page.getByTestId('timeline-row')
 

@@ -35,7 +35,10 @@ export async function startHost(env: Record<string, string> = {}): Promise<Runni
   }
 }
 
-/** Playwright's `test` with a `host` started with `env`: one browser-mode host per worker, stopped at the end. */
+/**
+ * Playwright's `test` with a `host` started with `env`: one browser-mode host per worker and per
+ * call, stopped at the end. Each spec file calls it once, so its runs (g1…) start from a fresh runtime.
+ */
 export function testWithHost(env: Record<string, string> = {}) {
   return base.extend<object, { host: RunningHost }>({
     host: [
@@ -53,5 +56,5 @@ export function testWithHost(env: Record<string, string> = {}) {
 /** A host with an empty namespace. */
 export const test = testWithHost()
 
-/** As `npm start` does: the runtime starts with the OOTD example loaded. */
-export const testWithOotd = testWithHost({ CORTEX_LOAD: resolve('examples/ootd/index.ts') })
+/** As `npm start` does: the runtime starts with the OOTD example loaded (a fresh host for each spec file that calls it). */
+export const testWithOotd = () => testWithHost({ CORTEX_LOAD: resolve('examples/ootd/index.ts') })
