@@ -1,5 +1,9 @@
 import { useState } from 'react'
 import type { CortexApi } from './api/cortex-api'
+import { FileActions } from './files/file-actions'
+import { RecentFiles } from './files/recent-files'
+import { WindowChrome } from './files/WindowChrome'
+import { WindowUi } from './files/window-ui'
 import { InspectorPanel } from './inspector/InspectorPanel'
 import { Split } from './layout/Split'
 import { ReplState } from './repl/repl-state'
@@ -9,10 +13,13 @@ import { TimelinePanel } from './timeline/TimelinePanel'
 
 export function App({ api }: { api: CortexApi }) {
   const [state] = useState(() => new ReplState())
+  const [ui] = useState(() => new WindowUi())
+  const [actions] = useState(() => new FileActions(api, ui.notices, new RecentFiles(localStorage)))
   return (
     <div className="app">
       <header className="title-bar">
         <span data-testid="title">Cortex</span>
+        <WindowChrome api={api} actions={actions} ui={ui} />
       </header>
       <main className="workspace">
         <Split
@@ -23,7 +30,7 @@ export function App({ api }: { api: CortexApi }) {
           second={<Split id="side" direction="column" initial={0.6} first={<TimelinePanel api={api} />} second={<InspectorPanel api={api} state={state} />} />}
         />
       </main>
-      <StatusBar api={api} state={state} />
+      <StatusBar api={api} state={state} ui={ui} />
     </div>
   )
 }

@@ -6,11 +6,20 @@ import type { Completions, InspectPage } from '../../../common/inspect-contract'
 import type { Port } from '../../../common/protocol/port'
 import { RpcClient } from '../../../common/protocol/rpc'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
-import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../../../common/runtime-contract'
+import {
+  runtimeContract,
+  type EvalResult,
+  type GraphFileSource,
+  type ReplMode,
+  type RuntimeContract,
+  type RuntimeInfo,
+  type RuntimeStats
+} from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
 import { parseTraceFile, type TraceFileFormat } from '../../../common/trace/detect'
 import { TraceStore } from '../../../common/trace/store'
 import type { ConnectionState, CortexApi } from './cortex-api'
+import type { FileHost } from './file-host'
 
 /** Where runtime connections come from: Electron's brokered MessagePorts or browser-mode WebSockets. */
 export interface RuntimeLink extends Disposable {
@@ -47,7 +56,8 @@ export class RuntimeSession implements CortexApi {
 
   constructor(
     private readonly link: RuntimeLink,
-    private readonly log: Logger
+    private readonly log: Logger,
+    readonly files: FileHost
   ) {
     this.onRuntimeStatus = link.onRuntimeStatus
     this.store.add(link)
@@ -109,6 +119,16 @@ export class RuntimeSession implements CortexApi {
     const { spans, format } = parseTraceFile(text, fileName)
     this.traces.add(spans)
     return { spans: spans.length, format }
+  }
+
+  async loadGraphFile(source: GraphFileSource): Promise<{ result: EvalResult; path?: string }> {
+    const answer = await this.connected().call('repl.loadFile', source)
+    this.namespaceChanges.fire()
+    return answer
+  }
+
+  async runtimeStats(): Promise<RuntimeStats> {
+    return this.connected().call('runtime.stats', {})
   }
 
   restartRuntime(): Promise<void> {
