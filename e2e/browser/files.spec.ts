@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { expect, test as base, type Page } from '@playwright/test'
 import { startHost, type RunningHost } from '../support/web-host'
 import { submitLine, terminalLines } from '../support/terminal'
@@ -221,4 +224,30 @@ test('Restart runtime from the File menu: the window says the runtime restarted 
   await submitLine(page, 'typeof kept')
   await expect.poll(() => terminalLines(page)).toContainEqual("'undefined'")
   await page.screenshot({ path: 'test-results/files-restarted.png' })
+})
+
+test('`cortex web path/to/graph.ts` opens the app with that file loaded', async ({ page }) => {
+  const file = join(mkdtempSync(join(tmpdir(), 'cortex-cli-')), 'doubler.ts')
+  writeFileSync(file, DOUBLER)
+  const cli = spawn(process.execPath, [resolve('bin/cortex.mjs'), 'web', file, '--no-build', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  try {
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      let stdout = ''
+      cli.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk
+        const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(stdout)
+        if (match) resolveUrl(match[1]!)
+      })
+      cli.once('exit', (code) => reject(new Error(`cortex web exited (${code})`)))
+    })
+    await page.goto(url)
+    await expect.poll(() => terminalLines(page)).toContainEqual(`[system] loaded ${file}: 3 bindings (Done, Start, doubler)`)
+    // That file instead of the example.
+    expect((await terminalLines(page)).join('\n')).not.toContain('OOTD example loaded')
+    await submitLine(page, '(await doubler({ n: 4 })).result.doubled')
+    await expect.poll(() => terminalLines(page)).toContainEqual('8')
+  } finally {
+    cli.kill('SIGTERM')
+    if (cli.exitCode === null) await once(cli, 'exit')
+  }
 })
