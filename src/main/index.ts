@@ -8,6 +8,7 @@ import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
 import { createLineLogger } from '../common/logger'
 import { addRecentDocument, chooseGraphFiles, saveTextFile, type FileDialogs } from './files'
 import { handleIpc, listenIpc, type IpcPolicy } from './ipc'
+import { startupLoad } from './launch'
 import { appMenuTemplate } from './menu'
 import { RuntimeHost } from './runtime-host'
 import { hardenSession, hardenWebContents, isAppUrl } from './security'
@@ -21,6 +22,10 @@ setUnexpectedErrorHandler((error) => log.error('unexpected error', serializeErro
 const devUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 const appUrl = devUrl ?? pathToFileURL(join(here, '../renderer/index.html')).href
 const policy: IpcPolicy = { isAppUrl: (url) => isAppUrl(url, appUrl), log }
+
+// Graph files to load at startup (the runtime inherits the environment): see launch.ts.
+const load = startupLoad(process.argv, process.env, { packaged: app.isPackaged, example: join(app.getAppPath(), 'examples/ootd/index.ts'), cwd: process.cwd() })
+if (load !== undefined) process.env['CORTEX_LOAD'] = load
 
 app.enableSandbox()
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log))
