@@ -163,11 +163,13 @@ test('the status bar shows the gate a run waits at, and clears it once answered;
   await open(page, host)
   await expect(page.getByTestId('memory')).toHaveText(/^\d+ MB · heap \d+ MB$/)
   await submitLine(page, "var outfit = ootd({ name: 'Dzara', user_message: 'ugh i just got up' }, { lm: recordedLm() })")
-  await expect(page.getByTestId('gates')).toHaveText('1 gate waiting: @g1.0')
+  // Runs are numbered per session (the tests before ran some): g1, g2, …
+  await expect(page.getByTestId('gates')).toHaveText(/^1 gate waiting: @g\d+\.0$/)
+  const gate = (await page.getByTestId('gates').textContent())!.split('@')[1]!
   await expect(page.getByTestId('tasks')).toHaveText('1 task')
-  await expect(page.getByTestId('tasks')).toHaveAttribute('title', /^g1 waiting: /)
+  await expect(page.getByTestId('tasks')).toHaveAttribute('title', new RegExp(`^${gate.split('.')[0]} waiting: `))
   await page.screenshot({ path: 'test-results/files-gate-waiting.png' })
-  await submitLine(page, '@g1.0 ugh i just got up')
+  await submitLine(page, `@${gate} ugh i just got up`)
   await expect(page.getByTestId('gates')).toHaveCount(0)
   await submitLine(page, '(await outfit).find(RecommendOOTD).footwear')
   await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringMatching(/^'.+'$/))
@@ -224,6 +226,13 @@ test('Restart runtime from the File menu: the window says the runtime restarted 
   await submitLine(page, 'typeof kept')
   await expect.poll(() => terminalLines(page)).toContainEqual("'undefined'")
   await page.screenshot({ path: 'test-results/files-restarted.png' })
+  // A crash says so too, with what happened (dismissed first, so what shows is the crash's).
+  await page.getByTestId('runtime-banner').getByRole('button', { name: 'Dismiss' }).click()
+  await expect(page.getByTestId('runtime-banner')).toHaveCount(0)
+  await submitLine(page, "const { kill, pid } = await import('node:process'); kill(pid, 'SIGKILL')")
+  await expect(page.getByTestId('runtime-banner')).toContainText('The runtime exited unexpectedly')
+  await expect(page.getByTestId('runtime-banner')).toContainText('its namespace and running tasks were lost')
+  await page.screenshot({ path: 'test-results/files-crashed.png' })
 })
 
 test('`cortex web path/to/graph.ts` opens the app with that file loaded', async ({ page }) => {
