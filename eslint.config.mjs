@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint'
 import { layersRule } from './tools/eslint/layers.mjs'
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'reports/**', 'test-results/**', 'playwright-report/**', 'scratch/**'] },
+  { ignores: ['out/**', 'node_modules/**', 'reports/**', 'test-results/**', 'playwright-report/**', 'scratch/**', '.cortex/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -3,29 +3,37 @@
 //   cortex         the REPL in this terminal (builds first if the sources changed); see USAGE
 //   cortex start   the desktop app; where Electron cannot be had, the browser mode instead
 //   cortex web     the browser mode: prints a http://127.0.0.1 URL with a session token
+//   cortex FILE.ts the desktop app with that graph file loaded (start and web take files too)
 //   cortex build   build only
 // Options for all but build: --no-build; for web: --port <n>, --host <loopback address>.
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { appLaunch } from '../scripts/app-args.mjs'
 import { build as buildApp, isBuildCurrent, projectRoot as root } from '../scripts/build.mjs'
 import { findElectronBinary, installElectronBinary } from '../scripts/electron-binary.mjs'
 
 const USAGE = `usage:
   cortex [--script FILE [--keep-going]]   the REPL in this terminal; with --script or piped input, runs
                                           the inputs and prints each result (stops at the first error)
-  cortex start                            the desktop app (the browser mode where Electron is missing)
-  cortex web [--port N] [--host ADDR]     the browser mode: prints a http://127.0.0.1 URL with a token
+  cortex start [FILE.ts …]                the desktop app (the browser mode where Electron is missing), with
+                                          these graph files loaded (default: the OOTD example; --no-example: none)
+  cortex FILE.ts                          the same as cortex start FILE.ts
+  cortex web [FILE.ts …] [--port N] [--host ADDR]
+                                          the browser mode: prints a http://127.0.0.1 URL with a token
   cortex build                            build only
   --no-build                              (any but build) run what is in out/ as it is
 `
 
-// No subcommand (nothing, or options only): the terminal REPL.
-const args = process.argv.slice(2)
-const [command, ...rest] = args.length === 0 || args[0].startsWith('-') ? ['repl', ...args] : args
-const noBuild = rest.includes('--no-build')
-const forwarded = rest.filter((arg) => arg !== '--no-build')
+// No subcommand (nothing, or options only): the terminal REPL; a graph file first: the app with it loaded.
+const launch = appLaunch(process.argv.slice(2), { cwd: process.cwd(), env: process.env, example: join(root, 'examples/ootd/index.ts') })
+if (launch.error) {
+  process.stderr.write(`cortex: ${launch.error}\n`)
+  process.exit(2)
+}
+const { command } = launch
+const noBuild = launch.args.includes('--no-build')
+const forwarded = launch.args.filter((arg) => arg !== '--no-build')
 
 /** Builds; the note goes to `stream` (for the REPL: stderr on a terminal, else none: its output must stay exact). */
 function build(stream = process.stdout) {
@@ -41,10 +49,9 @@ function run(executable, args, env = process.env) {
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
 }
 
-// The app starts with the example graph loaded (its recorded answers make it runnable offline).
-const example = join(root, 'examples/ootd/index.ts')
-const appEnv = { ...process.env, CORTEX_LOAD: process.env.CORTEX_LOAD ?? (existsSync(example) && !rest.includes('--no-example') ? example : '') }
-const web = () => run(process.execPath, [join(root, 'out/main/webhost.js'), ...forwarded.filter((a) => a !== '--no-example')], appEnv)
+// The app starts with the graph files given, or the example graph (its recorded answers make it runnable offline).
+const appEnv = { ...process.env, CORTEX_LOAD: launch.load }
+const web = () => run(process.execPath, [join(root, 'out/main/webhost.js'), ...forwarded], appEnv)
 
 switch (command) {
   case 'repl': {

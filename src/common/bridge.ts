@@ -13,6 +13,25 @@ export interface CortexBridge {
   /** SIGINT to the runtime: breaks a synchronous loop in an evaluation, keeping the namespace. */
   interruptRuntime(): Promise<void>
   onRuntimeStatus(listener: (status: RuntimeStatus) => void): () => void
+  // Files (the File menu, dropped files).
+  /** The path on disk of a File dropped on or chosen in the window (Electron's webUtils.getPathForFile); '' if it has none. */
+  pathForFile(file: object): string
+  /** The open dialog for graph files; the chosen paths ([] if cancelled). */
+  chooseGraphFiles(): Promise<string[]>
+  /** The save dialog, then main writes `text` there; the path, or undefined if cancelled. */
+  saveTextFile(suggestedName: string, text: string): Promise<string | undefined>
+  /** The OS's recent documents (app.addRecentDocument). */
+  addRecentDocument(path: string): void
+  /** Commands from the application menu (the same as the window's File menu). */
+  onMenuCommand(listener: (command: MenuCommand) => void): () => void
+}
+
+/** What the application menu (Electron) and the window's menu bar can ask the window to do. */
+export const MENU_COMMANDS = ['open-graph', 'import-trace', 'export-trace', 'restart-runtime', 'shortcuts'] as const
+export type MenuCommand = (typeof MENU_COMMANDS)[number]
+
+export function isMenuCommand(value: unknown): value is MenuCommand {
+  return typeof value === 'string' && (MENU_COMMANDS as readonly string[]).includes(value)
 }
 
 export const RUNTIME_PORT_MESSAGE = 'cortex:runtime-port'
@@ -23,5 +42,9 @@ export const IpcChannel = {
   restartRuntime: 'cortex:restart-runtime',
   interruptRuntime: 'cortex:interrupt-runtime',
   runtimeStatus: 'cortex:runtime-status',
-  runtimePort: 'cortex:runtime-port'
+  runtimePort: 'cortex:runtime-port',
+  chooseGraphFiles: 'cortex:choose-graph-files',
+  saveTextFile: 'cortex:save-text-file',
+  addRecentDocument: 'cortex:add-recent-document',
+  menuCommand: 'cortex:menu-command'
 } as const

@@ -31,6 +31,23 @@ export const RuntimeInfo = z.object({
 })
 export type RuntimeInfo = z.infer<typeof RuntimeInfo>
 
+/** A graph file to load: a path the runtime can read (Electron, recent files), or a file's text (dropped in a browser). */
+export const GraphFileSource = z.union([
+  z.object({ path: z.string().min(1).max(4096) }),
+  z.object({ name: z.string().min(1).max(255), text: z.string().max(5 * 1024 * 1024) })
+])
+export type GraphFileSource = z.infer<typeof GraphFileSource>
+
+/** The status bar's view of the runtime: memory, running tasks, gates waiting for an answer. */
+export const RuntimeStats = z.object({
+  rssBytes: z.number().nonnegative(),
+  heapUsedBytes: z.number().nonnegative(),
+  heapTotalBytes: z.number().nonnegative(),
+  tasks: z.array(z.object({ id: z.string(), label: z.string(), state: z.enum(['running', 'waiting']) })).max(1000),
+  gates: z.array(z.object({ id: z.string(), node: z.string(), field: z.string() })).max(1000)
+})
+export type RuntimeStats = z.infer<typeof RuntimeStats>
+
 /** The runtime process's API, served to every window (Electron) or browser tab (browser mode). */
 export const runtimeContract = defineContract({
   methods: {
@@ -96,7 +113,15 @@ export const runtimeContract = defineContract({
     /** Binds `$span` and `$node` in the namespace for a span the user selected (in the timeline). */
     'trace.select': { params: SpanSelection, result: SelectionResult },
     /** The graphs bound in the namespace (their topology), and where each live run is. */
-    'graph.list': { params: z.object({}).strict(), result: z.object({ graphs: z.array(GraphTopology), runs: z.array(GraphProgress) }) }
+    'graph.list': { params: z.object({}).strict(), result: z.object({ graphs: z.array(GraphTopology), runs: z.array(GraphProgress) }) },
+    // Files and status (the File menu, dropped files, the status bar).
+    /**
+     * Loads a graph file as %load does (exports bound, graphs listed); a file's text is first
+     * written to .cortex/dropped/<name>. Every window's REPL gets the result as repl.result; `path`
+     * is the file loaded (for the recent files), when it could be read.
+     */
+    'repl.loadFile': { params: GraphFileSource, result: z.object({ result: EvalResult, path: z.string().optional() }) },
+    'runtime.stats': { params: z.object({}).strict(), result: RuntimeStats }
   },
   events: {
     /** Output batches for this client; acknowledge each with repl.ack. */

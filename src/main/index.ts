@@ -1,12 +1,15 @@
 /** Electron main: app lifecycle only. Policy lives in security.ts, ipc.ts and runtime-host.ts. */
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { app, BrowserWindow, dialog, session } from 'electron'
+import { app, BrowserWindow, dialog, Menu, session } from 'electron'
 import { z } from 'zod'
-import { IpcChannel } from '../common/bridge'
+import { IpcChannel, type MenuCommand } from '../common/bridge'
 import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
 import { createLineLogger } from '../common/logger'
+import { addRecentDocument, chooseGraphFiles, saveTextFile, type FileDialogs } from './files'
 import { handleIpc, listenIpc, type IpcPolicy } from './ipc'
+import { startupLoad } from './launch'
+import { appMenuTemplate } from './menu'
 import { RuntimeHost } from './runtime-host'
 import { hardenSession, hardenWebContents, isAppUrl } from './security'
 import { createMainWindow } from './window'
@@ -19,6 +22,10 @@ setUnexpectedErrorHandler((error) => log.error('unexpected error', serializeErro
 const devUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL']
 const appUrl = devUrl ?? pathToFileURL(join(here, '../renderer/index.html')).href
 const policy: IpcPolicy = { isAppUrl: (url) => isAppUrl(url, appUrl), log }
+
+// Graph files to load at startup (the runtime inherits the environment): see launch.ts.
+const load = startupLoad(process.argv, process.env, { packaged: app.isPackaged, example: join(app.getAppPath(), 'examples/ootd/index.ts'), cwd: process.cwd() })
+if (load !== undefined) process.env['CORTEX_LOAD'] = load
 
 app.enableSandbox()
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log))
@@ -48,9 +55,21 @@ async function main(): Promise<void> {
   handleIpc(policy, IpcChannel.restartRuntime, z.tuple([]), () => host.restart())
   handleIpc(policy, IpcChannel.interruptRuntime, z.tuple([]), () => host.interrupt())
 
+  // The File menu: dialogs and recent documents here, the work in the window.
+  const files: FileDialogs = { dialog, defaultDir: () => app.getPath('downloads'), addRecentDocument: (path) => app.addRecentDocument(path) }
+  handleIpc(policy, IpcChannel.chooseGraphFiles, z.tuple([]), (_args, event) => chooseGraphFiles(files, BrowserWindow.fromWebContents(event.sender)))
+  handleIpc(policy, IpcChannel.saveTextFile, z.tuple([z.string().min(1).max(255), z.string()]), ([name, text], event) =>
+    saveTextFile(files, BrowserWindow.fromWebContents(event.sender), name, text)
+  )
+  listenIpc(policy, IpcChannel.addRecentDocument, z.tuple([z.string().min(1).max(4096)]), ([path]) => addRecentDocument(files, path))
+  const sendCommand = (command: MenuCommand): void => BrowserWindow.getFocusedWindow()?.webContents.send(IpcChannel.menuCommand, command)
+  Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(sendCommand)))
+
   const openWindow = (): void => {
     const window = createMainWindow({ preloadPath: join(here, '../preload/index.cjs'), iconPath: join(here, '../../resources/icon.png'), appUrl })
     host.attachWindow(window.webContents)
+    // The window draws its own menu bar (the same in the browser mode); the native one would repeat it. Accelerators still work.
+    if (process.platform !== 'darwin') window.setMenuBarVisibility(false)
   }
   openWindow()
 

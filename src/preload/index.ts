@@ -3,8 +3,8 @@
  * runtime port main sends is handed to the page as a window message (ports cannot cross the
  * context bridge as arguments).
  */
-import { contextBridge, ipcRenderer } from 'electron'
-import { IpcChannel, RUNTIME_PORT_MESSAGE, type CortexBridge } from '../common/bridge'
+import { contextBridge, ipcRenderer, webUtils } from 'electron'
+import { IpcChannel, RUNTIME_PORT_MESSAGE, type CortexBridge, type MenuCommand } from '../common/bridge'
 import type { RuntimeStatus } from '../common/supervision/runtime-supervisor'
 
 ipcRenderer.on(IpcChannel.runtimePort, (event) => {
@@ -20,6 +20,16 @@ const bridge: CortexBridge = {
     const forward = (_event: unknown, status: RuntimeStatus): void => listener(status)
     ipcRenderer.on(IpcChannel.runtimeStatus, forward)
     return () => ipcRenderer.off(IpcChannel.runtimeStatus, forward)
+  },
+  pathForFile: (file) => webUtils.getPathForFile(file as File),
+  chooseGraphFiles: () => ipcRenderer.invoke(IpcChannel.chooseGraphFiles) as Promise<string[]>,
+  saveTextFile: (suggestedName, text) => ipcRenderer.invoke(IpcChannel.saveTextFile, suggestedName, text) as Promise<string | undefined>,
+  addRecentDocument: (path) => ipcRenderer.send(IpcChannel.addRecentDocument, path),
+  onMenuCommand: (listener) => {
+    // Checked by the renderer (isMenuCommand) before it acts.
+    const forward = (_event: unknown, command: MenuCommand): void => listener(command)
+    ipcRenderer.on(IpcChannel.menuCommand, forward)
+    return () => ipcRenderer.off(IpcChannel.menuCommand, forward)
   }
 }
 

@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { builtinModules, createRequire } from 'node:module'
 import { isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -9,7 +10,15 @@ import type { Port } from '../common/protocol/port'
 import { RpcServer } from '../common/protocol/rpc'
 import type { GraphProgress, SelectionResult } from '../common/graph-contract'
 import type { DisplaySettings, TaskInfo } from '../common/repl-contract'
-import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../common/runtime-contract'
+import {
+  runtimeContract,
+  type EvalResult,
+  type GraphFileSource,
+  type ReplMode,
+  type RuntimeContract,
+  type RuntimeInfo,
+  type RuntimeStats
+} from '../common/runtime-contract'
 import type { SpanDto } from '../common/trace-contract'
 import { redactText } from '../common/trace/redact'
 import { OutputRouter, type OutputOptions } from './engine/output'
@@ -21,12 +30,13 @@ import { AnthropicBackend } from './lm/anthropic'
 import { runShell } from './repl/bash'
 import { describeError, Evaluator } from './repl/evaluator'
 import { complete, inspectPath } from './repl/introspect'
-import { isMagic, runMagic, type InputRecord } from './repl/magics'
+import { isMagic, loadGraphFile, runMagic, type InputRecord, type LoadedFile } from './repl/magics'
 import { frameworkApi, Listing, makeNs, runtimeViews, userBindingNames } from './repl/namespace'
 import { resolveSelection } from './repl/selection'
 import { SessionStore } from './store'
 import { redaction, secretValues, type CollectorOptions } from './tracing/sdk'
 import { TraceSession } from './tracing/session'
+import { welcomeLine } from './welcome'
 
 export interface RuntimeOptions {
   /** How this process was started; reported to clients. */
@@ -48,6 +58,14 @@ const TASK_EVENT_MS = 50
 
 function progressOf(run: RunRecord): GraphProgress {
   return { runId: run.id, graph: run.graph, state: run.state, ...(run.at ? { node: run.at.node, step: run.at.step } : {}) }
+}
+
+/** Graph files the window may load from text. */
+const GRAPH_FILE = /\.(ts|mts|js|mjs)$/i
+
+/** A file name that stays in its folder: no separators, no `..`, no NUL, not hidden-only dots. */
+export function isSafeFileName(name: string): boolean {
+  return !/[/\\\0]/.test(name) && !name.includes('..') && name.trim() === name && name.length > 0 && name !== '.'
 }
 
 /**
@@ -96,6 +114,8 @@ export class Runtime implements Disposable {
   private display: DisplaySettings = { view: 'user', hidden: [] }
   /** This session's inputs (for %history and %save), bounded. */
   private readonly inputs: InputRecord[] = []
+  /** Files loaded from the window so far (each load gets a fresh module URL). */
+  private loadCount = 0
 
   constructor(private readonly options: RuntimeOptions) {
     this.output = this.store.add(new OutputRouter(options.output))
@@ -205,7 +225,15 @@ export class Runtime implements Disposable {
               .filter((run) => run.endedAt === undefined)
               .map(progressOf)
           }
-        }
+        },
+        'repl.loadFile': async (source) => {
+          const loaded = await this.loadFile(source)
+          this.output.flushAll()
+          // Like an input every window sees: the REPL panes print what was bound (or why not).
+          this.broadcast('repl.result', loaded.result)
+          return loaded
+        },
+        'runtime.stats': () => this.stats()
       },
       this.options.log
     )
@@ -227,10 +255,18 @@ export class Runtime implements Disposable {
    */
   loadAtStartup(files: readonly string[]): void {
     const loading = this.ready.then(async () => {
+      const loaded: LoadedFile[] = []
       for (const file of files) {
-        const result = await this.dispatch('js', `%load ${file}`, new AbortController().signal)
+        const outcome = await loadGraphFile(this.evaluator.reserveId(), resolve(process.cwd(), file), {
+          evaluator: this.evaluator,
+          importModule: this.importModule
+        })
+        const { result } = outcome
+        if (outcome.loaded) loaded.push(outcome.loaded)
         this.output.write('system', result.ok ? 'stdout' : 'stderr', `${result.ok ? result.text : `could not load ${file}: ${result.error.message}`}\n`)
       }
+      const welcome = welcomeLine(loaded, process.env)
+      if (welcome) this.output.write('system', 'stdout', `${welcome}\n`)
     })
     this.ready = loading
   }
@@ -248,6 +284,51 @@ export class Runtime implements Disposable {
     this.output.write('debug', 'stdout', `${result.summary}\n`)
     this.output.flushAll()
     return result
+  }
+
+  /**
+   * A graph file from the window (File menu, a drop, recent files). Text comes from a browser that
+   * cannot give a path: it is written to .cortex/dropped/<name> and loaded from there, each time as
+   * a new module (a fixed file dropped again is loaded again, not served from the module cache).
+   */
+  async loadFile(source: GraphFileSource): Promise<{ result: EvalResult; path?: string }> {
+    await this.ready
+    const evalId = this.evaluator.reserveId()
+    const failure = (message: string): { result: EvalResult } => ({ result: { evalId, ok: false, error: { name: 'LoadError', message, code: 'load' } } })
+    let path: string
+    if ('path' in source) {
+      path = resolve(process.cwd(), source.path)
+    } else {
+      const name = source.name
+      if (!isSafeFileName(name)) return failure(`cannot load ${JSON.stringify(name)}: a dropped file's name may not contain path separators or '..'`)
+      if (!GRAPH_FILE.test(name)) return failure(`cannot load ${name}: a graph file is .ts, .mts, .js or .mjs`)
+      const dir = join(this.options.projectDir ?? process.cwd(), '.cortex', 'dropped')
+      path = join(dir, name)
+      try {
+        mkdirSync(dir, { recursive: true })
+        writeFileSync(path, source.text)
+      } catch (error) {
+        return failure(`cannot write ${path}: ${(error as Error).message}`)
+      }
+    }
+    const url = `${pathToFileURL(path).href}?load=${++this.loadCount}`
+    const outcome = await loadGraphFile(evalId, path, { evaluator: this.evaluator, importModule: this.importModule }, url)
+    return outcome.loaded ? { result: outcome.result, path } : { result: outcome.result }
+  }
+
+  /** Memory, running tasks and waiting gates, for the status bar (polled). */
+  stats(): RuntimeStats {
+    const memory = process.memoryUsage()
+    const tasks = this.tasks
+      .list()
+      .filter((task): task is typeof task & { state: 'running' | 'waiting' } => task.state === 'running' || task.state === 'waiting')
+      .slice(0, 1000)
+      .map(({ id, label, state }) => ({ id, label, state }))
+    const gates = this.engine
+      .pendingGates()
+      .slice(0, 1000)
+      .map(({ id, node, field }) => ({ id, node, field }))
+    return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal, tasks, gates }
   }
 
   /** Evaluates one input in its mode, as a client's repl.evaluate does (without broadcasting the result). */

@@ -1,6 +1,10 @@
 import { useState } from 'react'
 import type { CortexApi } from './api/cortex-api'
 import { GraphPanel } from './graph/GraphPanel'
+import { FileActions } from './files/file-actions'
+import { RecentFiles } from './files/recent-files'
+import { WindowChrome } from './files/WindowChrome'
+import { WindowUi } from './files/window-ui'
 import { InspectorPanel } from './inspector/InspectorPanel'
 import { Split } from './layout/Split'
 import { Tabs } from './layout/Tabs'
@@ -11,10 +15,13 @@ import { TimelinePanel } from './timeline/TimelinePanel'
 
 export function App({ api }: { api: CortexApi }) {
   const [state] = useState(() => new ReplState())
+  const [ui] = useState(() => new WindowUi())
+  const [actions] = useState(() => new FileActions(api, ui.notices, new RecentFiles(localStorage)))
   return (
     <div className="app">
       <header className="title-bar">
         <span data-testid="title">Cortex</span>
+        <WindowChrome api={api} actions={actions} ui={ui} />
       </header>
       <main className="workspace">
         <Split
@@ -41,7 +48,7 @@ export function App({ api }: { api: CortexApi }) {
           }
         />
       </main>
-      <StatusBar api={api} state={state} />
+      <StatusBar api={api} state={state} ui={ui} />
     </div>
   )
 }

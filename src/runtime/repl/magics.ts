@@ -1,5 +1,6 @@
-import { writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { parse } from 'acorn'
+import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { basename, resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { ChannelName, type DisplaySettings } from '../../common/repl-contract'
@@ -148,15 +149,52 @@ export async function runMagic(code: string, host: MagicHost): Promise<EvalResul
 
 async function load(evalId: number, file: string, host: MagicHost): Promise<EvalResult> {
   if (!file) return fail(evalId, 'Usage', MAGICS.load!)
-  const path = resolve(process.cwd(), file)
+  return (await loadGraphFile(evalId, resolve(process.cwd(), file), host)).result
+}
+
+/** What loading a graph file bound: for the welcome line and the window's recent files. */
+export interface LoadedFile {
+  readonly path: string
+  readonly names: readonly string[]
+  readonly graphs: readonly string[]
+}
+
+/** Graph files bigger than this are refused (a graph is code someone wrote, not data). */
+export const MAX_GRAPH_FILE_BYTES = 5 * 1024 * 1024
+
+/**
+ * Imports the graph file at `path` (absolute) and binds its exports in the namespace, even when it
+ * has no graph (its nodes may be what the user wants). `%load`, startup files and dropped files
+ * all come here. `url` overrides the module URL (a query string makes a changed file load again).
+ */
+export async function loadGraphFile(
+  evalId: number,
+  path: string,
+  host: Pick<MagicHost, 'evaluator' | 'importModule'>,
+  url?: string
+): Promise<{ result: EvalResult; loaded?: LoadedFile }> {
+  let size: number
+  try {
+    const stats = statSync(path)
+    if (!stats.isFile()) return { result: fail(evalId, 'LoadError', `cannot read ${path}: not a file`) }
+    size = stats.size
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    return { result: fail(evalId, 'LoadError', `cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`) }
+  }
+  if (size > MAX_GRAPH_FILE_BYTES)
+    return { result: fail(evalId, 'LoadError', `cannot load ${path}: too large (${(size / 1024 / 1024).toFixed(1)} MB; a graph file may have 5 MB)`) }
   let module: Record<string, unknown>
   try {
-    module = (await host.importModule(path)) as Record<string, unknown>
+    module = (await host.importModule(url ?? path)) as Record<string, unknown>
   } catch (error) {
     const { code, message } = error as { code?: string; message?: string }
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ENOENT') return fail(evalId, 'LoadError', `cannot read ${path}: no such file`)
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ENOENT') return { result: fail(evalId, 'LoadError', `cannot read ${path}: no such file`) }
     const text = message ?? String(error)
-    return fail(evalId, (error as Error).name ?? 'LoadError', text.startsWith(path) ? text : `${path}: ${text}`)
+    if (text.startsWith(path)) return { result: fail(evalId, (error as Error).name ?? 'LoadError', text) }
+    // Node's own syntax errors (JavaScript files) carry no location in their message: find it.
+    const located = /\.[cm]?js$/i.test(path) ? locateSyntaxError(path) : undefined
+    return { result: located ? fail(evalId, 'SyntaxError', located) : fail(evalId, (error as Error).name ?? 'LoadError', `${path}: ${text}`) }
   }
   const names = Object.keys(module).filter((k) => k !== 'default')
   for (const name of names) host.evaluator.context[name] = module[name]
@@ -170,8 +208,27 @@ async function load(evalId: number, file: string, host: MagicHost): Promise<Eval
   })
   const nodes = names.filter((name) => isNodeDef(module[name]))
   const summary = `loaded ${path}: ${names.length} binding${names.length === 1 ? '' : 's'} (${names.join(', ') || 'none'})`
-  const found = graphs.length ? `graphs: ${graphs.join(', ')}` : 'no graph in this file (export one made with graph(Start))'
-  return ok(evalId, `${summary}\n${found}${nodes.length ? `\nnodes: ${nodes.join(', ')}` : ''}`)
+  const found = graphs.length ? `graphs: ${graphs.join(', ')}` : `no graph in ${basename(path)} (export one made with graph(Start))`
+  return { result: ok(evalId, `${summary}\n${found}${nodes.length ? `\nnodes: ${nodes.join(', ')}` : ''}`), loaded: { path, names, graphs } }
+}
+
+/** `file:line:col: reason`, the line and a caret, for a JavaScript file acorn cannot parse (else undefined). */
+function locateSyntaxError(path: string): string | undefined {
+  let code: string
+  try {
+    code = readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+  try {
+    parse(code, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true })
+    return undefined
+  } catch (error) {
+    const { loc, message } = error as { loc?: { line: number; column: number }; message: string }
+    if (!loc) return undefined
+    const line = code.split('\n')[loc.line - 1] ?? ''
+    return `${path}:${loc.line}:${loc.column + 1}: ${message.replace(/\s*\(\d+:\d+\)$/, '')}\n${line}\n${' '.repeat(loc.column)}^`
+  }
 }
 
 async function traceMagic(evalId: number, args: string, traces: TraceSession): Promise<EvalResult> {

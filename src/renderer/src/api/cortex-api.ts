@@ -3,11 +3,12 @@ import type { GraphProgress, GraphTopology, SelectionResult } from '../../../com
 import type { Completions, InspectPage } from '../../../common/inspect-contract'
 import type { Disposable } from '../../../common/lifecycle'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
-import type { EvalResult, ReplMode, RuntimeInfo } from '../../../common/runtime-contract'
+import type { EvalResult, GraphFileSource, ReplMode, RuntimeInfo, RuntimeStats } from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
 import type { TraceFileFormat } from '../../../common/trace/detect'
 import type { TraceStore } from '../../../common/trace/store'
 import type { SpanDto } from '../../../common/trace-contract'
+import type { FileHost } from './file-host'
 
 export interface ConnectionState {
   state: 'connecting' | 'connected' | 'disconnected'
@@ -65,5 +66,12 @@ export interface CortexApi {
   listGraphs(): Promise<{ graphs: GraphTopology[]; runs: GraphProgress[] }>
   /** A run entered a node, waits at a gate, goes on, or ended. */
   readonly onGraphProgress: Event<GraphProgress>
+  // Files and status (the File menu, dropped files, the status bar).
+  /** Loads a graph file as %load does; every window's REPL prints the result. `path`: the file loaded, if it could be read. */
+  loadGraphFile(source: GraphFileSource): Promise<{ result: EvalResult; path?: string }>
+  /** Memory, running tasks and waiting gates (the status bar polls it). */
+  runtimeStats(): Promise<RuntimeStats>
+  /** Dialogs, paths, downloads and the application menu: Electron's or the browser's. */
+  readonly files: FileHost
   dispose(): void
 }

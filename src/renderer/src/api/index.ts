@@ -2,6 +2,7 @@ import type { CortexBridge } from '../../../common/bridge'
 import { createLineLogger } from '../../../common/logger'
 import type { CortexApi } from './cortex-api'
 import { ElectronLink } from './electron-link'
+import { BrowserFileHost, ElectronFileHost } from './file-host'
 import { RuntimeSession } from './runtime-session'
 import { WebLink } from './web-link'
 
@@ -25,6 +26,6 @@ function takeSessionToken(): string {
 export function createCortexApi(): CortexApi {
   const log = createLineLogger('renderer', (line) => console.warn(line))
   const bridge = (window as { cortex?: CortexBridge }).cortex
-  const link = bridge ? new ElectronLink(bridge, log) : new WebLink(window.location.origin, takeSessionToken(), log)
-  return new RuntimeSession(link, log)
+  if (bridge) return new RuntimeSession(new ElectronLink(bridge, log), log, new ElectronFileHost(bridge))
+  return new RuntimeSession(new WebLink(window.location.origin, takeSessionToken(), log), log, new BrowserFileHost())
 }

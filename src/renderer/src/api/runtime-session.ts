@@ -7,12 +7,21 @@ import type { Completions, InspectPage } from '../../../common/inspect-contract'
 import type { Port } from '../../../common/protocol/port'
 import { RpcClient } from '../../../common/protocol/rpc'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
-import { runtimeContract, type EvalResult, type ReplMode, type RuntimeContract, type RuntimeInfo } from '../../../common/runtime-contract'
+import {
+  runtimeContract,
+  type EvalResult,
+  type GraphFileSource,
+  type ReplMode,
+  type RuntimeContract,
+  type RuntimeInfo,
+  type RuntimeStats
+} from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
 import { parseTraceFile, type TraceFileFormat } from '../../../common/trace/detect'
 import { TraceStore } from '../../../common/trace/store'
 import type { SpanDto } from '../../../common/trace-contract'
 import type { ConnectionState, CortexApi } from './cortex-api'
+import type { FileHost } from './file-host'
 
 /** Where runtime connections come from: Electron's brokered MessagePorts or browser-mode WebSockets. */
 export interface RuntimeLink extends Disposable {
@@ -51,7 +60,8 @@ export class RuntimeSession implements CortexApi {
 
   constructor(
     private readonly link: RuntimeLink,
-    private readonly log: Logger
+    private readonly log: Logger,
+    readonly files: FileHost
   ) {
     this.onRuntimeStatus = link.onRuntimeStatus
     this.store.add(link)
@@ -130,6 +140,16 @@ export class RuntimeSession implements CortexApi {
 
   async listGraphs(): Promise<{ graphs: GraphTopology[]; runs: GraphProgress[] }> {
     return this.connected().call('graph.list', {})
+  }
+
+  async loadGraphFile(source: GraphFileSource): Promise<{ result: EvalResult; path?: string }> {
+    const answer = await this.connected().call('repl.loadFile', source)
+    this.namespaceChanges.fire()
+    return answer
+  }
+
+  async runtimeStats(): Promise<RuntimeStats> {
+    return this.connected().call('runtime.stats', {})
   }
 
   restartRuntime(): Promise<void> {

@@ -51,15 +51,6 @@ export function spanCategory(span: SpanDto): 'input' | 'run' | 'node' | 'lm' | '
   return 'other'
 }
 
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/x-ndjson' }))
-  const link = document.createElement('a')
-  link.href = url
-  link.download = name
-  link.click()
-  setTimeout(() => URL.revokeObjectURL(url), 10_000)
-}
-
 /**
  * The trace timeline: a waterfall of the session's spans (input → run → node → LM call) on a shared
  * time axis, live. Rows are virtualized (only those in view exist), so 10,000 spans scroll smoothly.
@@ -131,13 +122,14 @@ export function TimelinePanel({ api }: { api: CortexApi }) {
       const traceIds = which === 'trace' && selectedSpan ? [selectedSpan.traceId] : undefined
       const file = await api.exportTrace({ format: 'otlp-jsonl', ...(traceIds ? { traceIds } : {}) })
       if (!file.spans) return setNotice(file.open ? 'nothing finished to export yet' : 'no spans to export')
-      download(
+      // A download in a browser; Electron asks where to save it.
+      const where = await api.files.saveText(
         which === 'trace'
           ? `trace-${selectedSpan!.traceId.slice(0, 8)}.jsonl`
           : `cortex-session-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.jsonl`,
         file.text
       )
-      setNotice(`exported ${file.spans} spans${file.open ? ` (${file.open} still open, left out)` : ''}`)
+      if (where) setNotice(`exported ${file.spans} spans${file.open ? ` (${file.open} still open, left out)` : ''}`)
     } catch (error) {
       setNotice(`export failed: ${(error as Error).message}`)
     }
