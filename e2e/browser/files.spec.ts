@@ -114,6 +114,7 @@ test('the File menu by keyboard: Alt+F, arrows, Enter; Esc gives the keyboard ba
 
   // Open graph… in a browser: the page's file chooser, then the same loading as a drop.
   await page.keyboard.press('Alt+f')
+  await expect(page.getByTestId('menu-open-graph')).toBeFocused()
   const chooser = page.waitForEvent('filechooser')
   await page.keyboard.press('Enter')
   await (
