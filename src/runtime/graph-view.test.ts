@@ -8,6 +8,7 @@ import { RpcClient } from '../common/protocol/rpc'
 import { runtimeContract } from '../common/runtime-contract'
 import type { SpanDto } from '../common/trace-contract'
 import { Runtime } from './runtime'
+import { until } from '../../test/support/until'
 
 let runtimes: Runtime[] = []
 afterEach(() => {
@@ -26,14 +27,6 @@ function start() {
   client.subscribe('graph.progress', (event) => progress.push(event))
   const run = async (code: string) => resultText(await client.call('repl.evaluate', { code }))
   return { runtime, client, output, progress, run }
-}
-
-const until = async (condition: () => boolean | Promise<boolean>, ms = 3000) => {
-  const end = Date.now() + ms
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 10))
-  }
 }
 
 // Custom routing throughout: no LM needed. Review's gate is asked while Start's step makes it.

@@ -10,6 +10,7 @@ import { RpcClient } from '../common/protocol/rpc'
 import { runtimeContract, type EvalResult } from '../common/runtime-contract'
 import { isSafeFileName, Runtime } from './runtime'
 import { welcomeLine } from './welcome'
+import { until } from '../../test/support/until'
 
 let store = new DisposableStore()
 afterEach(() => {
@@ -30,14 +31,6 @@ function start() {
     return { rpc, results }
   }
   return { runtime, projectDir, window }
-}
-
-const until = async (condition: () => boolean | Promise<boolean>, ms = 3000) => {
-  const end = Date.now() + ms
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 10))
-  }
 }
 
 describe('repl.loadFile (files dropped on the window, the File menu)', () => {

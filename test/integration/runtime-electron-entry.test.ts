@@ -6,6 +6,7 @@ import { fromDomMessagePort, type DomMessagePortLike } from '../../src/common/pr
 import { runtimeContract } from '../../src/common/runtime-contract'
 import { resultText } from '../support/ansi'
 import { assertBuilt, built } from '../support/built'
+import { until } from '../support/until'
 
 /**
  * Electron's utilityProcess cannot run here, so this stands in for it at the edge: a worker thread
@@ -58,10 +59,6 @@ function attach(target: Worker): RpcClient<typeof runtimeContract> {
   const { port1, port2 } = new MessageChannel()
   target.postMessage({ data: { kind: 'attach' }, ports: [port2] }, [port2])
   return new RpcClient(fromDomMessagePort(port1 as unknown as DomMessagePortLike), runtimeContract, new MemoryLogger())
-}
-
-const until = async (condition: () => boolean) => {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 10))
 }
 
 describe('the runtime entry under an Electron-style parentPort', () => {

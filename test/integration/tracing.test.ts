@@ -12,6 +12,7 @@ import { launchRuntimeChild, stopRuntime, type RuntimeChild } from '../../src/we
 import { resultText } from '../support/ansi'
 import { assertBuilt, built } from '../support/built'
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver'
+import { until } from '../support/until'
 
 beforeAll(() => assertBuilt())
 let children: RuntimeChild[] = []
@@ -38,11 +39,6 @@ function launch(env: Record<string, string> = {}) {
   return { client, batches, run }
 }
 
-const until = async (condition: () => boolean, what: string) => {
-  for (let i = 0; i < 250 && !condition(); i++) await new Promise((r) => setTimeout(r, 20))
-  if (!condition()) throw new Error(`timed out waiting for ${what}`)
-}
-
 describe('tracing in the real runtime', () => {
   it('streams a run live (its open spans first), keeps it for a window that connects later, and exports it', async () => {
     const { run, batches, client } = launch()
@@ -53,7 +49,7 @@ describe('tracing in the real runtime', () => {
     )
     await run(`const recordedBackend = ReplayBackend.fromFile(${JSON.stringify(resolve('examples/ootd/recording.jsonl'))})`)
     await run('var outfit = ootd({ name: "Dzara", user_message: "ugh i just got up" }, { lm: createLm(slow) })')
-    await until(() => batches.some((b) => b.started.some((s) => s.name === 'invoke_workflow IsTheUserGettingDressed')), 'the run to start')
+    await until(() => batches.some((b) => b.started.some((s) => s.name === 'invoke_workflow IsTheUserGettingDressed')), 5000, 'the run to start')
     // In progress (waiting at its gate): the run's span is open (no end), and has not ended yet.
     const openRun = batches.flatMap((b) => b.started).find((s) => s.name === 'invoke_workflow IsTheUserGettingDressed')!
     expect(openRun.endTime).toBeUndefined()
@@ -64,7 +60,7 @@ describe('tracing in the real runtime', () => {
 
     expect(await run('@g1.0 ugh i just got up')).toBe('g1.0 answered')
     expect(await run('(await outfit).trace.length')).toBe('3')
-    await until(() => batches.some((b) => b.ended.some((s) => s.spanId === openRun.spanId)), 'the run to end')
+    await until(() => batches.some((b) => b.ended.some((s) => s.spanId === openRun.spanId)), 5000, 'the run to end')
     const ended = batches.flatMap((b) => b.ended)
     const chats = ended.filter((s) => s.name === 'chat slow')
     expect(chats.length).toBeGreaterThanOrEqual(5)
@@ -95,7 +91,7 @@ describe('tracing in the real runtime', () => {
     expect((await client.call('trace.snapshot', {})).spans).toEqual([])
     expect(await run('%trace on')).toBe('tracing on')
     await run('await Promise.resolve(2)')
-    await until(() => batches.length > 0, 'a batch')
+    await until(() => batches.length > 0, 5000, 'a batch')
     expect(batches.flatMap((b) => b.ended).map((s) => s.name)).toContain('repl.input')
   })
 
@@ -106,7 +102,7 @@ describe('tracing in the real runtime', () => {
     await run('1 + 1')
     expect(await run('%trace sample all')).toBe('the collector gets 100 % of traces')
     await run('"sent"')
-    await until(() => receiver!.spans.length > 0, 'the collector to receive spans') // the exporter sends at least every second
+    await until(() => receiver!.spans.length > 0, 5000, 'the collector to receive spans') // the exporter sends at least every second
     expect(receiver.spans.map((s) => s.name)).toEqual(['repl.input'])
     expect(receiver.spans[0]!.attributes['cortex.input']).toBeUndefined() // content is left out by default
     expect(receiver.spans[0]!.resource['service.name']).toBe('cortex')

@@ -6,6 +6,7 @@ import { createPortPair } from '../../common/protocol/memory-port'
 import { RpcClient } from '../../common/protocol/rpc'
 import { runtimeContract } from '../../common/runtime-contract'
 import { Runtime } from '../runtime'
+import { until } from '../../../test/support/until'
 
 let runtimes: Runtime[] = []
 afterEach(() => {
@@ -22,14 +23,6 @@ function start() {
   const output = collectOutput(client)
   const run = async (code: string) => resultText(await client.call('repl.evaluate', { code }))
   return { runtime, client, output, run }
-}
-
-const until = async (condition: () => boolean | Promise<boolean>, ms = 3000) => {
-  const end = Date.now() + ms
-  while (!(await condition())) {
-    if (Date.now() > end) throw new Error('timed out waiting')
-    await new Promise((r) => setTimeout(r, 10))
-  }
 }
 
 const REVIEW_GRAPH = `
