@@ -18,7 +18,7 @@ export const InspectPage = z.object({
    * children are `[0]`, `[1]`…). A path starting with '#runs' (not a name a binding can have) walks
    * the graph engine instead: ['#runs'] lists the runs (name g1…, type the run's state, preview its
    * graph and where it is), ['#runs', 'g1'] the run's node instances in trace order (named 0, 1…;
-   * while it runs, its finished steps, not expandable), and deeper paths an instance's fields.
+   * while it runs, the instances of its finished steps), and deeper paths an instance's fields.
    */
   path: z.array(z.string()),
   entries: z.array(InspectEntry),

@@ -138,12 +138,13 @@ describe('inspect: the graph runs root (#runs)', () => {
     expect(top.ok && plain(top.text)).toBe("[ 'from hi', 'x' ]")
   })
 
-  it('shows a running run by its finished steps, then its instances once it ends', async () => {
+  it('shows a running run by the instances of its finished steps, then all its instances once it ends', async () => {
     const client = await start(TRAPS + GRAPH + "var waiting = graph(Start)({ q: 'later' })")
     await expect
       .poll(async () => (await client.call('repl.inspect', { path: ['#runs'] })).entries[0])
       .toEqual({ name: 'g1', type: 'waiting', preview: 'Start · waiting · gate at Start', expandable: true })
-    expect(await client.call('repl.inspect', { path: ['#runs', 'g1'] })).toMatchObject({ entries: [], note: 'its node instances are shown when the run ends' })
+    // Waiting at Start's gate: no step has finished yet.
+    expect(await client.call('repl.inspect', { path: ['#runs', 'g1'] })).toMatchObject({ entries: [], note: 'no step has finished yet' })
     expect(await client.call('repl.evaluate', { code: "engine.answer('g1.0', 'true'); (await waiting).trace.length" })).toMatchObject({
       ok: true,
       text: expect.stringContaining('2')

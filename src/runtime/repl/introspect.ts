@@ -1,7 +1,7 @@
 import { types } from 'node:util'
 import type vm from 'node:vm'
 import type { CompletionItem, Completions, InspectEntry, InspectPage } from '../../common/inspect-contract'
-import type { NodeTiming, PendingGate, RunRecord } from '../engine/graph-engine'
+import type { PendingGate, RunRecord } from '../engine/graph-engine'
 import { isNodeDef, nodeOf } from '../graph/node'
 import { typeName } from './namespace'
 import { preview } from './render'
@@ -119,13 +119,13 @@ function walk(start: unknown, names: readonly string[]): Found {
 }
 
 /**
- * A run's steps: its node instances once it has ended (the result's trace, or the failed run's
- * partial trace on its GraphError); while it runs the engine knows only the finished steps' timings.
+ * A run's steps, as node instances: once it has ended, the result's trace (or the failed run's
+ * partial trace on its GraphError); while it runs, the instances of the steps it has finished.
  */
-function stepsOf(run: RunRecord): { instances: true; items: readonly unknown[] } | { instances: false; items: readonly NodeTiming[] } {
-  if (run.state === 'running' || run.state === 'waiting') return { instances: false, items: run.nodes }
+function stepsOf(run: RunRecord): readonly unknown[] {
+  if (run.state === 'running' || run.state === 'waiting') return run.instances
   const trace = walk(run, run.state === 'done' ? ['result', 'trace'] : ['error', 'trace'])
-  return { instances: true, items: trace.ok && Array.isArray(trace.value) && !types.isProxy(trace.value) ? (trace.value as unknown[]) : [] }
+  return trace.ok && Array.isArray(trace.value) && !types.isProxy(trace.value) ? (trace.value as unknown[]) : []
 }
 
 function nodeName(instance: unknown): string | undefined {
@@ -134,8 +134,7 @@ function nodeName(instance: unknown): string | undefined {
 
 /** Where a run is: the node of its gate, the last step it finished, or where it ended. */
 function runPreview(run: RunRecord, gates: readonly PendingGate[]): string {
-  const { instances, items } = stepsOf(run)
-  const last = instances ? nodeName(items.at(-1)) : run.nodes.at(-1)?.node
+  const last = nodeName(stepsOf(run).at(-1))
   const failedAt = walk(run, ['error', 'node'])
   let where: string
   if (run.state === 'waiting') where = `gate at ${gates.find((g) => g.runId === run.id)?.node ?? last ?? '?'}`
@@ -164,13 +163,9 @@ function inspectRuns(source: RunSource | undefined, path: readonly string[], off
   }
   const run = runs.find((r) => r.id === path[1])
   if (!run) return page(path, [], offset, limit, `no run ${path[1]} (the engine keeps the last 20 that ended)`)
-  const steps = stepsOf(run)
-  if (!steps.instances) {
-    const all = steps.items.map((step, i) => ({ name: String(i), type: step.node, preview: `step ${step.step}, ${step.ms.toFixed(1)} ms`, expandable: false }))
-    return page(path, all, offset, limit, 'its node instances are shown when the run ends')
-  }
-  const all = steps.items.map((instance, i) => entry(String(i), instance))
-  return page(path, all, offset, limit, all.length ? undefined : 'the run ended before its first node')
+  const all = stepsOf(run).map((instance, i) => entry(String(i), instance))
+  const live = run.state === 'running' || run.state === 'waiting'
+  return page(path, all, offset, limit, all.length ? undefined : live ? 'no step has finished yet' : 'the run ended before its first node')
 }
 
 /**
@@ -189,7 +184,7 @@ export function inspectPath(context: vm.Context, userNames: () => string[], path
   }
   // Below a run's step: that node instance's fields, read like any other object's.
   const run = inRuns ? runs?.runs().find((r) => r.id === path[1]) : undefined
-  const found: Found = !inRuns ? walk(context, path) : run ? walk(stepsOf(run).items, path.slice(2)) : { ok: false, note: `no run ${path[1]}` }
+  const found: Found = !inRuns ? walk(context, path) : run ? walk(stepsOf(run), path.slice(2)) : { ok: false, note: `no run ${path[1]}` }
   if (!found.ok) return { path: [...path], entries: [], offset, total: 0, note: found.note }
   if (!expandable(found.value))
     return {

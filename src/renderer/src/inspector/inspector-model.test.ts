@@ -224,7 +224,7 @@ describe('the expression a row inserts', () => {
     expect(expressionFor(['#runs', 'g1'], typeAt)).toBe("engine.run('g1')")
     expect(expressionFor(['#runs', 'g1', '2', 'wardrobe', 'tops', '0'], typeAt)).toBe("engine.run('g1').result.trace[2].wardrobe.tops[0]")
     expect(expressionFor(['#runs', 'g2', '0'], typeAt)).toBe("engine.run('g2').error.trace[0]")
-    expect(expressionFor(['#runs', 'g3', '1'], typeAt)).toBe("engine.run('g3').nodes[1]")
+    expect(expressionFor(['#runs', 'g3', '1'], typeAt)).toBe("engine.run('g3').instances[1]")
   })
 
   it('reads the types from what the tree shows', () => {

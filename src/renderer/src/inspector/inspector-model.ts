@@ -284,7 +284,7 @@ function member(base: string, name: string, parentType: string | undefined): str
  * The JS expression that evaluates to the value at `path` in the REPL, what clicking its row types
  * at the prompt: `outfit.wardrobe.tops[2]`, `globalThis['odd name']`, or for a graph run
  * `engine.run('g1').result.trace[2].top` (a failed run's steps are on its error, a running run's
- * are timings). `typeAt` tells the type shown for a path (Maps and Sets, a run's state).
+ * finished steps on its record's instances). `typeAt` tells the type shown for a path (Maps and Sets, a run's state).
  */
 export function expressionFor(path: Path, typeAt: (path: Path) => string | undefined): string | undefined {
   if (path.length === 0) return undefined
@@ -295,7 +295,7 @@ export function expressionFor(path: Path, typeAt: (path: Path) => string | undef
     expression = `engine.run(${quote(path[1]!)})`
     if (path.length === 2) return expression
     const state = typeAt(path.slice(0, 2))
-    expression += state === 'done' ? '.result.trace' : state === 'failed' || state === 'cancelled' ? '.error.trace' : '.nodes'
+    expression += state === 'done' ? '.result.trace' : state === 'failed' || state === 'cancelled' ? '.error.trace' : '.instances'
     expression = member(expression, path[2]!, 'Array')
     start = 3
   } else {
