@@ -8,6 +8,7 @@ import type { ReplMode } from '../../../common/runtime-contract'
 import type { ReplState } from './repl-state'
 import { LineEditor } from '../../../common/repl/line-editor'
 import { PromptBlock } from '../../../common/repl/prompt-block'
+import { OutputWriter } from './output-writer'
 
 /**
  * The REPL pane: an xterm.js terminal with a local line editor. The bottom line is always the
@@ -26,11 +27,9 @@ export class ReplTerminal implements Disposable {
   private running: AbortController | undefined
   /** Lines entered while an evaluation ran, in order, with the mode they were typed in. */
   private readonly typedAhead: Array<{ line: string; mode: ReplMode }> = []
-  private queued: string[] = []
-  /** Settled once xterm has processed what was queued (the runtime waits for that before sending more). */
-  private drawn: Array<() => void> = []
+  /** Output above the prompt, flow-controlled; what it prints settles once xterm has parsed it (then the runtime sends more). */
+  private readonly output: OutputWriter
   private format: OutputFormat = { view: 'user' }
-  private frame: number | undefined
 
   constructor(
     container: HTMLElement,
@@ -49,6 +48,16 @@ export class ReplTerminal implements Disposable {
     this.terminal.loadAddon(this.fit)
     this.terminal.open(container)
     this.store.add(toDisposable(() => this.terminal.dispose()))
+    this.output = this.store.add(
+      new OutputWriter(this.terminal, {
+        erasePrompt: () => this.block.erase(),
+        drawPrompt: () => this.drawPrompt(),
+        schedule: (flush) => {
+          const frame = requestAnimationFrame(flush)
+          return () => cancelAnimationFrame(frame)
+        }
+      })
+    )
     this.fitToContainer(container)
 
     this.terminal.writeln(
@@ -65,7 +74,6 @@ export class ReplTerminal implements Disposable {
     )
     this.store.add(api.onOutput((batch) => this.print(formatBatch(batch, this.format))))
     this.store.add(api.onDisplayChange((display) => (this.format = { view: display.view, hidden: new Set(display.hidden) })))
-    this.store.add(toDisposable(() => this.drawn.splice(0).forEach((resolve) => resolve())))
     this.store.add(api.onResult((result) => this.print(formatResult(result))))
     this.store.add(
       api.onConnectionChange((change) => {
@@ -103,7 +111,6 @@ export class ReplTerminal implements Disposable {
   }
 
   dispose(): void {
-    if (this.frame !== undefined) cancelAnimationFrame(this.frame)
     this.running?.abort()
     this.store.dispose()
   }
@@ -230,25 +237,13 @@ export class ReplTerminal implements Disposable {
     if (!answered) await this.api.interruptRuntime().catch(() => undefined)
   }
 
-  /** Queues text to appear above the prompt; written once per frame. Resolves once xterm has drawn it. */
+  /** Queues text to appear above the prompt (see OutputWriter). Resolves once xterm has parsed it. */
   private print(text: string): Promise<void> {
-    if (!text) return Promise.resolve()
-    this.queued.push(text.endsWith('\n') ? text : `${text}\n`)
-    this.frame ??= requestAnimationFrame(() => this.flush())
-    return new Promise((resolve) => this.drawn.push(resolve))
+    return this.output.print(text)
   }
 
   private flush(): void {
-    if (this.frame !== undefined) cancelAnimationFrame(this.frame)
-    this.frame = undefined
-    if (this.queued.length === 0) return
-    const text = this.queued.join('')
-    const drawn = this.drawn
-    this.queued = []
-    this.drawn = []
-    // Take the prompt line away, write the output, and put the prompt back underneath.
-    this.terminal.write(this.block.erase() + text, () => drawn.forEach((resolve) => resolve()))
-    this.drawPrompt()
+    this.output.flush()
   }
 
   private drawPrompt(line = this.editor.line, position = this.editor.position): void {
