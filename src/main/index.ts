@@ -1,12 +1,14 @@
 /** Electron main: app lifecycle only. Policy lives in security.ts, ipc.ts and runtime-host.ts. */
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { app, BrowserWindow, dialog, session } from 'electron'
+import { app, BrowserWindow, dialog, session, shell } from 'electron'
 import { z } from 'zod'
 import { IpcChannel } from '../common/bridge'
 import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
 import { createLineLogger } from '../common/logger'
+import { OpenPathRequest } from '../common/open-path'
 import { handleIpc, listenIpc, type IpcPolicy } from './ipc'
+import { openUserFile } from './open-path'
 import { RuntimeHost } from './runtime-host'
 import { hardenSession, hardenWebContents, isAppUrl } from './security'
 import { createMainWindow } from './window'
@@ -21,7 +23,7 @@ const appUrl = devUrl ?? pathToFileURL(join(here, '../renderer/index.html')).hre
 const policy: IpcPolicy = { isAppUrl: (url) => isAppUrl(url, appUrl), log }
 
 app.enableSandbox()
-app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log))
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log, (url) => shell.openExternal(url)))
 
 async function main(): Promise<void> {
   await app.whenReady()
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
   listenIpc(policy, IpcChannel.requestRuntimePort, z.tuple([]), (_args, event) => host.sendPort(event.sender))
   handleIpc(policy, IpcChannel.restartRuntime, z.tuple([]), () => host.restart())
   handleIpc(policy, IpcChannel.interruptRuntime, z.tuple([]), () => host.interrupt())
+  handleIpc(policy, IpcChannel.openPath, z.tuple([OpenPathRequest]), ([request]) => openUserFile(request, (path) => shell.openPath(path)))
 
   const openWindow = (): void => {
     const window = createMainWindow({ preloadPath: join(here, '../preload/index.cjs'), iconPath: join(here, '../../resources/icon.png'), appUrl })

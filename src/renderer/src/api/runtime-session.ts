@@ -2,6 +2,7 @@ import { ProtocolError } from '../../../common/errors'
 import { Emitter, type Event } from '../../../common/event'
 import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { Logger } from '../../../common/logger'
+import type { OpenPathRequest } from '../../../common/open-path'
 import type { Completions, InspectPage } from '../../../common/inspect-contract'
 import type { Port } from '../../../common/protocol/port'
 import { RpcClient } from '../../../common/protocol/rpc'
@@ -21,6 +22,7 @@ export interface RuntimeLink extends Disposable {
   start(): void
   restartRuntime(): Promise<void>
   interruptRuntime(): Promise<void>
+  openPath(request: OpenPathRequest): Promise<void>
 }
 
 /** The one {@link CortexApi} implementation; Electron and the browser differ only in their link. */
@@ -117,6 +119,18 @@ export class RuntimeSession implements CortexApi {
 
   interruptRuntime(): Promise<void> {
     return this.link.interruptRuntime()
+  }
+
+  async openPath(path: string): Promise<void> {
+    // Relative paths were printed by code running in the runtime's working directory.
+    const cwd =
+      this.client && !this.client.isClosed
+        ? await this.runtimeInfo().then(
+            (info) => info.cwd,
+            () => undefined
+          )
+        : undefined
+    await this.link.openPath({ path, ...(cwd ? { cwd } : {}) })
   }
 
   dispose(): void {

@@ -8,7 +8,10 @@ import type { ReplMode } from '../../../common/runtime-contract'
 import type { ReplState } from './repl-state'
 import { LineEditor } from '../../../common/repl/line-editor'
 import { PromptBlock } from '../../../common/repl/prompt-block'
+import { paletteColourOf, pointOf } from './buffer-probe'
+import { openUrlOutside, registerLinks } from './links'
 import { OutputWriter } from './output-writer'
+import { loadWebglWhereAvailable } from './webgl-renderer'
 
 /**
  * The REPL pane: an xterm.js terminal with a local line editor. The bottom line is always the
@@ -48,6 +51,13 @@ export class ReplTerminal implements Disposable {
     this.terminal.loadAddon(this.fit)
     this.terminal.open(container)
     this.store.add(toDisposable(() => this.terminal.dispose()))
+    this.store.add(loadWebglWhereAvailable(this.terminal, (kind) => (container.dataset['renderer'] = kind)))
+    this.store.add(
+      registerLinks(this.terminal, {
+        openUrl: openUrlOutside,
+        openPath: (path) => void api.openPath(path).catch((error: unknown) => this.print(style.error((error as Error).message)))
+      })
+    )
     this.output = this.store.add(
       new OutputWriter(this.terminal, {
         erasePrompt: () => this.block.erase(),
@@ -93,6 +103,7 @@ export class ReplTerminal implements Disposable {
     this.terminal.focus()
     // What the pane reads, line by line (a long line is one line however it wraps): for end-to-end tests and tools.
     ;(container as HTMLElement & { logicalLines?: () => string[] }).logicalLines = () => this.logicalLines()
+    Object.assign(container, { colourOf: (text: string) => paletteColourOf(this.terminal, text), pointOf: (text: string) => pointOf(this.terminal, text) })
   }
 
   /** The buffer's text, with the rows of each wrapped line joined. */
