@@ -37,3 +37,9 @@ export function pointOf(terminal: Terminal, text: string): { x: number; y: numbe
   }
   return undefined
 }
+
+/** The text of the row the cursor is on (the prompt line): cheap enough to read every frame, for the UI benchmark. */
+export function cursorLine(terminal: Terminal): string {
+  const buffer = terminal.buffer.active
+  return buffer.getLine(buffer.baseY + buffer.cursorY)?.translateToString(true) ?? ''
+}

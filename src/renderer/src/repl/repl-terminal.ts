@@ -8,7 +8,7 @@ import type { ReplMode } from '../../../common/runtime-contract'
 import type { ReplState } from './repl-state'
 import { LineEditor } from '../../../common/repl/line-editor'
 import { PromptBlock } from '../../../common/repl/prompt-block'
-import { paletteColourOf, pointOf } from './buffer-probe'
+import { cursorLine, paletteColourOf, pointOf } from './buffer-probe'
 import { openUrlOutside, registerLinks } from './links'
 import { OutputWriter } from './output-writer'
 import { loadWebglWhereAvailable } from './webgl-renderer'
@@ -103,7 +103,11 @@ export class ReplTerminal implements Disposable {
     this.terminal.focus()
     // What the pane reads, line by line (a long line is one line however it wraps): for end-to-end tests and tools.
     ;(container as HTMLElement & { logicalLines?: () => string[] }).logicalLines = () => this.logicalLines()
-    Object.assign(container, { colourOf: (text: string) => paletteColourOf(this.terminal, text), pointOf: (text: string) => pointOf(this.terminal, text) })
+    Object.assign(container, {
+      colourOf: (text: string) => paletteColourOf(this.terminal, text),
+      pointOf: (text: string) => pointOf(this.terminal, text),
+      cursorLine: () => cursorLine(this.terminal)
+    })
   }
 
   /** The buffer's text, with the rows of each wrapped line joined. */
