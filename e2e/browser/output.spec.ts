@@ -194,3 +194,29 @@ test('100 MB of output: keys typed meanwhile appear on the prompt, and nothing i
     rmSync(project, { recursive: true, force: true })
   }
 })
+
+test('the terminal draws with WebGL where it can, and falls back to the DOM renderer when the GPU context is lost', async ({ page, host }) => {
+  await open(page, host.url)
+  const renderer = await page.getByTestId('repl').getAttribute('data-renderer')
+  test.skip(renderer !== 'webgl', 'no WebGL2 in this Chromium: the DOM renderer draws from the start')
+  await submitLine(page, "'drawn on the GPU'")
+  await expect.poll(() => terminalLines(page)).toContain("'drawn on the GPU'")
+  // Lose the renderer's context, as a driver reset would; xterm gives it a moment to come back, then gives up.
+  const lost = await page.getByTestId('repl').evaluate((pane) => {
+    let count = 0
+    for (const canvas of pane.querySelectorAll('canvas')) {
+      const extension = canvas.getContext('webgl2')?.getExtension('WEBGL_lose_context')
+      if (extension) {
+        extension.loseContext()
+        count++
+      }
+    }
+    return count
+  })
+  expect(lost).toBeGreaterThan(0)
+  await expect(page.getByTestId('repl')).toHaveAttribute('data-renderer', 'dom', { timeout: 15_000 })
+  await expect(page.locator('.xterm-rows')).toContainText('drawn on the GPU')
+  await submitLine(page, "'drawn by the DOM'")
+  await expect(page.locator('.xterm-rows')).toContainText('drawn by the DOM')
+  await page.screenshot({ path: 'test-results/output-webgl-context-lost.png' })
+})
