@@ -11,7 +11,8 @@ import { writeSection } from './lib/report.mjs'
 const GROUPS = {
   graph: () => import('./graph/index.mjs'),
   repl: () => import('./repl/index.mjs'),
-  tracing: () => import('./tracing/index.mjs')
+  tracing: () => import('./tracing/index.mjs'),
+  ui: () => import('./ui/index.mjs')
 }
 
 const args = process.argv.slice(2)

@@ -10,9 +10,16 @@ export interface RunningHost {
   stop(): Promise<void>
 }
 
-/** Starts the built browser-mode host exactly as `cortex web` does, and reads the URL it prints. */
-export async function startHost(env: Record<string, string> = {}): Promise<RunningHost> {
-  const child = spawn(process.execPath, [resolve('out/main/webhost.js'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+/**
+ * Starts the built browser-mode host exactly as `cortex web` does, and reads the URL it prints.
+ * `cwd` is the project folder (the runtime's directory, where its session store lives).
+ */
+export async function startHost(env: Record<string, string> = {}, options: { cwd?: string } = {}): Promise<RunningHost> {
+  const child = spawn(process.execPath, [resolve('out/main/webhost.js'), '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+    ...(options.cwd ? { cwd: options.cwd } : {})
+  })
   let stderr = ''
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
   const url = await new Promise<string>((resolveUrl, reject) => {

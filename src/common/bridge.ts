@@ -1,3 +1,4 @@
+import type { OpenPathRequest } from './open-path'
 import type { RuntimeStatus } from './supervision/runtime-supervisor'
 
 /**
@@ -12,6 +13,8 @@ export interface CortexBridge {
   restartRuntime(): Promise<void>
   /** SIGINT to the runtime: breaks a synchronous loop in an evaluation, keeping the namespace. */
   interruptRuntime(): Promise<void>
+  /** Opens an existing regular file with the system's handler; rejects saying why not. */
+  openPath(request: OpenPathRequest): Promise<void>
   onRuntimeStatus(listener: (status: RuntimeStatus) => void): () => void
   // Files (the File menu, dropped files).
   /** The path on disk of a File dropped on or chosen in the window (Electron's webUtils.getPathForFile); '' if it has none. */
@@ -41,6 +44,7 @@ export const IpcChannel = {
   requestRuntimePort: 'cortex:request-runtime-port',
   restartRuntime: 'cortex:restart-runtime',
   interruptRuntime: 'cortex:interrupt-runtime',
+  openPath: 'cortex:open-path',
   runtimeStatus: 'cortex:runtime-status',
   runtimePort: 'cortex:runtime-port',
   chooseGraphFiles: 'cortex:choose-graph-files',

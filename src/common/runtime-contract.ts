@@ -27,7 +27,9 @@ export const RuntimeInfo = z.object({
   pid: z.number().int(),
   host: z.enum(['electron-utility', 'node-child', 'in-process']),
   nodeVersion: z.string(),
-  uptimeMs: z.number().nonnegative()
+  uptimeMs: z.number().nonnegative(),
+  /** The runtime's working directory (BASH mode's `cd` changes it): relative paths in output are relative to it. */
+  cwd: z.string().optional()
 })
 export type RuntimeInfo = z.infer<typeof RuntimeInfo>
 

@@ -1,15 +1,17 @@
 /** Electron main: app lifecycle only. Policy lives in security.ts, ipc.ts and runtime-host.ts. */
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { app, BrowserWindow, dialog, Menu, session } from 'electron'
+import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron'
 import { z } from 'zod'
 import { IpcChannel, type MenuCommand } from '../common/bridge'
 import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
 import { createLineLogger } from '../common/logger'
+import { OpenPathRequest } from '../common/open-path'
 import { addRecentDocument, chooseGraphFiles, saveTextFile, type FileDialogs } from './files'
 import { handleIpc, listenIpc, type IpcPolicy } from './ipc'
 import { startupLoad } from './launch'
 import { appMenuTemplate } from './menu'
+import { openUserFile } from './open-path'
 import { RuntimeHost } from './runtime-host'
 import { hardenSession, hardenWebContents, isAppUrl } from './security'
 import { createMainWindow } from './window'
@@ -28,7 +30,7 @@ const load = startupLoad(process.argv, process.env, { packaged: app.isPackaged, 
 if (load !== undefined) process.env['CORTEX_LOAD'] = load
 
 app.enableSandbox()
-app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log))
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, log, (url) => shell.openExternal(url)))
 
 async function main(): Promise<void> {
   await app.whenReady()
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
   listenIpc(policy, IpcChannel.requestRuntimePort, z.tuple([]), (_args, event) => host.sendPort(event.sender))
   handleIpc(policy, IpcChannel.restartRuntime, z.tuple([]), () => host.restart())
   handleIpc(policy, IpcChannel.interruptRuntime, z.tuple([]), () => host.interrupt())
+  handleIpc(policy, IpcChannel.openPath, z.tuple([OpenPathRequest]), ([request]) => openUserFile(request, (path) => shell.openPath(path)))
 
   // The File menu: dialogs and recent documents here, the work in the window.
   const files: FileDialogs = { dialog, defaultDir: () => app.getPath('downloads'), addRecentDocument: (path) => app.addRecentDocument(path) }

@@ -18,11 +18,12 @@ class FakeWebContents extends EventEmitter {
   }
 }
 
-function hardenedContents(): { contents: FakeWebContents; log: MemoryLogger } {
+function hardenedContents(): { contents: FakeWebContents; log: MemoryLogger; openExternal: ReturnType<typeof vi.fn<(url: string) => Promise<void>>> } {
   const contents = new FakeWebContents()
   const log = new MemoryLogger()
-  hardenWebContents(contents as unknown as WebContents, log)
-  return { contents, log }
+  const openExternal = vi.fn<(url: string) => Promise<void>>(async () => undefined)
+  hardenWebContents(contents as unknown as WebContents, log, openExternal)
+  return { contents, log, openExternal }
 }
 
 function fakeEvent(): { preventDefault: ReturnType<typeof vi.fn> } {
@@ -165,14 +166,30 @@ describe('hardenWebContents', () => {
     expect(log.records.some((r) => r.level === 'warn' && r.message.includes('webview'))).toBe(true)
   })
 
-  it('denies every new window, whatever its URL, and logs it', () => {
-    const { contents, log } = hardenedContents()
+  it('denies every new window, whatever its URL; only http(s) links go to the browser, the rest are logged', () => {
+    const { contents, log, openExternal } = hardenedContents()
     const handler = contents.windowOpenHandler
     expect(handler).toBeTypeOf('function')
-    for (const url of ['https://evil.example', FILE_APP_URL, 'about:blank', 'javascript:alert(1)']) {
+    const blocked = [FILE_APP_URL, 'about:blank', 'javascript:alert(1)', 'file:///etc/passwd', 'ftp://example.com/x', 'https:evil']
+    for (const url of ['https://example.com/docs?q=1', 'http://127.0.0.1:8080/', ...blocked]) {
       expect(handler?.({ url, frameName: '', features: '', disposition: 'new-window' } as unknown as HandlerDetails)).toEqual({ action: 'deny' })
     }
-    expect(log.records).toContainEqual({ level: 'warn', message: 'blocked a new window', data: { url: 'https://evil.example' } })
+    expect(openExternal.mock.calls).toEqual([['https://example.com/docs?q=1'], ['http://127.0.0.1:8080/']])
+    for (const url of blocked) expect(log.records).toContainEqual({ level: 'warn', message: 'blocked a new window', data: { url } })
+  })
+
+  it('logs a link the browser could not open, and still denies the window', async () => {
+    const { contents, log, openExternal } = hardenedContents()
+    openExternal.mockRejectedValueOnce(new Error('no browser'))
+    const details = { url: 'https://example.com/', frameName: '', features: '', disposition: 'new-window' } as unknown as HandlerDetails
+    expect(contents.windowOpenHandler?.(details)).toEqual({ action: 'deny' })
+    await vi.waitFor(() =>
+      expect(log.records).toContainEqual({
+        level: 'warn',
+        message: 'could not open a link in the browser',
+        data: { url: 'https://example.com/', message: 'no browser' }
+      })
+    )
   })
 })
 

@@ -1,6 +1,7 @@
 import type { Session, WebContents, WebPreferences } from 'electron'
 import { CONTENT_SECURITY_POLICY_HEADER } from '../common/csp'
 import type { Logger } from '../common/logger'
+import { isExternalWebUrl } from '../common/open-path'
 
 /** Electron's security checklist, written once: every window gets exactly these preferences. */
 export function secureWebPreferences(preloadPath: string): WebPreferences {
@@ -36,8 +37,12 @@ export function isAppUrl(url: string, appUrl: string): boolean {
   return candidate.origin === app.origin
 }
 
-/** The renderer is a single page: it never navigates, opens windows or embeds webviews. */
-export function hardenWebContents(contents: WebContents, log: Logger): void {
+/**
+ * The renderer is a single page: it never navigates, opens windows or embeds webviews. A web link
+ * it opens (http/https only: a URL clicked in the REPL's output) goes to the user's browser
+ * (`openExternal`, i.e. `shell.openExternal`), never into an Electron window.
+ */
+export function hardenWebContents(contents: WebContents, log: Logger, openExternal: (url: string) => Promise<void>): void {
   contents.on('will-navigate', (event, url) => {
     event.preventDefault()
     log.warn('blocked a navigation', { url })
@@ -51,7 +56,9 @@ export function hardenWebContents(contents: WebContents, log: Logger): void {
     log.warn('blocked a webview')
   })
   contents.setWindowOpenHandler(({ url }) => {
-    log.warn('blocked a new window', { url })
+    if (isExternalWebUrl(url)) {
+      openExternal(url).catch((error: unknown) => log.warn('could not open a link in the browser', { url, message: (error as Error).message }))
+    } else log.warn('blocked a new window', { url })
     return { action: 'deny' }
   })
 }

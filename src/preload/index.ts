@@ -15,6 +15,7 @@ const bridge: CortexBridge = {
   requestRuntimePort: () => ipcRenderer.send(IpcChannel.requestRuntimePort),
   restartRuntime: () => ipcRenderer.invoke(IpcChannel.restartRuntime) as Promise<void>,
   interruptRuntime: () => ipcRenderer.invoke(IpcChannel.interruptRuntime) as Promise<void>,
+  openPath: (request) => ipcRenderer.invoke(IpcChannel.openPath, request) as Promise<void>,
   onRuntimeStatus: (listener) => {
     // The status is validated by the renderer, like every message it receives.
     const forward = (_event: unknown, status: RuntimeStatus): void => listener(status)

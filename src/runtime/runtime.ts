@@ -209,7 +209,13 @@ export class Runtime implements Disposable {
         'tasks.cancel': (params) => ({
           cancelled: 'all' in params ? this.tasks.cancelAll('cancelled by the user') : Number(this.tasks.cancel(params.id, 'cancelled by the user'))
         }),
-        'runtime.info': () => ({ pid: process.pid, host: this.options.host, nodeVersion: process.version, uptimeMs: Date.now() - this.startedAt }),
+        'runtime.info': () => ({
+          pid: process.pid,
+          host: this.options.host,
+          nodeVersion: process.version,
+          uptimeMs: Date.now() - this.startedAt,
+          cwd: process.cwd()
+        }),
         'runtime.ping': () => ({ uptimeMs: Date.now() - this.startedAt }),
         'trace.snapshot': () => this.traces.snapshot(SNAPSHOT_SPANS),
         'trace.export': ({ format, traceIds, spanIds }) =>

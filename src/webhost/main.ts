@@ -16,7 +16,9 @@ setUnexpectedErrorHandler((error) => log.error('unexpected error', serializeErro
 const DEFAULT_PORT = 7373
 
 async function listen(host: string | undefined, requestedPort: number | undefined): Promise<WebHost> {
-  const options = { rendererDir: join(here, '../renderer'), runtimePath: join(here, 'runtime.js'), host, log }
+  // CORTEX_OPEN_COMMAND replaces the system's file opener (tests point it at a fake that records its argument).
+  const openCommand = process.env['CORTEX_OPEN_COMMAND'] || undefined
+  const options = { rendererDir: join(here, '../renderer'), runtimePath: join(here, 'runtime.js'), host, log, openCommand }
   if (requestedPort !== undefined) return startWebHost({ ...options, port: requestedPort })
   for (let port = DEFAULT_PORT; port < DEFAULT_PORT + 10; port++) {
     try {

@@ -13,6 +13,7 @@ import { HeartbeatMonitor } from '../common/supervision/heartbeat'
 import { RuntimeSupervisor } from '../common/supervision/runtime-supervisor'
 import { checkAccess, cookieName, CORTEX_PROTOCOL, createToken, isLoopbackHost } from './access'
 import { launchRuntimeChild, stopRuntime, type RuntimeChild } from './runtime-process'
+import { openWithSystem } from './open-path'
 import { serveStatic } from './static-files'
 
 export interface WebHostOptions {
@@ -29,6 +30,8 @@ export interface WebHostOptions {
   runtimeStderr?: (line: string) => void
   /** Heartbeat timing (tests shorten it). */
   heartbeat?: { intervalMs?: number; timeoutMs?: number }
+  /** Opens a file with the system's handler (default: xdg-open, or open on macOS; tests give a fake). */
+  openCommand?: string
 }
 
 export interface WebHost {
@@ -149,6 +152,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
             'host.interruptRuntime': () => {
               // SIGINT breaks a synchronous loop in an evaluation (vm breakOnSigint), keeping the namespace.
               if (child?.pid) process.kill(child.pid, 'SIGINT')
+              return {}
+            },
+            'host.openPath': async (request) => {
+              await openWithSystem(request, options.openCommand, log)
               return {}
             }
           },

@@ -100,10 +100,11 @@ export function formatBatch(batch: OutputBatch, format: OutputFormat): string {
   for (const write of batch.writes) {
     if (format.hidden?.has(write.channel)) continue
     const prefix = label(write, format.view)
-    const body = write.stream === 'stderr' ? style.error(write.text) : write.text
-    const lines = body.split('\n')
+    // Styled line by line: each line stands alone, so output may be cut into chunks at any line end.
+    const paint = write.stream === 'stderr' ? (line: string) => (line ? style.error(line) : line) : (line: string) => line
+    const lines = write.text.split('\n')
     const last = lines.pop()!
-    text += lines.map((line) => `${prefix}${line}\n`).join('') + (last ? `${prefix}${last}` : '')
+    text += lines.map((line) => `${prefix}${paint(line)}\n`).join('') + (last ? `${prefix}${paint(last)}` : '')
   }
   return text
 }

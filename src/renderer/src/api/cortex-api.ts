@@ -33,6 +33,8 @@ export interface CortexApi {
   restartRuntime(): Promise<void>
   /** Breaks a synchronous loop in the running evaluation (SIGINT), keeping the namespace. */
   interruptRuntime(): Promise<void>
+  /** Opens a file (a path clicked in the output; relative to the runtime's directory) with the system's handler; rejects saying why not. */
+  openPath(path: string): Promise<void>
   /**
    * Output batches. A listener may return a promise that settles once the output is drawn: the
    * runtime sends more only then (flow control from the runtime to the screen).

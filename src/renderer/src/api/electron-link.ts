@@ -1,5 +1,6 @@
 import { RUNTIME_PORT_MESSAGE, type CortexBridge } from '../../../common/bridge'
 import { Emitter } from '../../../common/event'
+import type { OpenPathRequest } from '../../../common/open-path'
 import { DisposableStore, toDisposable } from '../../../common/lifecycle'
 import type { Logger } from '../../../common/logger'
 import type { Port } from '../../../common/protocol/port'
@@ -51,6 +52,10 @@ export class ElectronLink implements RuntimeLink {
 
   interruptRuntime(): Promise<void> {
     return this.bridge.interruptRuntime()
+  }
+
+  openPath(request: OpenPathRequest): Promise<void> {
+    return this.bridge.openPath(request)
   }
 
   dispose(): void {

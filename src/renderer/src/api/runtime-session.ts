@@ -3,6 +3,7 @@ import { Emitter, type Event } from '../../../common/event'
 import type { GraphProgress, GraphTopology, SelectionResult } from '../../../common/graph-contract'
 import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { Logger } from '../../../common/logger'
+import type { OpenPathRequest } from '../../../common/open-path'
 import type { Completions, InspectPage } from '../../../common/inspect-contract'
 import type { Port } from '../../../common/protocol/port'
 import { RpcClient } from '../../../common/protocol/rpc'
@@ -32,6 +33,7 @@ export interface RuntimeLink extends Disposable {
   start(): void
   restartRuntime(): Promise<void>
   interruptRuntime(): Promise<void>
+  openPath(request: OpenPathRequest): Promise<void>
 }
 
 /** The one {@link CortexApi} implementation; Electron and the browser differ only in their link. */
@@ -158,6 +160,18 @@ export class RuntimeSession implements CortexApi {
 
   interruptRuntime(): Promise<void> {
     return this.link.interruptRuntime()
+  }
+
+  async openPath(path: string): Promise<void> {
+    // Relative paths were printed by code running in the runtime's working directory.
+    const cwd =
+      this.client && !this.client.isClosed
+        ? await this.runtimeInfo().then(
+            (info) => info.cwd,
+            () => undefined
+          )
+        : undefined
+    await this.link.openPath({ path, ...(cwd ? { cwd } : {}) })
   }
 
   dispose(): void {

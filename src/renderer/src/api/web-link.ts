@@ -1,6 +1,7 @@
 import { Emitter } from '../../../common/event'
 import { hostContract } from '../../../common/host-contract'
 import { DisposableStore, toDisposable } from '../../../common/lifecycle'
+import type { OpenPathRequest } from '../../../common/open-path'
 import type { Logger } from '../../../common/logger'
 import type { Port } from '../../../common/protocol/port'
 import { RpcClient } from '../../../common/protocol/rpc'
@@ -57,6 +58,11 @@ export class WebLink implements RuntimeLink {
   async interruptRuntime(): Promise<void> {
     if (!this.hostClient) throw new Error('not connected to the Cortex host')
     await this.hostClient.call('host.interruptRuntime', {})
+  }
+
+  async openPath(request: OpenPathRequest): Promise<void> {
+    if (!this.hostClient) throw new Error('not connected to the Cortex host')
+    await this.hostClient.call('host.openPath', request)
   }
 
   dispose(): void {

@@ -10,7 +10,11 @@ import type { ReplMode } from '../../../common/runtime-contract'
 import type { ReplState } from './repl-state'
 import { LineEditor, type SearchView } from '../../../common/repl/line-editor'
 import { PromptBlock, withPrompts } from '../../../common/repl/prompt-block'
+import { cursorLine, paletteColourOf, pointOf } from './buffer-probe'
 import { CompletionPopup } from './completion-popup'
+import { openUrlOutside, registerLinks } from './links'
+import { OutputWriter } from './output-writer'
+import { loadWebglWhereAvailable } from './webgl-renderer'
 
 /**
  * The REPL pane: an xterm.js terminal with a local line editor. The bottom line is always the
@@ -31,11 +35,9 @@ export class ReplTerminal implements Disposable {
   private running: AbortController | undefined
   /** Lines entered while an evaluation ran, in order, with the mode they were typed in. */
   private readonly typedAhead: Array<{ line: string; mode: ReplMode }> = []
-  private queued: string[] = []
-  /** Settled once xterm has processed what was queued (the runtime waits for that before sending more). */
-  private drawn: Array<() => void> = []
+  /** Output above the prompt, flow-controlled; what it prints settles once xterm has parsed it (then the runtime sends more). */
+  private readonly output: OutputWriter
   private format: OutputFormat = { view: 'user' }
-  private frame: number | undefined
 
   constructor(
     container: HTMLElement,
@@ -54,6 +56,23 @@ export class ReplTerminal implements Disposable {
     this.terminal.loadAddon(this.fit)
     this.terminal.open(container)
     this.store.add(toDisposable(() => this.terminal.dispose()))
+    this.store.add(loadWebglWhereAvailable(this.terminal, (kind) => (container.dataset['renderer'] = kind)))
+    this.store.add(
+      registerLinks(this.terminal, {
+        openUrl: openUrlOutside,
+        openPath: (path) => void api.openPath(path).catch((error: unknown) => this.print(style.error((error as Error).message)))
+      })
+    )
+    this.output = this.store.add(
+      new OutputWriter(this.terminal, {
+        erasePrompt: () => this.block.erase(),
+        drawPrompt: () => this.drawPrompt(),
+        schedule: (flush) => {
+          const frame = requestAnimationFrame(flush)
+          return () => cancelAnimationFrame(frame)
+        }
+      })
+    )
     this.fitToContainer(container)
 
     this.terminal.writeln(
@@ -85,7 +104,6 @@ export class ReplTerminal implements Disposable {
     )
     this.store.add(api.onOutput((batch) => this.print(formatBatch(batch, this.format))))
     this.store.add(api.onDisplayChange((display) => (this.format = { view: display.view, hidden: new Set(display.hidden) })))
-    this.store.add(toDisposable(() => this.drawn.splice(0).forEach((resolve) => resolve())))
     this.store.add(api.onResult((result) => this.print(formatResult(result))))
     this.store.add(
       api.onConnectionChange((change) => {
@@ -105,6 +123,11 @@ export class ReplTerminal implements Disposable {
     this.terminal.focus()
     // What the pane reads, line by line (a long line is one line however it wraps): for end-to-end tests and tools.
     ;(container as HTMLElement & { logicalLines?: () => string[] }).logicalLines = () => this.logicalLines()
+    Object.assign(container, {
+      colourOf: (text: string) => paletteColourOf(this.terminal, text),
+      pointOf: (text: string) => pointOf(this.terminal, text),
+      cursorLine: () => cursorLine(this.terminal)
+    })
   }
 
   /** The buffer's text, with the rows of each wrapped line joined. */
@@ -123,7 +146,6 @@ export class ReplTerminal implements Disposable {
   }
 
   dispose(): void {
-    if (this.frame !== undefined) cancelAnimationFrame(this.frame)
     this.running?.abort()
     this.store.dispose()
   }
@@ -270,25 +292,13 @@ export class ReplTerminal implements Disposable {
     if (!answered) await this.api.interruptRuntime().catch(() => undefined)
   }
 
-  /** Queues text to appear above the prompt; written once per frame. Resolves once xterm has drawn it. */
+  /** Queues text to appear above the prompt (see OutputWriter). Resolves once xterm has parsed it. */
   private print(text: string): Promise<void> {
-    if (!text) return Promise.resolve()
-    this.queued.push(text.endsWith('\n') ? text : `${text}\n`)
-    this.frame ??= requestAnimationFrame(() => this.flush())
-    return new Promise((resolve) => this.drawn.push(resolve))
+    return this.output.print(text)
   }
 
   private flush(): void {
-    if (this.frame !== undefined) cancelAnimationFrame(this.frame)
-    this.frame = undefined
-    if (this.queued.length === 0) return
-    const text = this.queued.join('')
-    const drawn = this.drawn
-    this.queued = []
-    this.drawn = []
-    // Take the prompt line away, write the output, and put the prompt back underneath.
-    this.terminal.write(this.block.erase() + text, () => drawn.forEach((resolve) => resolve()))
-    this.drawPrompt()
+    this.output.flush()
   }
 
   private drawPrompt(line = this.editor.line, position = this.editor.position, search: SearchView | undefined = this.editor.searching): void {

@@ -1,0 +1,150 @@
+import type { Disposable } from '../../../common/lifecycle'
+
+/** What the writer writes to: xterm's `Terminal.write`, whose callback fires once the data is parsed. */
+export interface WriteTarget {
+  write(data: string, callback?: () => void): void
+}
+
+export interface OutputWriterOptions {
+  /**
+   * Bytes handed to the terminal and not yet parsed above which no more output is taken from the
+   * queue. A keystroke's echo waits behind them, so this bounds the echo's delay: xterm parses a
+   * few MB/s of plain lines on a busy machine, so 256 kB is tens of milliseconds, yet enough to
+   * keep the parser busy through a frame.
+   */
+  highWater?: number
+  /** Output is taken again once the unparsed bytes fall to this (hysteresis: no stop-start per chunk). */
+  lowWater?: number
+  /** Largest single write: xterm yields to input and rendering only between writes. */
+  chunkSize?: number
+  /** Written before a chunk of output: takes the prompt away. */
+  erasePrompt(): string
+  /** Called after each chunk is written: draws the prompt again, underneath (so it is always written last). */
+  drawPrompt(): void
+  /** Runs `flush` soon (the pane: on the next animation frame); returns a cancel. */
+  schedule(flush: () => void): () => void
+}
+
+interface Piece {
+  text: string
+  /** Settles once the whole piece is parsed: the caller then acknowledges it to the runtime. */
+  done: () => void
+}
+
+export const HIGH_WATER = 256 * 1024
+export const LOW_WATER = 64 * 1024
+export const CHUNK_SIZE = 32 * 1024
+
+/**
+ * Output above the prompt, with flow control (xterm.js's watermark scheme): the bytes written to
+ * the terminal and not yet parsed are counted; above the high watermark nothing more is taken from
+ * the queue (so its callbacks, and the runtime's acknowledgements, wait: the runtime buffers,
+ * bounded, and drops the oldest display output with a marker), and writing resumes below the low
+ * one. Writes are chunks of whole lines where possible, each followed by the prompt, so the prompt
+ * is always the last thing drawn and keystrokes queue behind at most the high watermark.
+ */
+export class OutputWriter implements Disposable {
+  private readonly queue: Piece[] = []
+  private unparsed = 0
+  private paused = false
+  private cancelScheduled: (() => void) | undefined
+  private disposed = false
+  private readonly highWater: number
+  private readonly lowWater: number
+  private readonly chunkSize: number
+
+  constructor(
+    private readonly target: WriteTarget,
+    private readonly options: OutputWriterOptions
+  ) {
+    this.highWater = options.highWater ?? HIGH_WATER
+    this.lowWater = options.lowWater ?? LOW_WATER
+    this.chunkSize = options.chunkSize ?? CHUNK_SIZE
+  }
+
+  /** Bytes written to the terminal that it has not parsed yet. */
+  get pendingBytes(): number {
+    return this.unparsed
+  }
+
+  /** Bytes waiting in the queue (not yet written to the terminal). */
+  get queuedBytes(): number {
+    return this.queue.reduce((sum, piece) => sum + piece.text.length, 0)
+  }
+
+  /** Queues text to appear above the prompt; resolves once the terminal has parsed all of it. */
+  print(text: string): Promise<void> {
+    if (!text || this.disposed) return Promise.resolve()
+    return new Promise((done) => {
+      this.queue.push({ text: text.endsWith('\n') ? text : `${text}\n`, done })
+      if (!this.paused) this.cancelScheduled ??= this.options.schedule(() => this.flush())
+    })
+  }
+
+  /** Writes now as much of the queue as the watermark allows. */
+  flush(): void {
+    this.cancelScheduled?.()
+    this.cancelScheduled = undefined
+    if (this.disposed || this.paused) return
+    while (this.queue.length > 0 && this.unparsed < this.highWater) this.writeChunk()
+    // Full: wait for the terminal to catch up (its callbacks resume writing).
+    if (this.queue.length > 0) this.paused = true
+  }
+
+  dispose(): void {
+    this.disposed = true
+    this.cancelScheduled?.()
+    for (const piece of this.queue.splice(0)) piece.done()
+  }
+
+  private writeChunk(): void {
+    let chunk = ''
+    const finished: Array<() => void> = []
+    while (this.queue.length > 0 && chunk.length < this.chunkSize) {
+      const piece = this.queue[0]!
+      const room = this.chunkSize - chunk.length
+      if (piece.text.length <= room) {
+        chunk += piece.text
+        finished.push(piece.done)
+        this.queue.shift()
+        continue
+      }
+      // Too big for this chunk: take whole lines of it if any fit (a small chunk then goes out as is).
+      const cut = cutPoint(piece.text, room, chunk.length === 0)
+      if (cut === 0) break
+      chunk += piece.text.slice(0, cut)
+      piece.text = piece.text.slice(cut)
+      break
+    }
+    const size = chunk.length
+    this.unparsed += size
+    this.target.write(this.options.erasePrompt() + chunk, () => {
+      this.unparsed -= size
+      for (const done of finished) done()
+      if (this.paused && this.unparsed <= this.lowWater) {
+        this.paused = false
+        this.flush()
+      }
+    })
+    this.options.drawPrompt()
+  }
+}
+
+/**
+ * Where to cut `text` so that at most `room` characters go: after the last line end that fits;
+ * failing that (`mustCut`: the chunk would be empty) at `room`, moved back so it does not split an
+ * escape sequence or a surrogate pair.
+ */
+export function cutPoint(text: string, room: number, mustCut: boolean): number {
+  const lineEnd = text.lastIndexOf('\n', room - 1)
+  if (lineEnd >= 0) return lineEnd + 1
+  if (!mustCut) return 0
+  let cut = room
+  const escape = text.lastIndexOf('\x1b', cut - 1)
+  // An escape sequence is short; one that starts close to the cut and has not ended there would be split.
+  // eslint-disable-next-line no-control-regex -- matching escape sequences is the point
+  if (escape > 0 && cut - escape < 32 && !/^\x1b\[[0-9;?]*[@-~]/.test(text.slice(escape, cut))) cut = escape
+  const code = text.charCodeAt(cut - 1)
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1
+  return cut
+}
