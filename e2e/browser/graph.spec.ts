@@ -24,3 +24,21 @@ test('the example graph runs in the window: its gate is answered with @g1.0 and 
   expect(Number((await page.getByTestId('traces').textContent())!.split(' ')[0])).toBeGreaterThanOrEqual(10)
   await page.screenshot({ path: 'test-results/browser-graph.png' })
 })
+
+test('Ctrl+C on a graph run the prompt awaits cancels the run: its gate is withdrawn and the prompt returns', async ({ page, host }) => {
+  await page.goto(host.url)
+  await expect(page.getByTestId('connection')).toHaveText('connected')
+  // Awaited at the prompt, the run waits at its gate: a long run that holds the prompt.
+  await submitLine(page, "await ootd({ name: 'Dzara', user_message: 'ugh i just got up' }, { lm: recordedLm() })")
+  const gate = /\[graph (g\d+)\] gate (g\d+\.0)/
+  await expect.poll(async () => (await terminalLines(page)).some((line) => gate.test(line))).toBe(true)
+  const [, runId] = (await terminalLines(page)).map((line) => gate.exec(line)).find(Boolean)!
+  await expect(page.getByTestId('gates')).toContainText('1 gate waiting')
+  await page.keyboard.press('Control+C')
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('^C: cancelling'))
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringMatching(new RegExp(`\\[graph ${runId}\\] .*cancelled`)))
+  await expect(page.getByTestId('gates')).toHaveCount(0)
+  await submitLine(page, `engine.run('${runId}').state`)
+  await expect.poll(() => terminalLines(page)).toContainEqual("'cancelled'")
+  await page.screenshot({ path: 'test-results/browser-graph-cancelled.png' })
+})
