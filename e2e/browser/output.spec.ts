@@ -195,7 +195,9 @@ test('100 MB of output: keys typed meanwhile appear on the prompt, and nothing i
   }
 })
 
-test('the terminal draws with WebGL where it can, and falls back to the DOM renderer when the GPU context is lost', async ({ page, host }) => {
+test('with WebGL chosen, the terminal draws with it, and falls back to the DOM renderer when the GPU context is lost', async ({ page, host }) => {
+  // This Chromium's WebGL2 is a software rasterizer, where `auto` picks the DOM renderer: choose WebGL.
+  await page.addInitScript(() => localStorage.setItem('cortex.renderer', 'webgl'))
   await open(page, host.url)
   const renderer = await page.getByTestId('repl').getAttribute('data-renderer')
   test.skip(renderer !== 'webgl', 'no WebGL2 in this Chromium: the DOM renderer draws from the start')
@@ -219,4 +221,15 @@ test('the terminal draws with WebGL where it can, and falls back to the DOM rend
   await submitLine(page, "'drawn by the DOM'")
   await expect(page.locator('.xterm-rows')).toContainText('drawn by the DOM')
   await page.screenshot({ path: 'test-results/output-webgl-context-lost.png' })
+})
+
+test('by default a software rasterizer does not draw the terminal: the DOM renderer does', async ({ page, host }) => {
+  await open(page, host.url)
+  const gpu = await page.evaluate(() => {
+    const context = document.createElement('canvas').getContext('webgl2')
+    const info = context?.getExtension('WEBGL_debug_renderer_info')
+    return context ? String(context.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : context.RENDERER)) : 'none'
+  })
+  const software = gpu === 'none' || /swiftshader|llvmpipe|softpipe|software/i.test(gpu)
+  await expect(page.getByTestId('repl')).toHaveAttribute('data-renderer', software ? 'dom' : 'webgl')
 })

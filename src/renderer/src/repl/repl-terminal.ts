@@ -14,7 +14,7 @@ import { cursorLine, paletteColourOf, pointOf } from './buffer-probe'
 import { CompletionPopup } from './completion-popup'
 import { openUrlOutside, registerLinks } from './links'
 import { OutputWriter } from './output-writer'
-import { loadWebglWhereAvailable } from './webgl-renderer'
+import { loadWebglWhereAvailable, rendererSetting } from './webgl-renderer'
 
 /**
  * The REPL pane: an xterm.js terminal with a local line editor. The bottom line is always the
@@ -56,7 +56,7 @@ export class ReplTerminal implements Disposable {
     this.terminal.loadAddon(this.fit)
     this.terminal.open(container)
     this.store.add(toDisposable(() => this.terminal.dispose()))
-    this.store.add(loadWebglWhereAvailable(this.terminal, (kind) => (container.dataset['renderer'] = kind)))
+    this.store.add(loadWebglWhereAvailable(this.terminal, (kind) => (container.dataset['renderer'] = kind), rendererSetting(localStorage)))
     this.store.add(
       registerLinks(this.terminal, {
         openUrl: openUrlOutside,
