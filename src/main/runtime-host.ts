@@ -4,7 +4,7 @@ import { Emitter } from '../common/event'
 import { DisposableStore, type Disposable } from '../common/lifecycle'
 import type { Logger } from '../common/logger'
 import type { AttachPortMessage } from '../common/runtime-contract'
-import { HeartbeatMonitor } from '../common/supervision/heartbeat'
+import { HeartbeatMonitor, type HeartbeatOptions } from '../common/supervision/heartbeat'
 import { RuntimeSupervisor, type ProcessExit, type RuntimeStatus, type SupervisedProcess } from '../common/supervision/runtime-supervisor'
 import type { z } from 'zod'
 
@@ -15,7 +15,7 @@ export interface RuntimeHostOptions {
   /** Asked when the runtime keeps crashing; true to restart it anyway. */
   confirmRestart(status: RuntimeStatus): Promise<boolean>
   /** Heartbeat timing (default: ping every second, restart after 5 s of silence). */
-  heartbeat?: { intervalMs?: number; timeoutMs?: number }
+  heartbeat?: Pick<HeartbeatOptions, 'intervalMs' | 'timeoutMs' | 'interruptGraceMs'>
   /** Sends a signal to the runtime process (default process.kill; tests give a fake). */
   signalProcess?: (pid: number, signal: NodeJS.Signals) => void
 }
@@ -102,6 +102,8 @@ export class RuntimeHost implements Disposable {
   private watch(child: UtilityProcess): HeartbeatMonitor {
     return new HeartbeatMonitor({
       ping: pinger(child),
+      // Silent: SIGINT first (breaks a loop in an evaluation, keeps the namespace), then a restart.
+      interrupt: () => void (child.pid && this.signal(child.pid, 'SIGINT')),
       onUnresponsive: (ms) => this.supervisor.recoverUnresponsive(ms),
       ...this.options.heartbeat
     })

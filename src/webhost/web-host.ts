@@ -9,7 +9,7 @@ import { PortMux } from '../common/protocol/mux'
 import { pipePorts } from '../common/protocol/pipe'
 import { RpcServer } from '../common/protocol/rpc'
 import { fromWebSocket } from '../common/protocol/transports/websocket'
-import { HeartbeatMonitor } from '../common/supervision/heartbeat'
+import { HeartbeatMonitor, type HeartbeatOptions } from '../common/supervision/heartbeat'
 import { RuntimeSupervisor } from '../common/supervision/runtime-supervisor'
 import { checkAccess, cookieName, CORTEX_PROTOCOL, createToken, isLoopbackHost } from './access'
 import { launchRuntimeChild, stopRuntime, type RuntimeChild } from './runtime-process'
@@ -29,7 +29,7 @@ export interface WebHostOptions {
   /** Where the runtime's log lines go (default: stderr). */
   runtimeStderr?: (line: string) => void
   /** Heartbeat timing (tests shorten it). */
-  heartbeat?: { intervalMs?: number; timeoutMs?: number }
+  heartbeat?: Pick<HeartbeatOptions, 'intervalMs' | 'timeoutMs' | 'interruptGraceMs'>
   /** Opens a file with the system's handler (default: xdg-open, or open on macOS; tests give a fake). */
   openCommand?: string
 }
@@ -86,6 +86,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         child = launched
         const heartbeat = new HeartbeatMonitor({
           ping: (signal) => channels.ping(signal),
+          // Silent: SIGINT first (breaks a loop in an evaluation, keeps the namespace), then a restart.
+          interrupt: () => void (launched.pid && process.kill(launched.pid, 'SIGINT')),
           onUnresponsive: (ms) => supervisor.recoverUnresponsive(ms),
           ...options.heartbeat
         })

@@ -218,6 +218,34 @@ describe('browser-mode host: interrupt levels', () => {
     hostClient.dispose()
   })
 
+  it('an evaluation that blocks the runtime past the heartbeat is interrupted, not restarted: the namespace survives', async () => {
+    const busy = await startWebHost({
+      rendererDir: built.renderer,
+      runtimePath: built.runtime,
+      port: 0,
+      log: new MemoryLogger(),
+      runtimeStderr: () => {},
+      heartbeat: { intervalMs: 50, timeoutMs: 600, interruptGraceMs: 3000 }
+    })
+    try {
+      const ws = await new Promise<WebSocket>((resolve) => {
+        const socket = new WebSocket(`ws://127.0.0.1:${busy.port}/runtime?token=${busy.token}`)
+        socket.once('open', () => resolve(socket))
+      })
+      const runtime = new RpcClient(fromWebSocket(ws), runtimeContract, new MemoryLogger())
+      const before = busy.supervisor.status.pid
+      await runtime.call('repl.evaluate', { code: 'var kept = 41' })
+      // Nobody presses Ctrl+C: the heartbeat goes silent and the host interrupts the loop itself.
+      const looped = await runtime.call('repl.evaluate', { code: 'while (true) {}' })
+      expect(looped).toMatchObject({ ok: false, error: { code: 'interrupted' } })
+      expect(resultText(await runtime.call('repl.evaluate', { code: 'kept + 1' }))).toBe('42')
+      expect(busy.supervisor.status.pid).toBe(before)
+      runtime.dispose()
+    } finally {
+      await busy.close()
+    }
+  })
+
   it('a runtime stuck outside any evaluation stops answering its heartbeat and is restarted, with a message', async () => {
     const quiet = await startWebHost({
       rendererDir: built.renderer,

@@ -48,4 +48,29 @@ describe('HeartbeatMonitor', () => {
     expect(unresponsive.mock.calls[0]![0]).toBeGreaterThanOrEqual(3000)
     monitor.dispose()
   })
+
+  it('interrupts a silent runtime first, and reports it only if it stays silent after the grace', async () => {
+    vi.useFakeTimers()
+    const { state, ping } = runtime()
+    state.answering = true
+    const interrupt = vi.fn()
+    const unresponsive = vi.fn()
+    const monitor = new HeartbeatMonitor({ ping, interrupt, onUnresponsive: unresponsive, intervalMs: 50, timeoutMs: 500, interruptGraceMs: 1000 })
+    await vi.advanceTimersByTimeAsync(200)
+    state.answering = false
+    await vi.advanceTimersByTimeAsync(600)
+    expect(interrupt).toHaveBeenCalledOnce()
+    expect(unresponsive).not.toHaveBeenCalled()
+    // The interrupt broke the loop: it answers again, and nothing more happens.
+    state.answering = true
+    await vi.advanceTimersByTimeAsync(2000)
+    expect(unresponsive).not.toHaveBeenCalled()
+    // Silent again later: a new interrupt; this time it stays silent, so it is reported.
+    state.answering = false
+    await vi.advanceTimersByTimeAsync(700)
+    expect(interrupt).toHaveBeenCalledTimes(2)
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(unresponsive).toHaveBeenCalledOnce()
+    monitor.dispose()
+  })
 })

@@ -3,7 +3,13 @@ import type { Disposable } from '../lifecycle'
 export interface HeartbeatOptions {
   /** Asks the runtime for a sign of life; resolves when it answers. */
   ping(signal: AbortSignal): Promise<unknown>
-  /** Called once when the runtime has not answered for `timeoutMs`. */
+  /**
+   * Called once when the runtime has not answered for `timeoutMs`: SIGINT, which breaks a
+   * synchronous loop inside an evaluation and keeps the namespace. If it answers again, nothing
+   * more happens.
+   */
+  interrupt?(): void
+  /** Called once when the runtime is still silent `interruptGraceMs` after the interrupt (or at `timeoutMs` without one). */
   onUnresponsive(silentForMs: number): void
   intervalMs?: number
   timeoutMs?: number
@@ -12,17 +18,21 @@ export interface HeartbeatOptions {
    * takes about a second, more on a busy machine, and a runtime that is starting is not stuck.
    */
   startupMs?: number
+  /** How long after the interrupt the runtime has to answer again (default 2 s). */
+  interruptGraceMs?: number
 }
 
 /**
- * Watches a runtime's event loop from its host: a runtime stuck in synchronous code (a loop
- * outside an evaluation, where SIGINT cannot reach it) stops answering pings, and after
- * `timeoutMs` (5 s) its host is told, to restart it and say what was lost.
+ * Watches a runtime's event loop from its host. A runtime busy in synchronous code stops answering
+ * pings; after `timeoutMs` (5 s) it is interrupted (a long or endless loop in an evaluation breaks,
+ * the namespace stays), and if it is still silent after `interruptGraceMs` (stuck outside an
+ * evaluation, where SIGINT cannot reach it) its host is told, to restart it and say what was lost.
  */
 export class HeartbeatMonitor implements Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined
   private lastAnswer = Date.now()
   private answered = false
+  private interrupted = false
   private inFlight: AbortController | undefined
   private stopped = false
 
@@ -44,7 +54,12 @@ export class HeartbeatMonitor implements Disposable {
   private beat(): void {
     const timeoutMs = this.answered ? (this.options.timeoutMs ?? 5000) : Math.max(this.options.startupMs ?? 30_000, this.options.timeoutMs ?? 5000)
     const silentFor = Date.now() - this.lastAnswer
-    if (silentFor >= timeoutMs) {
+    if (silentFor >= timeoutMs && this.options.interrupt && !this.interrupted) {
+      this.interrupted = true
+      this.options.interrupt()
+    }
+    const limit = this.options.interrupt ? timeoutMs + (this.options.interruptGraceMs ?? 2000) : timeoutMs
+    if (silentFor >= limit) {
       this.dispose()
       this.options.onUnresponsive(silentFor)
       return
@@ -56,6 +71,7 @@ export class HeartbeatMonitor implements Disposable {
         () => {
           this.lastAnswer = Date.now()
           this.answered = true
+          this.interrupted = false
           if (this.inFlight === controller) this.inFlight = undefined
         },
         () => {

@@ -167,7 +167,11 @@ export class Evaluator {
         return {
           evalId,
           ok: false as const,
-          error: { name: 'Interrupted', message: 'the evaluation was interrupted (Ctrl+C); the namespace is intact', code: 'interrupted' }
+          error: {
+            name: 'Interrupted',
+            message: 'interrupted (Ctrl+C, or 5 s blocking the runtime); the namespace is intact',
+            code: 'interrupted'
+          }
         }
       }
       this.context['_error'] = thrown
