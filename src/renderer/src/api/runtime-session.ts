@@ -36,6 +36,9 @@ export interface RuntimeLink extends Disposable {
   openPath(request: OpenPathRequest): Promise<void>
 }
 
+/** How long an input waits for the runtime to be back (a restart takes about a second). */
+const RECONNECT_WAIT_MS = 30_000
+
 /** The one {@link CortexApi} implementation; Electron and the browser differ only in their link. */
 export class RuntimeSession implements CortexApi {
   private client: RpcClient<RuntimeContract> | undefined
@@ -81,8 +84,9 @@ export class RuntimeSession implements CortexApi {
   }
 
   async evaluate(code: string, options: { signal?: AbortSignal; mode?: ReplMode } = {}): Promise<EvalResult> {
+    const client = await this.nextConnection(options.signal)
     // A cancel's outcome (cancelled, or interrupted) comes back as the answer.
-    const answer = this.connected().call('repl.evaluate', { code, mode: options.mode ?? 'js' }, { signal: options.signal, awaitAnswerOnCancel: true })
+    const answer = client.call('repl.evaluate', { code, mode: options.mode ?? 'js' }, { signal: options.signal, awaitAnswerOnCancel: true })
     void answer.finally(() => this.namespaceChanges.fire()).catch(() => undefined)
     return answer
   }
@@ -178,6 +182,34 @@ export class RuntimeSession implements CortexApi {
     this.clientStore.dispose()
     this.store.dispose()
     this.traces.dispose()
+  }
+
+  /**
+   * The connection, or the next one: an input entered while the runtime restarts (or the window
+   * reconnects) is sent once it is back, rather than lost; after RECONNECT_WAIT_MS it fails.
+   */
+  private nextConnection(signal?: AbortSignal): Promise<RpcClient<RuntimeContract>> {
+    if (this.client && !this.client.isClosed && this.state.state === 'connected') return Promise.resolve(this.client)
+    return new Promise((resolve, reject) => {
+      const settle = (outcome: () => void) => {
+        subscription.dispose()
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+        outcome()
+      }
+      const subscription = this.connections.event((change) => {
+        const client = this.client
+        if (change.state === 'connected' && client && !client.isClosed) settle(() => resolve(client))
+      })
+      const waited = `${RECONNECT_WAIT_MS / 1000} s`
+      const timer = setTimeout(
+        () => settle(() => reject(new ProtocolError('connection-closed', `not connected to the runtime (waited ${waited})`))),
+        RECONNECT_WAIT_MS
+      )
+      const onAbort = () => settle(() => reject(new Error('cancelled before the runtime was back')))
+      if (signal?.aborted) return onAbort()
+      signal?.addEventListener('abort', onAbort, { once: true })
+    })
   }
 
   private connected(): RpcClient<RuntimeContract> {
