@@ -3,7 +3,7 @@ import { once } from 'node:events'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { expect, test as base, type Page } from '@playwright/test'
+import { expect, test as base, type FileChooser, type Page } from '@playwright/test'
 import { startHost, type RunningHost } from '../support/web-host'
 import { submitLine, terminalLines } from '../support/terminal'
 
@@ -97,6 +97,9 @@ test('dropped files that cannot be loaded say why: a syntax error with file:line
 })
 
 test('the File menu by keyboard: Alt+F, arrows, Enter; Esc gives the keyboard back to the REPL; recent files reopen', async ({ page, host }) => {
+  // Listening from the start: Playwright intercepts file choosers only once a listener is in place.
+  const choosers: FileChooser[] = []
+  page.on('filechooser', (chooser) => choosers.push(chooser))
   await open(page, host)
   await page.locator('.xterm').click()
   await page.keyboard.press('Alt+f')
@@ -115,11 +118,9 @@ test('the File menu by keyboard: Alt+F, arrows, Enter; Esc gives the keyboard ba
   // Open graph… in a browser: the page's file chooser, then the same loading as a drop.
   await page.keyboard.press('Alt+f')
   await expect(page.getByTestId('menu-open-graph')).toBeFocused()
-  const chooser = page.waitForEvent('filechooser')
   await page.keyboard.press('Enter')
-  await (
-    await chooser
-  ).setFiles({ name: 'tripler.ts', mimeType: 'text/plain', buffer: Buffer.from(DOUBLER.replace(/doubler/g, 'tripler').replace('* 2', '* 3')) })
+  await expect.poll(() => choosers.length).toBe(1)
+  await choosers[0]!.setFiles({ name: 'tripler.ts', mimeType: 'text/plain', buffer: Buffer.from(DOUBLER.replace(/doubler/g, 'tripler').replace('* 2', '* 3')) })
   await expect.poll(() => terminalLines(page)).toContainEqual('graphs: tripler')
   await dropFiles(page, [{ name: 'doubler.ts', text: DOUBLER }])
   await expect.poll(() => terminalLines(page)).toContainEqual('graphs: doubler')
