@@ -3,23 +3,13 @@ import { once } from 'node:events'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { expect, test as base, type FileChooser, type Page } from '@playwright/test'
-import { startHost, type RunningHost } from '../support/web-host'
+import { expect, type FileChooser, type Page } from '@playwright/test'
+import { startHost, testWithHost, type RunningHost } from '../support/web-host'
 import { submitLine, terminalLines } from '../support/terminal'
 
-// As `npm start` does: the runtime starts with the OOTD example loaded (first run).
-const test = base.extend<object, { host: RunningHost }>({
-  host: [
-    // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their dependencies
-    async ({}, use) => {
-      // No key: the welcome line must offer the recorded answers.
-      const host = await startHost({ CORTEX_LOAD: resolve('examples/ootd/index.ts'), ANTHROPIC_API_KEY: '' })
-      await use(host)
-      await host.stop()
-    },
-    { scope: 'worker' }
-  ]
-})
+// As `npm start` does: the runtime starts with the OOTD example loaded (first run). No key: the
+// welcome line must offer the recorded answers.
+const test = testWithHost({ CORTEX_LOAD: resolve('examples/ootd/index.ts'), ANTHROPIC_API_KEY: '' })
 
 interface DroppedFile {
   name: string
