@@ -178,8 +178,8 @@ export class InteractiveRepl {
   private submit(line: string): void {
     this.writeUnderOutput(`${this.transcript(line)}\r\n`)
     this.shown = { line: '', position: 0 }
-    // An answer to a gate or an approval (`@g1.0 yes`) goes now: the running evaluation may be waiting for it.
-    if (this.current && isAnswer(line)) this.answer(line)
+    // An answer to a gate or an approval (`@g1.0 yes`) goes now, in any mode: the running evaluation may be waiting for it.
+    if (isAnswer(line)) this.answer(line)
     // Blank (or, in JS, only comments): not worth an evaluation.
     else if (this.mode === 'js' ? inputState(line) !== 'empty' : line.trim()) this.queue.push({ code: line, mode: this.mode })
     this.runNext()

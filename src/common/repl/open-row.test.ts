@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { OutputLines } from './format'
+import { isAnswer, OutputLines } from './format'
 import { OpenRow } from './open-row'
 import { PromptBlock } from './prompt-block'
 import { TestScreen } from './test-screen'
@@ -80,5 +80,12 @@ describe('OutputLines', () => {
     expect(lines.batch(write('one '), format)).toBe('\x1b[34m[bash b1] \x1b[0mone ')
     lines.lineEnded()
     expect(lines.batch(write('two\n'), format)).toBe('\x1b[34m[bash b1] \x1b[0mtwo\n')
+  })
+})
+
+describe('isAnswer', () => {
+  it('recognises an answer to a gate or an approval, and nothing else', () => {
+    for (const input of ['@g1.0 ugh i just got up', '  @a12.3 yes', '@g2.10\tno']) expect(isAnswer(input), input).toBe(true)
+    for (const input of ['@g1.0', '@g1 yes', 'x = "@g1.0 yes"', '@G1.0 yes', '@1.0 yes']) expect(isAnswer(input), input).toBe(false)
   })
 })

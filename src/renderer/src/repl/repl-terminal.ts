@@ -216,8 +216,8 @@ export class ReplTerminal implements Disposable {
   private submit(line: string): void {
     this.popup.close()
     this.writeUnderOutput(`${this.transcript(promptFor(this.state.mode, Boolean(this.running)), line)}\r\n`)
-    // An answer to a gate or an approval (`@g1.0 yes`) goes now: the running evaluation may be waiting for it.
-    if (this.running && isAnswer(line)) this.answer(line)
+    // An answer to a gate or an approval (`@g1.0 yes`) goes now, in any mode: the running evaluation may be waiting for it.
+    if (isAnswer(line)) this.answer(line)
     else if (line.trim()) this.typedAhead.push({ line, mode: this.state.mode })
     this.runNext()
     this.drawPrompt()
