@@ -42,3 +42,18 @@ test('Ctrl+C on a graph run the prompt awaits cancels the run: its gate is withd
   await expect.poll(() => terminalLines(page)).toContainEqual("'cancelled'")
   await page.screenshot({ path: 'test-results/browser-graph-cancelled.png' })
 })
+
+test('an answer to a gate goes out at once while the run waiting at it is awaited at the prompt', async ({ page, host }) => {
+  await page.goto(host.url)
+  await expect(page.getByTestId('connection')).toHaveText('connected')
+  // The prompt awaits the run, which waits at its gate: the answer must not queue behind it.
+  await submitLine(page, "(await ootd({ name: 'Dzara', user_message: 'ugh i just got up' }, { lm: recordedLm() })).find(RecommendOOTD).footwear")
+  const gate = /\[graph g\d+\] gate (g\d+\.0)/
+  await expect.poll(async () => (await terminalLines(page)).some((line) => gate.test(line))).toBe(true)
+  const [, gateId] = (await terminalLines(page)).map((line) => gate.exec(line)).find(Boolean)!
+  await submitLine(page, `@${gateId} ugh i just got up`)
+  // The awaited run went on past its gate and ended: its outfit's footwear is the first input's result.
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringMatching(/^'.+'$/))
+  await expect(page.getByTestId('gates')).toHaveCount(0)
+  await page.screenshot({ path: 'test-results/browser-graph-gate-answered-while-awaited.png' })
+})

@@ -73,6 +73,23 @@ test('a line typed while a background task streams output stays intact, and Ente
   expect(lines.at(-1)).toBe(PROMPT.trimEnd())
 })
 
+test('a line streamed in parts stays on one row, above the prompt, while the user types there', async ({ page, host }) => {
+  await open(page, host.url)
+  await page.locator('.xterm').click()
+  await page.keyboard.press('Shift+Tab') // js → nl
+  await page.keyboard.press('Shift+Tab') // nl → bash
+  await expect(page.getByTestId('mode')).toHaveText('BASH')
+  await page.keyboard.type("printf 'one '; sleep 0.3; printf 'two '; sleep 0.3; printf 'three\\n'")
+  await page.keyboard.press('Enter')
+  await page.keyboard.type('abc', { delay: 100 })
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringMatching(/^\[bash b\d+\] one two three$/))
+  await expect.poll(() => lastLine(page)).toBe('$ abc')
+  // One row: no part of the line was left on a row of its own.
+  const streamed = (await terminalLines(page)).filter((line) => /\b(one|two|three)\b/.test(line) && !line.startsWith('$'))
+  expect(streamed).toHaveLength(1)
+  await page.screenshot({ path: 'test-results/output-partial-line.png' })
+})
+
 test('Ctrl+C cancels a long awaited evaluation: the prompt returns and the task is listed as cancelled', async ({ page, host }) => {
   await open(page, host.url)
   await submitLine(page, 'await new Promise((r) => setTimeout(r, 60_000))')

@@ -1,3 +1,4 @@
+import type { AssistantSettingsView } from './assistant-settings'
 import type { OpenPathRequest } from './open-path'
 import type { RuntimeStatus } from './supervision/runtime-supervisor'
 
@@ -27,10 +28,14 @@ export interface CortexBridge {
   addRecentDocument(path: string): void
   /** Commands from the application menu (the same as the window's File menu). */
   onMenuCommand(listener: (command: MenuCommand) => void): () => void
+  // The assistant's settings: the key goes to main, only where it comes from comes back.
+  assistantSettings(): Promise<AssistantSettingsView>
+  setApiKey(key: string | null): Promise<AssistantSettingsView>
+  setModel(model: string): Promise<AssistantSettingsView>
 }
 
 /** What the application menu (Electron) and the window's menu bar can ask the window to do. */
-export const MENU_COMMANDS = ['open-graph', 'import-trace', 'export-trace', 'restart-runtime', 'shortcuts'] as const
+export const MENU_COMMANDS = ['open-graph', 'import-trace', 'export-trace', 'restart-runtime', 'settings', 'shortcuts'] as const
 export type MenuCommand = (typeof MENU_COMMANDS)[number]
 
 export function isMenuCommand(value: unknown): value is MenuCommand {
@@ -50,5 +55,8 @@ export const IpcChannel = {
   chooseGraphFiles: 'cortex:choose-graph-files',
   saveTextFile: 'cortex:save-text-file',
   addRecentDocument: 'cortex:add-recent-document',
-  menuCommand: 'cortex:menu-command'
+  menuCommand: 'cortex:menu-command',
+  assistantSettings: 'cortex:assistant-settings',
+  setApiKey: 'cortex:set-api-key',
+  setModel: 'cortex:set-model'
 } as const

@@ -65,8 +65,8 @@ describe('the application menu', () => {
   it('sends each File command to the window', () => {
     const sent: string[] = []
     const template = appMenuTemplate((command) => sent.push(command), 'linux') as Item[]
-    for (const label of ['Open Graph…', 'Import Trace…', 'Export Trace…', 'Restart Runtime', 'Keyboard Shortcuts']) find(template, label)!.click!()
-    expect(sent).toEqual(['open-graph', 'import-trace', 'export-trace', 'restart-runtime', 'shortcuts'])
+    for (const label of ['Open Graph…', 'Import Trace…', 'Export Trace…', 'Restart Runtime', 'Settings…', 'Keyboard Shortcuts']) find(template, label)!.click!()
+    expect(sent).toEqual(['open-graph', 'import-trace', 'export-trace', 'restart-runtime', 'settings', 'shortcuts'])
     expect(find(template, 'Open Graph…')!.accelerator).toBe('CmdOrCtrl+O')
   })
 

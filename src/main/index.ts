@@ -1,8 +1,9 @@
 /** Electron main: app lifecycle only. Policy lives in security.ts, ipc.ts and runtime-host.ts. */
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { app, BrowserWindow, dialog, Menu, session, shell } from 'electron'
+import { app, BrowserWindow, dialog, Menu, safeStorage, session, shell } from 'electron'
 import { z } from 'zod'
+import { ModelName } from '../common/assistant-settings'
 import { IpcChannel, type MenuCommand } from '../common/bridge'
 import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
 import { createLineLogger } from '../common/logger'
@@ -14,6 +15,7 @@ import { appMenuTemplate } from './menu'
 import { openUserFile } from './open-path'
 import { RuntimeHost } from './runtime-host'
 import { hardenSession, hardenWebContents, isAppUrl } from './security'
+import { AssistantSettings } from './settings'
 import { createMainWindow } from './window'
 
 const here = fileURLToPath(new URL('.', import.meta.url))
@@ -36,9 +38,12 @@ async function main(): Promise<void> {
   await app.whenReady()
   hardenSession(session.defaultSession)
 
+  // The assistant's key and model: kept here, passed to the runtime, never to a window.
+  const assistant = new AssistantSettings({ dir: app.getPath('userData'), safeStorage, env: process.env, log })
   const host = new RuntimeHost({
     runtimePath: join(here, 'runtime.js'),
     log,
+    configuration: () => assistant.configuration(),
     confirmRestart: async (status) => {
       const { response } = await dialog.showMessageBox({
         type: 'error',
@@ -52,6 +57,7 @@ async function main(): Promise<void> {
     }
   })
   host.start()
+  assistant.onDidChange(() => host.configure())
 
   listenIpc(policy, IpcChannel.requestRuntimePort, z.tuple([]), (_args, event) => host.sendPort(event.sender))
   handleIpc(policy, IpcChannel.restartRuntime, z.tuple([]), () => host.restart())
@@ -65,6 +71,10 @@ async function main(): Promise<void> {
     saveTextFile(files, BrowserWindow.fromWebContents(event.sender), name, text)
   )
   listenIpc(policy, IpcChannel.addRecentDocument, z.tuple([z.string().min(1).max(4096)]), ([path]) => addRecentDocument(files, path))
+  handleIpc(policy, IpcChannel.assistantSettings, z.tuple([]), () => assistant.view())
+  // Checked by setApiKey, whose error never repeats the key (the argument check would log it).
+  handleIpc(policy, IpcChannel.setApiKey, z.tuple([z.string().max(2000).nullable()]), ([key]) => assistant.setApiKey(key))
+  handleIpc(policy, IpcChannel.setModel, z.tuple([ModelName]), ([model]) => assistant.setModel(model))
   const sendCommand = (command: MenuCommand): void => BrowserWindow.getFocusedWindow()?.webContents.send(IpcChannel.menuCommand, command)
   Menu.setApplicationMenu(Menu.buildFromTemplate(appMenuTemplate(sendCommand)))
 

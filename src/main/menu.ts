@@ -23,6 +23,7 @@ export function appMenuTemplate(send: (command: MenuCommand) => void, platform: 
       item('Export Trace…', 'export-trace', 'CmdOrCtrl+Shift+E'),
       { type: 'separator' },
       item('Restart Runtime', 'restart-runtime'),
+      item('Settings…', 'settings', 'CmdOrCtrl+,'),
       { type: 'separator' },
       platform === 'darwin' ? { role: 'close' } : { role: 'quit' }
     ]

@@ -557,3 +557,22 @@ describe('RuntimeHost', () => {
     expect(window.sent).toHaveLength(sentBefore)
   })
 })
+
+describe('RuntimeHost: the assistant settings', () => {
+  it('sends the settings to each runtime it starts (again after a restart) and on configure(), to the runtime only', () => {
+    let configuration = { kind: 'configure' as const, apiKey: 'sk-ant-first-key', model: 'claude-sonnet-5-5' }
+    const host = new RuntimeHost({ runtimePath: RUNTIME_PATH, log: new MemoryLogger(), confirmRestart: async () => false, configuration: () => configuration })
+    hosts.push(host)
+    host.start()
+    const window = attach(host)
+    const configures = (child: FakeChild) => child.messages.filter((m) => (m.message as { kind?: string }).kind === 'configure').map((m) => m.message)
+    expect(configures(lastChild())).toEqual([configuration])
+    configuration = { ...configuration, apiKey: 'sk-ant-second-key' }
+    host.configure()
+    expect(configures(lastChild()).at(-1)).toEqual({ kind: 'configure', apiKey: 'sk-ant-second-key', model: 'claude-sonnet-5-5' })
+    lastChild().exit(1)
+    expect(configures(lastChild())).toEqual([configuration])
+    // The window got ports and statuses, never the settings.
+    expect(JSON.stringify([window.sent, window.posted.map((p) => p.message)])).not.toContain('sk-ant')
+  })
+})

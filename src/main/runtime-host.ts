@@ -1,4 +1,5 @@
 import { MessageChannelMain, utilityProcess, type UtilityProcess, type WebContents } from 'electron'
+import type { ConfigureMessage } from '../common/assistant-settings'
 import { IpcChannel } from '../common/bridge'
 import { Emitter } from '../common/event'
 import { DisposableStore, type Disposable } from '../common/lifecycle'
@@ -18,6 +19,8 @@ export interface RuntimeHostOptions {
   heartbeat?: Pick<HeartbeatOptions, 'intervalMs' | 'timeoutMs' | 'interruptGraceMs'>
   /** Sends a signal to the runtime process (default process.kill; tests give a fake). */
   signalProcess?: (pid: number, signal: NodeJS.Signals) => void
+  /** The assistant's settings (API key, model), sent to each runtime as it starts and on {@link RuntimeHost.configure}. */
+  configuration?: () => ConfigureMessage
 }
 
 /** Forwards a child's stdout/stderr lines to our log, so nothing it prints is lost. */
@@ -47,6 +50,7 @@ export class RuntimeHost implements Disposable {
       })
     )
     this.store.add(this.supervisor.onDidLaunch(() => this.windows.forEach((w) => this.sendPort(w))))
+    this.store.add(this.supervisor.onDidLaunch(() => this.configure()))
     this.store.add(this.supervisor.onDidChangeStatus((status) => this.windows.forEach((w) => sendStatus(w, status))))
   }
 
@@ -74,6 +78,12 @@ export class RuntimeHost implements Disposable {
     } catch {
       // already gone
     }
+  }
+
+  /** Tells the runtime the assistant's settings (again: they changed). Over parentPort only: no window sees them. */
+  configure(): void {
+    const configuration = this.options.configuration
+    if (configuration && this.child) this.child.postMessage(configuration())
   }
 
   /** The window gets a port now and after every restart, and status changes, until it is destroyed. */

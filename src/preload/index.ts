@@ -31,7 +31,10 @@ const bridge: CortexBridge = {
     const forward = (_event: unknown, command: MenuCommand): void => listener(command)
     ipcRenderer.on(IpcChannel.menuCommand, forward)
     return () => ipcRenderer.off(IpcChannel.menuCommand, forward)
-  }
+  },
+  assistantSettings: () => ipcRenderer.invoke(IpcChannel.assistantSettings) as ReturnType<CortexBridge['assistantSettings']>,
+  setApiKey: (key) => ipcRenderer.invoke(IpcChannel.setApiKey, key) as ReturnType<CortexBridge['setApiKey']>,
+  setModel: (model) => ipcRenderer.invoke(IpcChannel.setModel, model) as ReturnType<CortexBridge['setModel']>
 }
 
 contextBridge.exposeInMainWorld('cortex', bridge)

@@ -9,6 +9,7 @@
 import { register } from 'node:module'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { ConfigureMessage } from '../common/assistant-settings'
 import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
 import { createLineLogger } from '../common/logger'
 import { PortMux } from '../common/protocol/mux'
@@ -79,10 +80,24 @@ process.on('SIGINT', () => {
   log.info(`SIGINT: ${cancelled} evaluation(s) cancelled`)
 })
 
+/** The assistant's settings from the host (never from a client). It carries the API key: never logged, not even when malformed. */
+function configure(data: unknown): void {
+  const parsed = ConfigureMessage.safeParse(data)
+  if (!parsed.success)
+    return log.warn(`rejected a malformed configure message from the host (${parsed.error.issues.map((issue) => issue.path.join('.')).join(', ')})`)
+  const { apiKey, model } = parsed.data
+  log.info(
+    `assistant settings from the host: ${apiKey ? 'an API key' : apiKey === null ? 'no API key (ANTHROPIC_API_KEY applies)' : 'the key unchanged'}, model ${model ?? 'unchanged'}`
+  )
+  runtime.configureAssistant({ ...(apiKey !== undefined && { apiKey }), ...(model !== undefined && { model }) })
+}
+
 if (parentPort) {
   parentPort.on('message', (event) => {
+    const kind = (event.data as { kind?: unknown } | null)?.kind
     // Main's heartbeat, answered by this event loop.
-    if ((event.data as { kind?: unknown } | null)?.kind === 'ping') return parentPort.postMessage({ kind: 'pong', id: (event.data as { id?: unknown }).id })
+    if (kind === 'ping') return parentPort.postMessage({ kind: 'pong', id: (event.data as { id?: unknown }).id })
+    if (kind === 'configure' && event.ports.length === 0) return configure(event.data)
     const [port, ...extra] = event.ports
     if (!AttachPortMessage.safeParse(event.data).success || !port || extra.length > 0) {
       const message = 'expected { kind: "attach" } with exactly one MessagePort'
@@ -95,6 +110,7 @@ if (parentPort) {
 } else if (process.send) {
   const mux = new PortMux(fromProcessChannel(process), log)
   mux.onDidOpenChannel((port) => runtime.connect(port))
+  mux.onDidReceiveControl(configure)
   // The host is gone: nobody can reach this namespace any more.
   process.on('disconnect', () => void shutdown('the host disconnected'))
 } else {

@@ -1,8 +1,9 @@
 import { ProtocolError } from '../common/errors'
 import { DisposableStore, toDisposable } from '../common/lifecycle'
-import { continuationFor, formatBatch, formatResult, nextMode, promptFor, style, type OutputFormat } from '../common/repl/format'
+import { continuationFor, formatResult, isAnswer, nextMode, OutputLines, promptFor, style, type OutputFormat } from '../common/repl/format'
 import { applyCompletions } from '../common/repl/completion'
 import { LineEditor, type SearchView } from '../common/repl/line-editor'
+import { OpenRow } from '../common/repl/open-row'
 import { PromptBlock, withPrompts } from '../common/repl/prompt-block'
 import { drawPromptView } from '../common/repl/prompt-view'
 import type { ReplMode } from '../common/runtime-contract'
@@ -58,6 +59,9 @@ export class InteractiveRepl {
   private shown: { line: string; position: number; search?: SearchView | undefined } = { line: '', position: 0 }
   /** The prompt and the line at the bottom (a long line wraps onto several rows). */
   private readonly block = new PromptBlock()
+  /** Which output line is left open (a streamed answer) and the row it is on, so output continues it. */
+  private readonly lines = new OutputLines()
+  private readonly openRow = new OpenRow()
   private ctrlCOnEmptyLine = false
   /** Text waiting to be written above the prompt, and what to call once the terminal took it. */
   private pending: string[] = []
@@ -98,7 +102,7 @@ export class InteractiveRepl {
     this.store.add(client.subscribe('repl.display', (display) => Object.assign(format, { view: display.view, hidden: new Set(display.hidden) })))
     this.store.add(
       client.subscribe('repl.output', (batch) =>
-        this.print(formatBatch(batch, format), () => {
+        this.printRaw(this.lines.batch(batch, format), () => {
           if (!client.isClosed) client.call('repl.ack', { seq: batch.seq }).catch(() => undefined)
         })
       )
@@ -172,12 +176,31 @@ export class InteractiveRepl {
 
   /** The entered input stays on screen as typed, every line; it runs now, or after the running one. */
   private submit(line: string): void {
-    this.write(`${this.flushText()}${this.eraseBlock()}${this.transcript(line)}\r\n`)
+    this.writeUnderOutput(`${this.transcript(line)}\r\n`)
     this.shown = { line: '', position: 0 }
+    // An answer to a gate or an approval (`@g1.0 yes`) goes now, in any mode: the running evaluation may be waiting for it.
+    if (isAnswer(line)) this.answer(line)
     // Blank (or, in JS, only comments): not worth an evaluation.
-    if (this.mode === 'js' ? inputState(line) !== 'empty' : line.trim()) this.queue.push({ code: line, mode: this.mode })
+    else if (this.mode === 'js' ? inputState(line) !== 'empty' : line.trim()) this.queue.push({ code: line, mode: this.mode })
     this.runNext()
     this.drawPrompt()
+  }
+
+  /** Sends an answer (`@id value`) beside the running evaluation; its result is printed like any other. */
+  private answer(line: string): void {
+    this.connection.client.call('repl.evaluate', { code: line, mode: 'js' }).then(
+      (result) => this.print(formatResult(result)),
+      (error: unknown) => {
+        if (!(error instanceof ProtocolError && error.code === 'connection-closed')) this.print(style.error((error as Error).message))
+      }
+    )
+  }
+
+  /** Writes where the prompt is, under all output (ending a row left open). */
+  private writeUnderOutput(text: string): void {
+    this.write(`${this.flushText()}${this.eraseBlock()}${text}`)
+    this.openRow.end()
+    this.lines.lineEnded()
   }
 
   private runNext(): void {
@@ -243,7 +266,7 @@ export class InteractiveRepl {
     if (cleared === '' && this.ctrlCOnEmptyLine) return void this.exit(0)
     this.ctrlCOnEmptyLine = cleared === ''
     const hint = this.ctrlCOnEmptyLine ? `\r\n${style.dim('(To exit, press Ctrl+C again or Ctrl+D)')}` : ''
-    this.write(`${this.flushText()}${this.eraseBlock()}${this.transcript(cleared)}${style.dim('^C')}${hint}\r\n`)
+    this.writeUnderOutput(`${this.transcript(cleared)}${style.dim('^C')}${hint}\r\n`)
     this.drawPrompt()
   }
 
@@ -252,7 +275,7 @@ export class InteractiveRepl {
     if (this.exiting) return
     this.exiting = true
     for (const timer of this.current?.timers ?? []) clearTimeout(timer)
-    this.write(`${this.flushText()}${this.eraseBlock()}${this.transcript(this.shown.line)}\r\n`)
+    this.writeUnderOutput(`${this.transcript(this.shown.line)}\r\n`)
     this.store.dispose()
     try {
       this.io.stdin.setRawMode(false)
@@ -266,7 +289,12 @@ export class InteractiveRepl {
 
   /** Queues text to appear above the prompt (one write per turn of the event loop); `written` runs once the terminal took it. */
   private print(text: string, written?: () => void): void {
-    if (text) this.pending.push(text.endsWith('\n') ? text : `${text}\n`)
+    this.printRaw(this.lines.text(text), written)
+  }
+
+  /** As print, for text already shaped by `lines` (it may end mid-line: the row stays open). */
+  private printRaw(text: string, written?: () => void): void {
+    if (text) this.pending.push(text)
     if (written) this.written.push(written)
     if (this.flushScheduled) return
     this.flushScheduled = true
@@ -284,7 +312,8 @@ export class InteractiveRepl {
     if (this.pending.length === 0) return ''
     const text = this.pending.join('')
     this.pending = []
-    return this.eraseBlock() + text.replace(/\r?\n/g, '\r\n')
+    const { columns = 80, rows = 24 } = this.io.stdout
+    return this.eraseBlock() + this.openRow.write(text, columns, rows).replace(/\r?\n/g, '\r\n')
   }
 
   /** Callbacks of the text the next write carries. */

@@ -13,6 +13,7 @@ import { HeartbeatMonitor, type HeartbeatOptions } from '../common/supervision/h
 import { RuntimeSupervisor } from '../common/supervision/runtime-supervisor'
 import { checkAccess, cookieName, CORTEX_PROTOCOL, createToken, isLoopbackHost } from './access'
 import { launchRuntimeChild, stopRuntime, type RuntimeChild } from './runtime-process'
+import { MemoryAssistantSettings } from './assistant-settings'
 import { openWithSystem } from './open-path'
 import { serveStatic } from './static-files'
 
@@ -75,6 +76,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = createToken()
   const store = new DisposableStore()
 
+  // The assistant's key and model: in this process's memory, passed to the runtime, never to a page.
+  const assistant = new MemoryAssistantSettings(process.env)
+  store.add(assistant.onDidChange(() => mux?.sendControl(assistant.configuration())))
   let mux: PortMux | undefined
   let child: RuntimeChild | undefined
   const supervisor: RuntimeSupervisor = store.add(
@@ -84,6 +88,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         const channels = new PortMux(launched.port, log)
         mux = channels
         child = launched
+        channels.sendControl(assistant.configuration())
         const heartbeat = new HeartbeatMonitor({
           ping: (signal) => channels.ping(signal),
           // Silent: SIGINT first (breaks a loop in an evaluation, keeps the namespace), then a restart.
@@ -159,7 +164,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
             'host.openPath': async (request) => {
               await openWithSystem(request, options.openCommand, log)
               return {}
-            }
+            },
+            'host.assistantSettings': () => assistant.view(),
+            'host.setApiKey': ({ apiKey }) => assistant.setApiKey(apiKey),
+            'host.setModel': ({ model }) => assistant.setModel(model)
           },
           log
         )
@@ -169,6 +177,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       }
       if (!mux) return client.close()
       pipePorts(client, mux.open())
+      // Again with each tab: by then the runtime surely listens (a message sent while it starts could go unheard).
+      mux.sendControl(assistant.configuration())
     })
   })
 

@@ -90,4 +90,20 @@ describe('the runtime entry under an Electron-style parentPort', () => {
     expect(resultText(await client.call('repl.evaluate', { code: '"alive"' }))).toBe("'alive'")
     client.dispose()
   })
+
+  it('takes the assistant settings from main as a configure message, and never logs the key, not even a malformed one', async () => {
+    const { worker, fromRuntime } = startRuntime()
+    let log = ''
+    worker.stderr.setEncoding('utf8').on('data', (chunk: string) => (log += chunk))
+    const KEY = 'sk-ant-electron-0123456789'
+    worker.postMessage({ data: { kind: 'configure', apiKey: KEY, model: 'claude-opus-4-6' }, ports: [] })
+    worker.postMessage({ data: { kind: 'configure', apiKey: `${KEY} and spaces` }, ports: [] })
+    await until(() => log.includes('rejected a malformed configure message'), 10_000, 'the malformed message to be rejected')
+    expect(log).toContain('assistant settings from the host: an API key, model claude-opus-4-6')
+    expect(log).not.toContain('sk-ant-electron')
+    expect(fromRuntime).toEqual([]) // settings are not answered, and a bad one is no protocol error for main
+    const client = attach(worker)
+    expect(resultText(await client.call('repl.evaluate', { code: '"alive"' }))).toBe("'alive'")
+    client.dispose()
+  })
 })

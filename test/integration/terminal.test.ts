@@ -291,6 +291,21 @@ describe.skipIf(!python)('cortex in a terminal (a real pseudo-terminal)', () => 
     ])
   })
 
+  it('continues a streamed line on one row above the prompt while a line is typed there', { timeout: 60_000 }, () => {
+    const run = inPty([
+      { wait: '› ', send: '\x1b[Z\x1b[Z' }, // Shift+Tab twice: js → nl → bash
+      { wait: '$ ', send: "printf 'one '; sleep 0.3; printf 'two '; sleep 0.3; printf 'three\\n'\r" },
+      { wait: "three\\n'", send: 'abc' },
+      { wait: 'one two three', send: '\x15\x04' }
+    ])
+    expect(run.timeout).toBeUndefined()
+    expect(run.code).toBe(0)
+    const streamed = run.screen.filter((line) => /\b(one|two|three)\b/.test(line) && !line.startsWith('$'))
+    expect(streamed).toEqual([expect.stringMatching(/^\[bash b\d+\] one two three$/)])
+    // Typed while the line streamed: the prompt line kept it whole, under the output.
+    expect(run.screens[3]!.slice(-2)).toEqual([expect.stringMatching(/^\[bash b\d+\] one two three$/), '$ abc'])
+  })
+
   it('Ctrl+C breaks a synchronous infinite loop and keeps the namespace; Up recalls the history', { timeout: 60_000 }, () => {
     const run = inPty([
       { wait: '› ', send: 'let n = 0\r' },

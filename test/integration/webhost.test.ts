@@ -15,6 +15,7 @@ import { assertBuilt, built } from '../support/built'
 import { garbageMessages } from '../support/garbage'
 import { collectMessages, expectAllProtocolErrors, expectGarbageAnswered } from '../support/protocol'
 import { resultText } from '../support/ansi'
+import { until } from '../support/until'
 
 let host: WebHost
 const log = new MemoryLogger()
@@ -319,5 +320,37 @@ describe('browser-mode host: binding', () => {
     for (const address of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
       await expect(startWebHost({ rendererDir: built.renderer, runtimePath: built.runtime, host: address, port: 0, log })).rejects.toThrow(/loopback/)
     }
+  })
+})
+
+describe('browser-mode host: the assistant settings', () => {
+  it('keeps a key given over /host in memory, passes it to the runtime below the tabs channels, and never gives it back or logs it', async () => {
+    const KEY = 'sk-ant-test-key-0123456789'
+    const ws = await openSocket(`/host?token=${host.token}`)
+    if (typeof ws === 'number') throw new Error(`refused: ${ws}`)
+    const hostClient = new RpcClient(fromWebSocket(ws), hostContract, new MemoryLogger())
+    // A tab's runtime socket, watched frame by frame: the key must never travel on it.
+    const tab = await openSocket(`/runtime?token=${host.token}`)
+    if (typeof tab === 'number') throw new Error(`refused: ${tab}`)
+    const tabFrames: string[] = []
+    tab.on('message', (data: Buffer) => tabFrames.push(data.toString()))
+    const hostFrames: string[] = []
+    ws.on('message', (data: Buffer) => hostFrames.push(data.toString()))
+
+    expect(await hostClient.call('host.assistantSettings', {})).toMatchObject({ model: 'claude-sonnet-5-5', keyStorage: 'memory' })
+    expect(await hostClient.call('host.setApiKey', { apiKey: KEY })).toMatchObject({ apiKey: 'settings' })
+    await until(() => runtimeLog.some((line) => line.includes('assistant settings from the host: an API key')), 5000, 'the runtime to be configured')
+    expect((await hostClient.call('host.setModel', { model: 'claude-opus-4-6' })).model).toBe('claude-opus-4-6')
+    await until(() => runtimeLog.some((line) => line.includes('model claude-opus-4-6')), 5000, 'the model to reach the runtime')
+    // A malformed key is refused without being repeated anywhere.
+    await expect(hostClient.call('host.setApiKey', { apiKey: 'not a key at all' })).rejects.toThrow(/not an API key/)
+    const forgotten = await hostClient.call('host.setApiKey', { apiKey: null })
+    expect(forgotten.apiKey).toBe(process.env['ANTHROPIC_API_KEY'] ? 'env' : 'none')
+
+    const everything = JSON.stringify([runtimeLog, log.records, tabFrames, hostFrames])
+    expect(everything).not.toContain(KEY)
+    expect(everything).not.toContain('not a key at all')
+    tab.close()
+    hostClient.dispose()
   })
 })

@@ -52,6 +52,20 @@ describe('PortMux', () => {
     expect(runtime.channelCount).toBe(1)
   })
 
+  it('delivers a control message to the peer process only, never to a channel', async () => {
+    const { host, runtime } = setup()
+    const channelMessages: unknown[] = []
+    runtime.onDidOpenChannel((port) => port.onMessage((message) => channelMessages.push(message)))
+    const controls: unknown[] = []
+    runtime.onDidReceiveControl((data) => controls.push(data))
+    const client = new RpcClient(host.open(), contract, new MemoryLogger())
+    await client.call('whoami', {})
+    host.sendControl({ kind: 'configure', model: 'm' })
+    await tick()
+    expect(controls).toEqual([{ kind: 'configure', model: 'm' }])
+    expect(JSON.stringify(channelMessages)).not.toContain('configure')
+  })
+
   it('closes every channel when the underlying port closes', async () => {
     const { host, accepted, hostSide } = setup()
     const a = host.open()

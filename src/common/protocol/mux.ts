@@ -20,7 +20,9 @@ export const MuxFrame = z.discriminatedUnion('op', [
   z.object({ mux: z.number().int().positive(), op: z.literal('close') }),
   // A heartbeat below the channels: answered by the peer's event loop, whatever its channels do.
   z.object({ op: z.literal('ping'), id: z.number().int().nonnegative() }),
-  z.object({ op: z.literal('pong'), id: z.number().int().nonnegative() })
+  z.object({ op: z.literal('pong'), id: z.number().int().nonnegative() }),
+  // From the host to the process itself, below the channels (the assistant's settings): no channel, so no client, sees it.
+  z.object({ op: z.literal('control'), data: z.unknown() })
 ])
 export type MuxFrame = z.infer<typeof MuxFrame>
 
@@ -51,10 +53,13 @@ export class PortMux implements Disposable {
   private readonly pongs = new Map<number, () => void>()
   private readonly channels = new Map<number, MuxChannel>()
   private readonly opened = new Emitter<Port>()
+  private readonly controls = new Emitter<unknown>()
   private readonly store = new DisposableStore()
 
   /** A channel the other side opened. */
   readonly onDidOpenChannel = this.opened.event
+  /** A control message from the peer process itself (see {@link sendControl}); the receiver validates it. */
+  readonly onDidReceiveControl = this.controls.event
 
   constructor(
     private readonly port: Port,
@@ -68,6 +73,7 @@ export class PortMux implements Disposable {
       })
     )
     this.store.add(this.opened)
+    this.store.add(this.controls)
   }
 
   get channelCount(): number {
@@ -98,6 +104,11 @@ export class PortMux implements Disposable {
     })
   }
 
+  /** A message for the peer process itself, never delivered to any channel. */
+  sendControl(data: unknown): void {
+    this.sendFrame({ op: 'control', data })
+  }
+
   /** @internal */
   sendFrame(frame: MuxFrame): void {
     this.port.send(frame)
@@ -126,6 +137,7 @@ export class PortMux implements Disposable {
     }
     const frame = parsed.data
     if (frame.op === 'ping') return void this.port.send({ op: 'pong', id: frame.id } satisfies MuxFrame)
+    if (frame.op === 'control') return this.controls.fire(frame.data)
     if (frame.op === 'pong') {
       const answer = this.pongs.get(frame.id)
       this.pongs.delete(frame.id)

@@ -16,6 +16,14 @@ export const style = {
   bold: SGR('1')
 }
 
+/**
+ * An answer to a waiting gate or approval (`@g1.0 value`, `@a1.0 yes`): sent at once, even while
+ * an evaluation runs, since that evaluation may be the one waiting for it.
+ */
+export function isAnswer(input: string): boolean {
+  return /^\s*@[a-z]+\d+\.\d+\s/.test(input)
+}
+
 /** The modes in Shift+Tab order; JS first, the default (the namespace is the point of Cortex). */
 export const MODES: readonly ReplMode[] = ['js', 'nl', 'bash']
 
@@ -107,4 +115,44 @@ export function formatBatch(batch: OutputBatch, format: OutputFormat): string {
     text += lines.map((line) => `${prefix}${paint(line)}\n`).join('') + (last ? `${prefix}${paint(last)}` : '')
   }
   return text
+}
+
+/**
+ * Output as lines on screen, across batches: a write that ends mid-line (a streamed answer, a
+ * `printf` without a line break) leaves its line open, and the next write of the same task,
+ * channel and stream continues it without a new label. Anything else (another task's write, a
+ * result, a notice) ends the open line first, so lines never interleave; when the open line's
+ * task writes again, it starts a new labelled line.
+ */
+export class OutputLines {
+  /** Task, channel and stream of the line left open, if one is. */
+  private openKey: string | undefined
+
+  /** A batch as terminal text (see formatBatch); may end mid-line. */
+  batch(batch: OutputBatch, format: OutputFormat): string {
+    let text = batch.dropped ? this.text(style.notice(`[${batch.dropped} bytes of output dropped]`)) : ''
+    for (const write of batch.writes) {
+      if (format.hidden?.has(write.channel) || !write.text) continue
+      const key = `${write.taskId ?? ''}\0${write.channel}\0${write.stream}`
+      let formatted = formatBatch({ seq: batch.seq, writes: [write] }, format)
+      if (this.openKey === key) formatted = formatted.slice(label(write, format.view).length)
+      else if (this.openKey !== undefined) text += '\n'
+      text += formatted
+      this.openKey = write.text.endsWith('\n') ? undefined : key
+    }
+    return text
+  }
+
+  /** Text of no write (a result, a notice), as whole lines: an open line is ended first. */
+  text(text: string): string {
+    if (!text) return ''
+    const lead = this.openKey === undefined ? '' : '\n'
+    this.openKey = undefined
+    return lead + (text.endsWith('\n') ? text : `${text}\n`)
+  }
+
+  /** The screen ended the open line (an input's transcript went under it): its task's next write starts a new labelled line. */
+  lineEnded(): void {
+    this.openKey = undefined
+  }
 }

@@ -1,3 +1,4 @@
+import type { AssistantSettingsView } from '../../../common/assistant-settings'
 import type { Event } from '../../../common/event'
 import type { GraphProgress, GraphTopology, SelectionResult } from '../../../common/graph-contract'
 import type { Completions, InspectPage } from '../../../common/inspect-contract'
@@ -75,5 +76,15 @@ export interface CortexApi {
   runtimeStats(): Promise<RuntimeStats>
   /** Dialogs, paths, downloads and the application menu: Electron's or the browser's. */
   readonly files: FileHost
+  /** The AI assistant's settings (File ▸ Settings…). The key goes to the host, which passes it to the runtime; no answer ever contains it. */
+  readonly settings: AssistantSettingsApi
   dispose(): void
+}
+
+export interface AssistantSettingsApi {
+  /** Where the key comes from (settings, ANTHROPIC_API_KEY, none), the model, and how a key given here is kept. */
+  get(): Promise<AssistantSettingsView>
+  /** Stores the key (null forgets it); rejects saying why not (no encryption available, not a key). */
+  setApiKey(key: string | null): Promise<AssistantSettingsView>
+  setModel(model: string): Promise<AssistantSettingsView>
 }

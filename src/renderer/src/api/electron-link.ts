@@ -1,4 +1,6 @@
+import { AssistantSettingsView } from '../../../common/assistant-settings'
 import { RUNTIME_PORT_MESSAGE, type CortexBridge } from '../../../common/bridge'
+import type { AssistantSettingsApi } from './cortex-api'
 import { Emitter } from '../../../common/event'
 import type { OpenPathRequest } from '../../../common/open-path'
 import { DisposableStore, toDisposable } from '../../../common/lifecycle'
@@ -19,6 +21,12 @@ export class ElectronLink implements RuntimeLink {
 
   readonly onDidConnect = this.ports.event
   readonly onRuntimeStatus = this.statuses.event
+  // Main's answers are checked like every message from outside.
+  readonly settings: AssistantSettingsApi = {
+    get: async () => AssistantSettingsView.parse(await this.bridge.assistantSettings()),
+    setApiKey: async (key) => AssistantSettingsView.parse(await this.bridge.setApiKey(key)),
+    setModel: async (model) => AssistantSettingsView.parse(await this.bridge.setModel(model))
+  }
 
   constructor(
     private readonly bridge: CortexBridge,

@@ -21,7 +21,7 @@ import type { RuntimeStatus } from '../../../common/supervision/runtime-supervis
 import { parseTraceFile, type TraceFileFormat } from '../../../common/trace/detect'
 import { TraceStore } from '../../../common/trace/store'
 import type { SpanDto } from '../../../common/trace-contract'
-import type { ConnectionState, CortexApi } from './cortex-api'
+import type { AssistantSettingsApi, ConnectionState, CortexApi } from './cortex-api'
 import type { FileHost } from './file-host'
 
 /** Where runtime connections come from: Electron's brokered MessagePorts or browser-mode WebSockets. */
@@ -34,6 +34,8 @@ export interface RuntimeLink extends Disposable {
   restartRuntime(): Promise<void>
   interruptRuntime(): Promise<void>
   openPath(request: OpenPathRequest): Promise<void>
+  /** The assistant's settings, kept by the host (Electron main, the browser host). */
+  readonly settings: AssistantSettingsApi
 }
 
 /** How long an input waits for the runtime to be back (a restart takes about a second). */
@@ -62,12 +64,14 @@ export class RuntimeSession implements CortexApi {
   readonly onConnectionChange = this.connections.event
   readonly onGraphProgress = this.graphProgress.event
   readonly onRuntimeStatus: Event<RuntimeStatus>
+  readonly settings: AssistantSettingsApi
 
   constructor(
     private readonly link: RuntimeLink,
     private readonly log: Logger,
     readonly files: FileHost
   ) {
+    this.settings = link.settings
     this.onRuntimeStatus = link.onRuntimeStatus
     this.store.add(link)
     this.store.add(link.onRuntimeStatus((status) => (this.status = status)))

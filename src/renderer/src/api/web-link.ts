@@ -7,6 +7,7 @@ import type { Port } from '../../../common/protocol/port'
 import { RpcClient } from '../../../common/protocol/rpc'
 import { fromWebSocket } from '../../../common/protocol/transports/websocket'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
+import type { AssistantSettingsApi } from './cortex-api'
 import type { RuntimeLink } from './runtime-session'
 
 const RETRY_MIN_MS = 250
@@ -38,6 +39,11 @@ export class WebLink implements RuntimeLink {
 
   readonly onDidConnect = this.ports.event
   readonly onRuntimeStatus = this.statuses.event
+  readonly settings: AssistantSettingsApi = {
+    get: () => this.host().call('host.assistantSettings', {}),
+    setApiKey: (apiKey) => this.host().call('host.setApiKey', { apiKey }),
+    setModel: (model) => this.host().call('host.setModel', { model })
+  }
 
   constructor(
     private readonly origin: string,
@@ -63,6 +69,11 @@ export class WebLink implements RuntimeLink {
   async openPath(request: OpenPathRequest): Promise<void> {
     if (!this.hostClient) throw new Error('not connected to the Cortex host')
     await this.hostClient.call('host.openPath', request)
+  }
+
+  private host(): RpcClient<typeof hostContract> {
+    if (!this.hostClient) throw new Error('not connected to the Cortex host')
+    return this.hostClient
   }
 
   dispose(): void {

@@ -3,6 +3,7 @@ import type { MenuCommand } from '../../../common/bridge'
 import type { CortexApi } from '../api/cortex-api'
 import { useEventValue } from '../use-event-value'
 import type { FileActions } from './file-actions'
+import { SettingsDialog } from './SettingsDialog'
 import { focusRepl, SHORTCUTS } from './shortcuts'
 import type { WindowUi } from './window-ui'
 import './window-chrome.css'
@@ -23,6 +24,7 @@ export function WindowChrome({ api, actions, ui }: { api: CortexApi; actions: Fi
   const [menuOpen, setMenuOpen] = useState(false)
   const [active, setActive] = useState(0)
   const [dragging, setDragging] = useState(false)
+  const [settingsOpen, setSettingsOpen] = useState(false)
   const shortcutsOpen = useEventValue(ui.onShortcutsChange, () => ui.shortcutsOpen)
   const notices = useEventValue(ui.notices.onDidChange, () => ui.notices.current)
   const recent = useEventValue(actions.recent.onDidChange, () => actions.recent.list)
@@ -50,6 +52,9 @@ export function WindowChrome({ api, actions, ui }: { api: CortexApi; actions: Fi
       case 'restart-runtime':
         void actions.restartRuntime()
         break
+      case 'settings':
+        setSettingsOpen(true)
+        break
       case 'shortcuts':
         ui.showShortcuts(true)
         break
@@ -61,6 +66,7 @@ export function WindowChrome({ api, actions, ui }: { api: CortexApi; actions: Fi
     { label: 'Import trace…', testId: 'menu-import-trace', run: () => run('import-trace') },
     { label: 'Export trace…', testId: 'menu-export-trace', run: () => run('export-trace') },
     { label: 'Restart runtime', hint: 'the namespace is lost', testId: 'menu-restart', run: () => run('restart-runtime') },
+    { label: 'Settings…', hint: 'API key, model', testId: 'menu-settings', run: () => run('settings') },
     { label: 'Keyboard shortcuts', hint: 'F1', testId: 'menu-shortcuts', run: () => run('shortcuts') },
     ...recent.map((path, i) => ({
       label: path.split(/[\\/]/).pop() ?? path,
@@ -69,7 +75,7 @@ export function WindowChrome({ api, actions, ui }: { api: CortexApi; actions: Fi
       run: () => void actions.loadGraph({ path })
     }))
   ]
-  const FIXED = 5 // items before the recent files
+  const FIXED = 6 // items before the recent files
 
   // Electron's application menu.
   useEffect(() => {
@@ -169,7 +175,8 @@ export function WindowChrome({ api, actions, ui }: { api: CortexApi; actions: Fi
       case ' ':
         closeMenu(false)
         items[active]?.run()
-        if (items[active]?.testId !== 'menu-shortcuts') focusRepl()
+        // A dialog opened from the menu keeps the focus.
+        if (items[active]?.testId !== 'menu-shortcuts' && items[active]?.testId !== 'menu-settings') focusRepl()
         break
       case 'Escape':
       case 'Tab':
@@ -263,6 +270,7 @@ export function WindowChrome({ api, actions, ui }: { api: CortexApi; actions: Fi
         </div>
       )}
       <RuntimeBanner api={api} />
+      {settingsOpen && <SettingsDialog api={api} onClose={() => (setSettingsOpen(false), focusRepl())} />}
       {shortcutsOpen && <ShortcutOverlay onClose={() => (ui.showShortcuts(false), focusRepl())} />}
     </>
   )

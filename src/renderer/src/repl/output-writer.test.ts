@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { PromptBlock } from '../../../common/repl/prompt-block'
+import { TestScreen } from '../../../common/repl/test-screen'
 import { cutPoint, OutputWriter } from './output-writer'
 
 const PROMPT = '<prompt>'
@@ -101,11 +103,33 @@ describe('OutputWriter', () => {
     const { writer, frame } = writerFor(terminal)
     void writer.print('first')
     writer.flush()
-    expect(terminal.screen).toBe('first\n')
+    expect(terminal.screen).toBe('first\r\n')
     const late = writer.print('second')
     writer.dispose()
     await late
     frame()
-    expect(terminal.screen).toBe('first\n')
+    expect(terminal.screen).toBe('first\r\n')
+  })
+
+  it('keeps a row that ends mid-line open: the next text continues it above the prompt, and a transcript under it ends it', () => {
+    const screen = new TestScreen(40)
+    const block = new PromptBlock()
+    const drawPrompt = (): void => screen.write(block.draw('› ', 'typed', 5, 40))
+    const writer = new OutputWriter(
+      { write: (data, callback) => (screen.write(data), callback?.()) },
+      { erasePrompt: () => block.erase(), drawPrompt, schedule: () => () => undefined, columns: () => 40 }
+    )
+    drawPrompt()
+    for (const text of ['one ', 'two ', 'three\n', 'open']) {
+      void writer.print(text)
+      writer.flush()
+    }
+    expect(screen.text).toEqual(['one two three', 'open', '› typed'])
+    screen.write(`${block.erase()}› entered\r\n`)
+    writer.endOpenRow()
+    drawPrompt()
+    void writer.print('more\n')
+    writer.flush()
+    expect(screen.text).toEqual(['one two three', 'open', '› entered', 'more', '› typed'])
   })
 })

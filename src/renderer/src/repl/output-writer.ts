@@ -1,4 +1,5 @@
 import type { Disposable } from '../../../common/lifecycle'
+import { OpenRow } from '../../../common/repl/open-row'
 
 /** What the writer writes to: xterm's `Terminal.write`, whose callback fires once the data is parsed. */
 export interface WriteTarget {
@@ -23,6 +24,9 @@ export interface OutputWriterOptions {
   drawPrompt(): void
   /** Runs `flush` soon (the pane: on the next animation frame); returns a cancel. */
   schedule(flush: () => void): () => void
+  /** The terminal's size, to go back up to a row left open (default: 80 × 24). */
+  columns?: () => number
+  rows?: () => number
 }
 
 interface Piece {
@@ -41,7 +45,8 @@ export const CHUNK_SIZE = 32 * 1024
  * the queue (so its callbacks, and the runtime's acknowledgements, wait: the runtime buffers,
  * bounded, and drops the oldest display output with a marker), and writing resumes below the low
  * one. Writes are chunks of whole lines where possible, each followed by the prompt, so the prompt
- * is always the last thing drawn and keystrokes queue behind at most the high watermark.
+ * is always the last thing drawn and keystrokes queue behind at most the high watermark. Output
+ * that ends mid-line leaves its row open ({@link OpenRow}): the next output continues it.
  */
 export class OutputWriter implements Disposable {
   private readonly queue: Piece[] = []
@@ -52,6 +57,7 @@ export class OutputWriter implements Disposable {
   private readonly highWater: number
   private readonly lowWater: number
   private readonly chunkSize: number
+  private readonly openRow = new OpenRow()
 
   constructor(
     private readonly target: WriteTarget,
@@ -72,11 +78,14 @@ export class OutputWriter implements Disposable {
     return this.queue.reduce((sum, piece) => sum + piece.text.length, 0)
   }
 
-  /** Queues text to appear above the prompt; resolves once the terminal has parsed all of it. */
+  /**
+   * Queues text to appear above the prompt; resolves once the terminal has parsed all of it. Text
+   * that does not end with a line break leaves its row open: the next text continues that row.
+   */
   print(text: string): Promise<void> {
     if (!text || this.disposed) return Promise.resolve()
     return new Promise((done) => {
-      this.queue.push({ text: text.endsWith('\n') ? text : `${text}\n`, done })
+      this.queue.push({ text, done })
       if (!this.paused) this.cancelScheduled ??= this.options.schedule(() => this.flush())
     })
   }
@@ -89,6 +98,11 @@ export class OutputWriter implements Disposable {
     while (this.queue.length > 0 && this.unparsed < this.highWater) this.writeChunk()
     // Full: wait for the terminal to catch up (its callbacks resume writing).
     if (this.queue.length > 0) this.paused = true
+  }
+
+  /** Something was written under the open row (an input's transcript): the next output starts a row of its own. */
+  endOpenRow(): void {
+    this.openRow.end()
   }
 
   dispose(): void {
@@ -116,9 +130,10 @@ export class OutputWriter implements Disposable {
       piece.text = piece.text.slice(cut)
       break
     }
-    const size = chunk.length
+    const shown = this.openRow.write(chunk, this.options.columns?.() ?? 80, this.options.rows?.() ?? 24)
+    const size = shown.length
     this.unparsed += size
-    this.target.write(this.options.erasePrompt() + chunk, () => {
+    this.target.write(this.options.erasePrompt() + shown, () => {
       this.unparsed -= size
       for (const done of finished) done()
       if (this.paused && this.unparsed <= this.lowWater) {

@@ -3,7 +3,7 @@ import { Terminal } from '@xterm/xterm'
 import { DisposableStore, toDisposable, type Disposable } from '../../../common/lifecycle'
 import type { CortexApi } from '../api/cortex-api'
 import { applyCompletions } from '../../../common/repl/completion'
-import { continuationFor, formatBatch, formatResult, promptFor, style, type OutputFormat } from '../../../common/repl/format'
+import { continuationFor, formatResult, isAnswer, OutputLines, promptFor, style, type OutputFormat } from '../../../common/repl/format'
 import { isIncompleteJs } from '../../../common/repl/js-tokens'
 import { drawPromptView } from '../../../common/repl/prompt-view'
 import type { ReplMode } from '../../../common/runtime-contract'
@@ -37,6 +37,8 @@ export class ReplTerminal implements Disposable {
   private readonly typedAhead: Array<{ line: string; mode: ReplMode }> = []
   /** Output above the prompt, flow-controlled; what it prints settles once xterm has parsed it (then the runtime sends more). */
   private readonly output: OutputWriter
+  /** Which output line is left open (a streamed answer), so its continuation gets no new label. */
+  private readonly lines = new OutputLines()
   private format: OutputFormat = { view: 'user' }
 
   constructor(
@@ -70,7 +72,9 @@ export class ReplTerminal implements Disposable {
         schedule: (flush) => {
           const frame = requestAnimationFrame(flush)
           return () => cancelAnimationFrame(frame)
-        }
+        },
+        columns: () => this.terminal.cols,
+        rows: () => this.terminal.rows
       })
     )
     this.fitToContainer(container)
@@ -102,7 +106,7 @@ export class ReplTerminal implements Disposable {
         this.terminal.focus()
       })
     )
-    this.store.add(api.onOutput((batch) => this.print(formatBatch(batch, this.format))))
+    this.store.add(api.onOutput((batch) => this.output.print(this.lines.batch(batch, this.format))))
     this.store.add(api.onDisplayChange((display) => (this.format = { view: display.view, hidden: new Set(display.hidden) })))
     this.store.add(api.onResult((result) => this.print(formatResult(result))))
     this.store.add(
@@ -211,11 +215,28 @@ export class ReplTerminal implements Disposable {
   /** The entered input stays on screen as typed, every line; it runs now, or after the running evaluation. */
   private submit(line: string): void {
     this.popup.close()
-    this.flush()
-    this.terminal.write(`${this.block.erase()}${this.transcript(promptFor(this.state.mode, Boolean(this.running)), line)}\r\n`)
-    if (line.trim()) this.typedAhead.push({ line, mode: this.state.mode })
+    this.writeUnderOutput(`${this.transcript(promptFor(this.state.mode, Boolean(this.running)), line)}\r\n`)
+    // An answer to a gate or an approval (`@g1.0 yes`) goes now, in any mode: the running evaluation may be waiting for it.
+    if (isAnswer(line)) this.answer(line)
+    else if (line.trim()) this.typedAhead.push({ line, mode: this.state.mode })
     this.runNext()
     this.drawPrompt()
+  }
+
+  /** Writes an answer (`@id value`) beside the running evaluation; its result is printed like any other. */
+  private answer(line: string): void {
+    this.api.evaluate(line, { mode: 'js' }).then(
+      (result) => void this.print(formatResult(result)),
+      (error: unknown) => void this.print(style.error((error as Error).message))
+    )
+  }
+
+  /** Writes straight to the terminal where the prompt is, under all output (ending a row left open). */
+  private writeUnderOutput(text: string): void {
+    this.flush()
+    this.terminal.write(`${this.block.erase()}${text}`)
+    this.output.endOpenRow()
+    this.lines.lineEnded()
   }
 
   private runNext(): void {
@@ -265,8 +286,7 @@ export class ReplTerminal implements Disposable {
     const dropped = this.typedAhead.splice(0).length
     this.popup.close()
     if (!running) {
-      this.flush()
-      this.terminal.write(`${this.block.erase()}${this.transcript(promptFor(this.state.mode), line)}${style.dim(' ^C')}\r\n`)
+      this.writeUnderOutput(`${this.transcript(promptFor(this.state.mode), line)}${style.dim(' ^C')}\r\n`)
       this.drawPrompt()
       return
     }
@@ -294,7 +314,7 @@ export class ReplTerminal implements Disposable {
 
   /** Queues text to appear above the prompt (see OutputWriter). Resolves once xterm has parsed it. */
   private print(text: string): Promise<void> {
-    return this.output.print(text)
+    return this.output.print(this.lines.text(text))
   }
 
   private flush(): void {
