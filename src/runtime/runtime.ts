@@ -49,8 +49,8 @@ export interface RuntimeOptions {
   output?: OutputOptions
   /** Tracing: off unless asked for (the app turns it on); a collector gets a sampled copy. */
   tracing?: { enabled: boolean; collector?: CollectorOptions | undefined }
-  /** The assistant's environment (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL; default process.env) and SDK retries. */
-  assistant?: Pick<AssistantOptions, 'env' | 'maxRetries'>
+  /** The assistant's environment (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL; default process.env), SDK retries, context budget. */
+  assistant?: Pick<AssistantOptions, 'env' | 'maxRetries' | 'contextBudget'>
 }
 
 /** A window that connects gets at most this many recorded spans (the latest); the file export has them all. */

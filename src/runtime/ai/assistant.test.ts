@@ -16,7 +16,7 @@ afterEach(async () => {
 })
 
 /** A runtime whose assistant talks to a fresh fake Messages API (real SDK, real HTTP and SSE). */
-async function setup(options: { key?: string | undefined; tracing?: boolean } = {}) {
+async function setup(options: { key?: string | undefined; tracing?: boolean; contextBudget?: number } = {}) {
   const api = await startFakeAnthropic()
   const env: NodeJS.ProcessEnv = { ANTHROPIC_BASE_URL: api.url }
   if (options.key !== undefined || !('key' in options)) env['ANTHROPIC_API_KEY'] = options.key ?? KEY
@@ -26,7 +26,7 @@ async function setup(options: { key?: string | undefined; tracing?: boolean } = 
     log: new MemoryLogger(),
     output: { flushMs: 1, partialLineMs: 1 },
     tracing: { enabled: options.tracing ?? false },
-    assistant: { env, maxRetries: 0 }
+    assistant: { env, maxRetries: 0, ...(options.contextBudget ? { contextBudget: options.contextBudget } : {}) }
   })
   const writes: OutputWrite[] = []
   runtime.output.onDidWrite((write) => writes.push(write))
@@ -213,6 +213,18 @@ describe('the AI assistant', () => {
     // Only the last 4 exchanges are sent: the first question is long gone.
     expect(api.requests[50]!.rawBody).not.toContain('question number 1:')
     expect(api.requests[50]!.rawBody).toContain('question number 47:')
+  })
+
+  it('warns when the context passes 80 % of the budget', async () => {
+    const { api, nl, aiText } = await setup({ contextBudget: 1000 })
+    api.reply(fakeReply.text('short'), fakeReply.text('x'.repeat(4000)), fakeReply.text('ok'))
+    await nl('first')
+    expect(aiText()).not.toContain('⚠')
+    await nl('second')
+    await nl('third')
+    expect(aiText()).toMatch(
+      /context [\d,]+ tokens of 1,000 · 0 tool calls · [\d.]+ s\]\n⚠ the AI context is large \(\d+ % of 1,000 tokens\): %ai new starts a fresh conversation\n$/
+    )
   })
 
   it('puts what the question names in its context: a run summary, a graph definition', async () => {

@@ -37,6 +37,8 @@ Answer briefly, in Markdown; code in fenced blocks.`
 
 /** Past exchanges sent with a question (older ones are dropped: pitfall 7). */
 const WINDOW = 4
+/** An old answer is sent at most this long (a huge answer must not fill every later request). */
+const OLD_ANSWER_CHARS = 20_000
 /** Model calls per question: a model that keeps calling tools is stopped here. */
 const MAX_ITERATIONS = 8
 const WARN_SHARE = 0.8
@@ -78,6 +80,8 @@ export interface AssistantOptions {
   /** SDK retries of 429/5xx/connection errors. Default: the SDK's (2). */
   readonly maxRetries?: number
   readonly maxTokens?: number
+  /** The context budget in tokens, instead of the model's from CONTEXT_BUDGETS (a gateway with a smaller window; tests). */
+  readonly contextBudget?: number
 }
 
 /** What started a question: an NL input, or `ai()` from code (its evaluation). */
@@ -164,7 +168,7 @@ export class Assistant {
       `model: ${this.model}`,
       `key: ${key === 'settings' ? 'set from the settings' : key === 'environment' ? 'set from ANTHROPIC_API_KEY' : 'missing — ' + NO_KEY_MESSAGE}`,
       `conversations: ${conversations.join(', ')} (current: ${this.currentId})`,
-      `context: ${current.contextTokens.toLocaleString('en-US')} tokens of ${budgetFor(this.model).toLocaleString('en-US')} (last question)`,
+      `context: ${current.contextTokens.toLocaleString('en-US')} tokens of ${this.budget().toLocaleString('en-US')} (last question)`,
       `run_code: ${this.runCode}`
     ].join('\n')
   }
@@ -274,6 +278,10 @@ export class Assistant {
     return lm
   }
 
+  private budget(): number {
+    return this.options.contextBudget ?? budgetFor(this.model)
+  }
+
   private callerSignal(): AbortSignal {
     return this.options.tasks.current?.signal ?? new AbortController().signal
   }
@@ -307,7 +315,7 @@ export class Assistant {
         { role: 'user', content: exchange.question },
         {
           role: 'assistant',
-          content: `${exchange.tools.length ? `[tools used: ${exchange.tools.join('; ')}]\n` : ''}${exchange.answer || '(no answer)'}`
+          content: `${exchange.tools.length ? `[tools used: ${exchange.tools.join('; ')}]\n` : ''}${bounded(exchange.answer, OLD_ANSWER_CHARS) || '(no answer)'}`
         }
       ]),
       { role: 'user', content: `${sections.length ? `<context>\n${sections.join('\n\n')}\n</context>\n\n` : ''}${question}` }
@@ -363,7 +371,7 @@ export class Assistant {
     if (!atLineStart) say('\n')
     conversation.exchanges.push({ question, answer: capped && !answer ? '(stopped at the tool-call limit)' : answer, tools: toolLines })
     conversation.contextTokens = contextTokens
-    const budget = budgetFor(this.model)
+    const budget = this.budget()
     const seconds = ((performance.now() - started) / 1000).toFixed(1)
     const calls = `${toolLines.length} tool call${toolLines.length === 1 ? '' : 's'}`
     say(
