@@ -299,6 +299,7 @@ describe('the AI assistant', () => {
     expect(api.requests[3]!.rawBody).toContain('third question')
     const repr = await js('ai')
     expect(repr.ok && stripAnsi(repr.text)).toMatch(/^ai:2 · .+ · 3 exchanges$/)
+    expect(await js('%ai model claude-via-magic')).toMatchObject({ ok: true, text: 'model: claude-via-magic' })
     await js('ai.model = "claude-other"')
     expect((await js('%ai new')).ok).toBe(true)
     api.reply(fakeReply.text('five'))
@@ -312,9 +313,11 @@ describe('the AI assistant', () => {
     await js(`var Pick = node('Pick', { colour: z.string() }); var Other = node('Other', { n: z.number() })`)
     const none = await js('await ai.fill(Pick, {})')
     expect(!none.ok && none.error.message).toContain('ai.fill uses the graph LM, and none is set')
-    await js(`engine.setLm(createLm(new MockBackend({ fill: { Pick: { colour: 'red' } } })))`)
+    await js(`engine.setLm(createLm(new MockBackend({ fill: { Pick: { colour: 'red' } }, choose: { Pick: 'Other' } })))`)
     const filled = await js('(await ai.fill(Pick, {})).colour')
     expect(filled.ok && stripAnsi(filled.text)).toBe("'red'")
+    const chosen = await js('(await ai.chooseType([Pick, Other], { mood: "numbers" })) === Other')
+    expect(chosen.ok && stripAnsi(chosen.text)).toBe('true')
   })
 
   it('traces each Messages API call as a chat span and each tool call as an execute_tool span, under the input', async () => {
