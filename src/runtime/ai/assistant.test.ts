@@ -72,13 +72,14 @@ describe('the AI assistant', () => {
         { dribbleMs: 5 }
       )
     )
-    const results: string[] = []
-    const result = await nl('what is Cortex?').then((r) => (results.push('result'), r))
+    let writesAtResult = -1
+    const result = await nl('what is Cortex?').then((r) => ((writesAtResult = writes.length), r))
     expect(result).toMatchObject({ ok: true, text: '' }) // the answer was streamed: the result does not repeat it
     const text = aiText()
     expect(text.indexOf('First part.')).toBeGreaterThanOrEqual(0)
     expect(text.indexOf('Second part.')).toBeGreaterThan(text.indexOf('First part.'))
     expect(writes.filter((w) => w.channel === 'ai').length).toBeGreaterThan(2) // in pieces, as they arrived
+    expect(writes.length).toBe(writesAtResult) // all of it before the result
     expect(text).toMatch(/First part\. Second part\.\n\[ai:1 · context [\d,]+ tokens of 200,000 · 0 tool calls · [\d.]+ s\]\n$/)
     expect(aiRaw()).toContain('Second part.\n\x1b[0m')
     expect(writes.every((w) => w.channel !== 'ai' || w.taskId === 'a1')).toBe(true)

@@ -9,7 +9,7 @@ import type { GraphEngine } from '../engine/graph-engine'
 import type { OutputRouter } from '../engine/output'
 import type { Task, TaskManager } from '../engine/tasks'
 import type { AnyNodeDef } from '../graph/node'
-import { DEFAULT_ANTHROPIC_MODEL, describeAnthropicError, redactKey } from '../lm/anthropic'
+import { DEFAULT_ANTHROPIC_MODEL, describeAnthropicError } from '../lm/anthropic'
 import type { Evaluator } from '../repl/evaluator'
 import { ATTR, capturingContent, inSpan, markFailed } from '../tracing/tracer'
 import { budgetFor, contextFor, estimateTokens, type ContextSources } from './context'
@@ -493,10 +493,5 @@ export class Assistant {
   /** For util.inspect: the short repr, never the key. */
   [inspect.custom](): string {
     return this.summary()
-  }
-
-  /** A key-free version of text that might carry it (an error the server echoed). */
-  scrub(text: string): string {
-    return redactKey(text, this.apiKey())
   }
 }

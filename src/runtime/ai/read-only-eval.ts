@@ -92,8 +92,10 @@ export class ReadOnlyEvaluator {
     const contexts: { id: number; name: string }[] = []
     session.on('Runtime.executionContextCreated', (message) => contexts.push(message.params.context))
     this.session = session
-    // In-process, enabling reports every existing context before it returns.
+    // In-process, enabling reports every existing context before it returns. Disabled again at
+    // once: an enabled Runtime domain would get (and keep alive) every console.log's arguments.
     this.post('Runtime.enable', {})
+    this.post('Runtime.disable', {})
     this.contextId = contexts.find((context) => context.name === this.contextName)?.id
     return this.contextId
   }
