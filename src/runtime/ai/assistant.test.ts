@@ -167,6 +167,9 @@ describe('the AI assistant', () => {
     expect(errorOf(await nl('two'))).toMatch(/rate limit was reached; wait and try again.*\[429 rate_limit_error\]/)
     expect(errorOf(await nl('three'))).toMatch(/the Anthropic API is overloaded; try again later .*during the response stream.*Overloaded/)
     expect(aiText()).toContain('Half an ans')
+    api.reply(fakeReply.text('A long answer that', { stopReason: 'max_tokens' }))
+    expect((await nl('four')).ok).toBe(true)
+    expect(aiText()).toContain('A long answer that\n(the answer was cut off at 4096 tokens)\n')
   })
 
   it('never shows the key: a request error that echoes it is scrubbed', async () => {

@@ -355,6 +355,7 @@ export class Assistant {
       answer += text
       messages.push({ role: 'assistant', content: message.content })
       const calls = message.content.filter((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use')
+      if (message.stop_reason === 'max_tokens') line(style.notice(`(the answer was cut off at ${params.max_tokens} tokens)`))
       if (calls.length === 0) break
       const results: Anthropic.ToolResultBlockParam[] = []
       for (const call of calls) {
