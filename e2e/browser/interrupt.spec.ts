@@ -17,7 +17,7 @@ test('Ctrl+C breaks a synchronous infinite loop and the namespace survives', asy
   await expect.poll(() => terminalLines(page), { timeout: 10_000 }).toContain('42')
 })
 
-test('BASH mode runs a shell command; NL mode says no assistant is configured yet', async ({ page, host }) => {
+test('BASH mode runs a shell command; NL mode without a key says how to set one', async ({ page, host }) => {
   await page.goto(host.url)
   await expect(page.getByTestId('connection')).toHaveText('connected')
   await page.locator('.xterm').click()
@@ -25,7 +25,7 @@ test('BASH mode runs a shell command; NL mode says no assistant is configured ye
   await expect(page.getByTestId('mode')).toHaveText('NL')
   await page.keyboard.type('what is in my namespace?')
   await page.keyboard.press('Enter')
-  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('no AI assistant is configured yet'))
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('NL mode needs an Anthropic API key'))
   await page.keyboard.press('Shift+Tab') // nl → bash
   await expect(page.getByTestId('mode')).toHaveText('BASH')
   await page.keyboard.type('echo hello from $0')

@@ -28,15 +28,17 @@ import { TaskManager } from './engine/tasks'
 import { createLm } from './lm'
 import { AnthropicBackend } from './lm/anthropic'
 import { runShell } from './repl/bash'
-import { describeError, Evaluator } from './repl/evaluator'
+import { describeError, Evaluator, NAMESPACE_CONTEXT_NAME } from './repl/evaluator'
 import { complete, inspectPath } from './repl/introspect'
 import { isMagic, loadGraphFile, runMagic, type InputRecord, type LoadedFile } from './repl/magics'
-import { frameworkApi, Listing, makeNs, runtimeViews, userBindingNames } from './repl/namespace'
+import { assistantView, frameworkApi, Listing, makeNs, runtimeViews, userBindingNames } from './repl/namespace'
 import { resolveSelection } from './repl/selection'
 import { SessionStore } from './store'
 import { redaction, secretValues, type CollectorOptions } from './tracing/sdk'
 import { TraceSession } from './tracing/session'
 import { welcomeLine } from './welcome'
+import { Assistant, type AssistantOptions } from './ai/assistant'
+import type { StructuredLm } from './lm/structured-lm'
 
 export interface RuntimeOptions {
   /** How this process was started; reported to clients. */
@@ -47,6 +49,8 @@ export interface RuntimeOptions {
   output?: OutputOptions
   /** Tracing: off unless asked for (the app turns it on); a collector gets a sampled copy. */
   tracing?: { enabled: boolean; collector?: CollectorOptions | undefined }
+  /** The assistant's environment (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL; default process.env), SDK retries, context budget. */
+  assistant?: Pick<AssistantOptions, 'env' | 'maxRetries' | 'contextBudget'>
 }
 
 /** A window that connects gets at most this many recorded spans (the latest); the file export has them all. */
@@ -58,6 +62,12 @@ const TASK_EVENT_MS = 50
 
 function progressOf(run: RunRecord): GraphProgress {
   return { runId: run.id, graph: run.graph, state: run.state, ...(run.at ? { node: run.at.node, step: run.at.step } : {}) }
+}
+
+/** `@g1.0 value` (a graph run's gate) or `@a1.0 yes` (an AI approval), in any mode. */
+function answerOf(code: string): { id: string; text: string } | undefined {
+  const match = /^\s*@([ga]\d+\.\d+)\s+([\s\S]*?)\s*$/.exec(code)
+  return match ? { id: match[1]!, text: match[2]! } : undefined
 }
 
 /** Graph files the window may load from text. */
@@ -99,6 +109,9 @@ export class Runtime implements Disposable {
   readonly evaluator: Evaluator
   readonly engine: GraphEngine
   readonly traces: TraceSession
+  readonly assistant: Assistant
+  /** The graph LM made from the API key (not one the user set), replaced when the key changes in the settings. */
+  private keyLm: StructuredLm | undefined
   private readonly userNames: () => string[]
   private readonly importModule: (specifier: string) => Promise<unknown>
   private readonly shutdownHooks: Array<() => Promise<void>> = []
@@ -125,12 +138,12 @@ export class Runtime implements Disposable {
       collector: options.tracing?.collector,
       onBatch: (batch) => this.broadcast('trace.spans', batch),
       // Secret-named variables of the environment and of the namespace never leave in a trace.
-      secrets: () => secretValues(process.env, this.evaluator.context)
+      secrets: () => this.secrets()
     })
     this.onShutdown(() => this.traces.shutdown())
     this.store.add(toDisposable(() => this.engine.dispose()))
     // Graph runs started without an LM use Anthropic when a key is set; otherwise they say what is missing.
-    if (process.env['ANTHROPIC_API_KEY']) this.engine.defaultLm = createLm(new AnthropicBackend())
+    if (process.env['ANTHROPIC_API_KEY']) this.engine.defaultLm = this.keyLm = createLm(new AnthropicBackend())
     const api = frameworkApi()
     // Graph files import the framework as 'cortex' (see loader/hooks.ts): the same objects as the REPL's.
     ;(globalThis as Record<symbol, unknown>)[Symbol.for('cortex.api')] = api
@@ -138,9 +151,23 @@ export class Runtime implements Disposable {
     this.importModule = importFromWorkingDirectory
     this.evaluator = new Evaluator({ output: this.output, tasks: this.tasks, importModule: this.importModule, seed })
     this.evaluator.context['store'] = this.storeSearch()
-    const seeded = new Set([...Object.keys(seed), 'ns', 'console', ...Object.keys(this.evaluator.context)])
+    const seeded = new Set([...Object.keys(seed), 'ns', 'ai', 'console', ...Object.keys(this.evaluator.context)])
     this.userNames = () => userBindingNames(this.evaluator.context, seeded)
-    this.evaluator.context['ns'] = makeNs(this.evaluator.context, this.userNames, this.engine)
+    const ns = makeNs(this.evaluator.context, this.userNames, this.engine)
+    this.evaluator.context['ns'] = ns
+    this.assistant = new Assistant({
+      output: this.output,
+      tasks: this.tasks,
+      evaluator: this.evaluator,
+      engine: this.engine,
+      userNames: this.userNames,
+      spans: () => this.traces.spans(),
+      listNamespace: () => ns(),
+      contextName: NAMESPACE_CONTEXT_NAME,
+      ...options.assistant
+    })
+    this.store.add(toDisposable(() => this.assistant.dispose()))
+    this.evaluator.context['ai'] = assistantView(this.assistant)
     this.store.add(this.tasks.onDidChange((info) => this.queueTaskChange(info)))
     this.store.add(this.engine.onDidChangeRun((run) => this.queueProgress(run)))
     if (options.projectDir) this.openStore(options.projectDir)
@@ -202,7 +229,7 @@ export class Runtime implements Disposable {
           const store = await this.sessionStore
           const inputs = store ? store.history(limit) : [...new Set(this.inputs.map((input) => input.code).reverse())].slice(0, limit).reverse()
           // A window never gets a secret: the value of a secret-named variable, or text shaped like a key.
-          const options = redaction(secretValues(process.env, this.evaluator.context))
+          const options = redaction(this.secrets())
           return inputs.map((input) => redactText(input, options))
         },
         'tasks.list': () => this.tasks.list(),
@@ -334,6 +361,7 @@ export class Runtime implements Disposable {
       .pendingGates()
       .slice(0, 1000)
       .map(({ id, node, field }) => ({ id, node, field }))
+    gates.push(...this.assistant.pendingApprovals().slice(0, 1000 - gates.length))
     return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal, tasks, gates }
   }
 
@@ -355,9 +383,9 @@ export class Runtime implements Disposable {
   private dispatch(mode: ReplMode, code: string, signal: AbortSignal): Promise<EvalResult> {
     switch (mode) {
       case 'js': {
-        // `@g1.0 value` answers a gate of a graph run; `%name` is a magic.
-        const gate = /^\s*@(g\d+\.\d+)\s+([\s\S]*?)\s*$/.exec(code)
-        if (gate) return Promise.resolve(this.answerGate(gate[1]!, gate[2]!))
+        // `@g1.0 value` answers a gate of a graph run (`@a1.0 yes` an AI approval); `%name` is a magic.
+        const gate = answerOf(code)
+        if (gate) return Promise.resolve(this.answerGate(gate.id, gate.text))
         if (isMagic(code))
           return runMagic(code, {
             evaluator: this.evaluator,
@@ -365,6 +393,7 @@ export class Runtime implements Disposable {
             importModule: this.importModule,
             signal,
             traces: this.traces,
+            assistant: this.assistant,
             display: this.display,
             setDisplay: (display) => {
               this.display = display
@@ -375,23 +404,37 @@ export class Runtime implements Disposable {
       }
       case 'bash':
         return runShell(code, this.evaluator.reserveId(), { output: this.output, tasks: this.tasks, signal })
-      case 'nl':
-        // The AI assistant has its own issue; until it lands, say so plainly.
-        return Promise.resolve({
-          evalId: this.evaluator.reserveId(),
-          ok: false,
-          error: {
-            name: 'NoAssistant',
-            message: 'no AI assistant is configured yet: NL mode arrives with the assistant (it will use ANTHROPIC_API_KEY)',
-            code: 'no-assistant'
-          }
-        })
+      case 'nl': {
+        const gate = answerOf(code)
+        if (gate) return Promise.resolve(this.answerGate(gate.id, gate.text))
+        return this.assistant.input(code, this.evaluator.reserveId(), signal)
+      }
     }
+  }
+
+  /**
+   * The app's settings for the assistant: a key (null forgets it: ANTHROPIC_API_KEY applies
+   * again) and/or a model. Graph runs use the key too, unless the user set their own LM.
+   */
+  configureAssistant(settings: { apiKey?: string | null; model?: string }): void {
+    this.assistant.configure(settings)
+    if (settings.apiKey === undefined) return
+    if (this.engine.defaultLm !== undefined && this.engine.defaultLm !== this.keyLm) return
+    const key = this.assistant.secret
+    this.keyLm = key ? createLm(new AnthropicBackend({ apiKey: key })) : undefined
+    this.engine.defaultLm = this.keyLm
+  }
+
+  /** Values never to leave in a trace or to a window: secret-named variables and the settings' key. */
+  private secrets(): string[] {
+    const key = this.assistant?.secret
+    return secretValues(process.env, this.evaluator.context, key ? { ANTHROPIC_API_KEY: key } : {})
   }
 
   private answerGate(gateId: string, text: string): EvalResult {
     const evalId = this.evaluator.reserveId()
     try {
+      if (gateId.startsWith('a')) return { evalId, ok: true, text: this.assistant.answerApproval(gateId, text) }
       this.engine.answer(gateId, text)
       return { evalId, ok: true, text: `${gateId} answered` } // a confirmation, not a value: shown as is
     } catch (error) {

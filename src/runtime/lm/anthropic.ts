@@ -186,52 +186,66 @@ export class AnthropicBackend implements LmBackend {
   }
 
   private describe(error: unknown): Error {
-    const where = `(model ${this.model})`
-    if (error instanceof APIConnectionTimeoutError)
-      return new AnthropicApiError(`the Anthropic API did not answer in time ${where}`, undefined, 'timeout', true, undefined, { cause: this.safeCause(error) })
-    if (error instanceof APIConnectionError)
-      return new AnthropicApiError(
-        `could not reach the Anthropic API at ${this.#client.baseURL} ${where}: ${this.redact(String((error.cause as Error | undefined)?.message ?? error.message))}`,
-        undefined,
-        'connection_error',
-        true,
-        undefined,
-        { cause: this.safeCause(error) }
-      )
-    if (error instanceof APIError) {
-      const status = error.status
-      const type = error.type ?? undefined
-      const apiMessage = error.apiMessage ?? (status === undefined ? error.message : undefined)
-      const code = [status, type].filter((part) => part !== undefined).join(' ')
-      const retryAfter = error.headers?.get('retry-after')
-      const inStream = status === undefined ? ', during the response stream' : ''
-      const retryable = type === 'overloaded_error' || type === 'rate_limit_error' || type === 'api_error' || status === 429 || (status ?? 0) >= 500
-      const message =
-        `${hintFor(status, error.type)} ${where}` +
-        (code ? ` [${code}${inStream}]` : '') +
-        (apiMessage ? `: ${apiMessage}` : '') +
-        (retryAfter ? ` (retry after ${retryAfter} s)` : '') +
-        (error.requestID ? ` (request ${error.requestID})` : '')
-      return new AnthropicApiError(this.redact(message), status, type, retryable, error.requestID ?? undefined, { cause: this.safeCause(error) })
-    }
-    if (error instanceof Error)
-      return new AnthropicApiError(this.redact(`the Anthropic API call failed ${where}: ${error.message}`), undefined, undefined, false)
-    return new AnthropicApiError(this.redact(`the Anthropic API call failed ${where}: ${String(error)}`), undefined, undefined, false)
+    return describeAnthropicError(error, { model: this.model, baseURL: this.#client.baseURL, apiKey: this.#apiKey })
   }
 
   /** The key must not leak through a message the server (or a proxy) echoed back. */
   private redact(text: string): string {
-    return text.split(this.#apiKey).join('[API key]')
+    return redactKey(text, this.#apiKey)
   }
+}
 
-  /** The SDK's error, kept for debugging unless it carries the key (then it is dropped). */
-  private safeCause(error: APIError): APIError | undefined {
+/** `text` with every occurrence of `apiKey` replaced: a message the server (or a proxy) echoed back must not leak it. */
+export function redactKey(text: string, apiKey: string | undefined): string {
+  return apiKey ? text.split(apiKey).join('[API key]') : text
+}
+
+/**
+ * A failure of an Anthropic SDK call as an {@link AnthropicApiError} a person can act on: what
+ * happened (a hint per status), the API's own message, retry-after, the request id. The key never
+ * appears in it (nor in the kept cause).
+ */
+export function describeAnthropicError(error: unknown, where: { model: string; baseURL: string; apiKey: string | undefined }): AnthropicApiError {
+  const { apiKey } = where
+  const redact = (text: string): string => redactKey(text, apiKey)
+  const safeCause = (cause: APIError): APIError | undefined => {
+    if (!apiKey) return cause
     let dump: string
     try {
-      dump = `${error.message} ${JSON.stringify(error.error) ?? ''} ${String((error.cause as Error | undefined)?.message ?? '')}`
+      dump = `${cause.message} ${JSON.stringify(cause.error) ?? ''} ${String((cause.cause as Error | undefined)?.message ?? '')}`
     } catch {
       return undefined
     }
-    return dump.includes(this.#apiKey) ? undefined : error
+    return dump.includes(apiKey) ? undefined : cause
   }
+  const at = `(model ${where.model})`
+  if (error instanceof APIConnectionTimeoutError)
+    return new AnthropicApiError(`the Anthropic API did not answer in time ${at}`, undefined, 'timeout', true, undefined, { cause: safeCause(error) })
+  if (error instanceof APIConnectionError)
+    return new AnthropicApiError(
+      `could not reach the Anthropic API at ${where.baseURL} ${at}: ${redact(String((error.cause as Error | undefined)?.message ?? error.message))}`,
+      undefined,
+      'connection_error',
+      true,
+      undefined,
+      { cause: safeCause(error) }
+    )
+  if (error instanceof APIError) {
+    const status = error.status
+    const type = error.type ?? undefined
+    const apiMessage = error.apiMessage ?? (status === undefined ? error.message : undefined)
+    const code = [status, type].filter((part) => part !== undefined).join(' ')
+    const retryAfter = error.headers?.get('retry-after')
+    const inStream = status === undefined ? ', during the response stream' : ''
+    const retryable = type === 'overloaded_error' || type === 'rate_limit_error' || type === 'api_error' || status === 429 || (status ?? 0) >= 500
+    const message =
+      `${hintFor(status, error.type)} ${at}` +
+      (code ? ` [${code}${inStream}]` : '') +
+      (apiMessage ? `: ${apiMessage}` : '') +
+      (retryAfter ? ` (retry after ${retryAfter} s)` : '') +
+      (error.requestID ? ` (request ${error.requestID})` : '')
+    return new AnthropicApiError(redact(message), status, type, retryable, error.requestID ?? undefined, { cause: safeCause(error) })
+  }
+  if (error instanceof Error) return new AnthropicApiError(redact(`the Anthropic API call failed ${at}: ${error.message}`), undefined, undefined, false)
+  return new AnthropicApiError(redact(`the Anthropic API call failed ${at}: ${String(error)}`), undefined, undefined, false)
 }

@@ -13,6 +13,8 @@ import { render } from './render'
 import { IMPORT_HELPER, InputSyntaxError, transformInput } from './transform'
 
 const INPUT_FILE_PREFIX = 'input-'
+/** The namespace's vm context name (the inspector finds it by this name: the AI's read-only evaluate). */
+export const NAMESPACE_CONTEXT_NAME = 'Cortex namespace'
 /** Results kept as `_1` (newest) … `_10`; older ones are released (pitfall 6). */
 export const HISTORY_SIZE = 10
 /**
@@ -116,7 +118,7 @@ export class Evaluator {
 
   constructor(private readonly options: EvaluatorOptions) {
     const console = new Console({ stdout: this.sink('stdout'), stderr: this.sink('stderr'), colorMode: true })
-    this.context = vm.createContext({ ...hostGlobals(), console, ...options.seed }, { name: 'Cortex namespace' })
+    this.context = vm.createContext({ ...hostGlobals(), console, ...options.seed }, { name: NAMESPACE_CONTEXT_NAME })
     Object.defineProperty(this.context, IMPORT_HELPER, { value: (specifier: string) => options.importModule(String(specifier)), enumerable: false })
     this.context['_'] = undefined
     this.context['_error'] = undefined

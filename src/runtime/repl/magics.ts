@@ -9,6 +9,7 @@ import { Graph } from '../graph/graph'
 import { isNodeDef } from '../graph/node'
 import type { Evaluator } from './evaluator'
 import { type TraceSession } from '../tracing/session'
+import type { Assistant, RunCodeMode } from '../ai/assistant'
 import { HISTORY_SIZE } from './evaluator'
 
 /**
@@ -25,6 +26,7 @@ export const MAGICS: Record<string, string> = {
   save: '%save FILE — write this session’s JavaScript inputs to FILE, as a script',
   view: '%view user|debug — the user view, or the debug view (each write with its time, channel, task and stream)',
   channel: '%channel NAME on|off — show or hide a channel (js, graph, ai, bash, debug, system); hidden output is still recorded',
+  ai: '%ai — the assistant: model, key (set or missing), conversations, context; %ai model NAME; %ai new — a fresh conversation; %ai tools always|ask|never — how run_code may run',
   trace:
     '%trace [on|off] — tracing status, or switch it; %trace sample RATIO|all — the share of traces sent to the collector; ' +
     '%trace export FILE [g1 … | TRACE_ID …] — write runs, traces or the whole session as OTLP JSON Lines (.jsonl) or OTLP JSON (.json)'
@@ -33,7 +35,7 @@ export const MAGICS: Record<string, string> = {
 const HELP = `${Object.values(MAGICS).join('\n')}
 
 Modes (Shift+Tab): JS (JavaScript/TypeScript, the default), NL (ask the AI), BASH (shell commands).
-@g1.0 VALUE answers gate 0 of graph run g1. ns() lists your bindings; ns(x) tells about x.
+@g1.0 VALUE answers gate 0 of graph run g1; @a1.0 yes|no approves code the AI wants to run; in NL mode @2 QUESTION asks in conversation 2 (and stays there). ns() lists your bindings; ns(x) tells about x.
 Enter runs the input (an open bracket, string or template continues it on a new line); Shift+Enter (terminal: Alt+Enter or Ctrl+J) adds a line;
 Up/Down move between lines, then through the history (this project's inputs, every window's); Ctrl+R searches it (Enter takes the match, Esc restores);
 Tab completes (while you type JS a list shows: Up/Down pick, Tab/Enter take, Esc closes);
@@ -54,6 +56,7 @@ export interface MagicHost {
   importModule(specifier: string): Promise<unknown>
   signal: AbortSignal
   readonly traces: TraceSession
+  readonly assistant?: Assistant
 }
 
 let collect: (() => void) | undefined
@@ -128,6 +131,8 @@ export async function runMagic(code: string, host: MagicHost): Promise<EvalResul
       return load(evalId, rest, host)
     case 'trace':
       return traceMagic(evalId, rest, host.traces)
+    case 'ai':
+      return host.assistant ? aiMagic(evalId, rest, host.assistant) : fail(evalId, 'NoAssistant', 'no assistant in this runtime')
     case 'view': {
       if (rest !== 'user' && rest !== 'debug') return fail(evalId, 'Usage', MAGICS.view!)
       host.setDisplay({ ...host.display, view: rest })
@@ -229,6 +234,28 @@ function locateSyntaxError(path: string): string | undefined {
     const line = code.split('\n')[loc.line - 1] ?? ''
     return `${path}:${loc.line}:${loc.column + 1}: ${message.replace(/\s*\(\d+:\d+\)$/, '')}\n${line}\n${' '.repeat(loc.column)}^`
   }
+}
+
+function aiMagic(evalId: number, args: string, assistant: Assistant): EvalResult {
+  const [verb = '', value] = args.split(/\s+/).filter(Boolean)
+  switch (verb) {
+    case '':
+      return ok(evalId, assistant.status())
+    case 'model':
+      if (!value) return ok(evalId, `model: ${assistant.model}`)
+      assistant.model = value
+      return ok(evalId, `model: ${value}`)
+    case 'new':
+      return ok(evalId, `conversation ${assistant.newConversation()} (fresh: no earlier exchanges are sent)`)
+    case 'tools': {
+      const modes: readonly RunCodeMode[] = ['always', 'ask', 'never']
+      if (!value) return ok(evalId, `run_code: ${assistant.runCode}`)
+      if (!modes.includes(value as RunCodeMode)) return fail(evalId, 'Usage', MAGICS.ai!)
+      assistant.runCode = value as RunCodeMode
+      return ok(evalId, `run_code: ${value}`)
+    }
+  }
+  return fail(evalId, 'Usage', MAGICS.ai!)
 }
 
 async function traceMagic(evalId: number, args: string, traces: TraceSession): Promise<EvalResult> {

@@ -143,3 +143,43 @@ export function runtimeViews(engine: GraphEngine, tasks: TaskManager) {
 }
 
 export const HISTORY_NAMES = Array.from({ length: HISTORY_SIZE }, (_, i) => `_${i + 1}`)
+
+/** What the namespace's `ai` needs of the assistant. */
+export interface AssistantLike {
+  model: string
+  readonly conversation: number
+  ask(question: string): Promise<string>
+  fill(target: never, context?: Record<string, unknown>, instruction?: string): Promise<unknown>
+  chooseType(candidates: readonly never[], context?: Record<string, unknown>): Promise<unknown>
+  newConversation(): number
+  switchTo(id: number): void
+  status(): string
+  summary(): string
+}
+
+/**
+ * `ai` in the namespace: `await ai("question")` asks in the current conversation (the answer
+ * streams on the ai channel and is returned); `ai.fill` / `ai.chooseType` use the graph's LM;
+ * `ai.model = '…'` picks the model. A frozen view: the assistant's internals (and key) stay out.
+ */
+export function assistantView(assistant: AssistantLike) {
+  const ai = (question: unknown): Promise<string> => assistant.ask(String(question))
+  Object.defineProperties(ai, {
+    fill: { value: (target: never, context?: Record<string, unknown>, instruction?: string) => assistant.fill(target, context, instruction) },
+    chooseType: { value: (candidates: readonly never[], context?: Record<string, unknown>) => assistant.chooseType(candidates, context) },
+    newConversation: { value: () => assistant.newConversation() },
+    use: { value: (id: number) => (assistant.switchTo(Number(id)), assistant.summary()) },
+    status: { value: () => new Listing('ai', []).withText(assistant.status()) },
+    model: {
+      get: () => assistant.model,
+      set: (model: unknown) => {
+        if (typeof model !== 'string' || !model.trim()) throw new TypeError('ai.model is a model name, e.g. ai.model = "claude-sonnet-5-5"')
+        assistant.model = model.trim()
+      },
+      enumerable: true
+    },
+    conversation: { get: () => assistant.conversation, enumerable: true },
+    [inspect.custom]: { value: () => assistant.summary() }
+  })
+  return Object.freeze(ai)
+}

@@ -1,0 +1,70 @@
+import { test as base, expect } from '@playwright/test'
+import { fakeReply, startFakeAnthropic, type FakeAnthropic, type FakeHandler } from '../../test/support/fake-anthropic'
+import { startHost, type RunningHost } from '../support/web-host'
+import { terminalLines } from '../support/terminal'
+
+/** A browser-mode host whose runtime talks to a fake Messages API (the real SDK over real HTTP and SSE). */
+const test = base.extend<object, { api: FakeAnthropic; host: RunningHost }>({
+  api: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their dependencies
+    async ({}, use) => {
+      const api = await startFakeAnthropic()
+      await use(api)
+      await api.close()
+    },
+    { scope: 'worker' }
+  ],
+  host: [
+    async ({ api }, use) => {
+      const host = await startHost({ ANTHROPIC_API_KEY: 'sk-ant-e2e-0123456789', ANTHROPIC_BASE_URL: api.url })
+      await use(host)
+      await host.stop()
+    },
+    { scope: 'worker' }
+  ]
+})
+
+/** Streams its first words, then holds the connection until the client closes it. */
+const firstWordsThenNothing: FakeHandler = (request, response) => {
+  response.writeHead(200, { 'content-type': 'text/event-stream' })
+  const send = (data: Record<string, unknown>) => response.write(`event: ${String(data['type'])}\ndata: ${JSON.stringify(data)}\n\n`)
+  const message = { id: 'msg_slow', type: 'message', role: 'assistant', model: request.body.model, content: [], stop_reason: null, stop_sequence: null }
+  send({ type: 'message_start', message: { ...message, usage: { input_tokens: 5, output_tokens: 1 } } })
+  send({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })
+  send({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Let me think about this slowly' } })
+}
+
+test('NL mode: the answer streams in with a tool line, and Ctrl+C mid-stream stops it and gives the prompt back', async ({ page, host, api }) => {
+  await page.goto(host.url)
+  await expect(page.getByTestId('connection')).toHaveText('connected')
+  await page.locator('.xterm').click()
+  await page.keyboard.type('var scores = [3, 5, 8]')
+  await page.keyboard.press('Enter')
+  await page.keyboard.press('Shift+Tab') // js → nl
+  await expect(page.getByTestId('mode')).toHaveText('NL')
+
+  api.reply(
+    fakeReply.toolUse('evaluate', { expression: 'scores.length' }),
+    fakeReply.text('There are three scores in your namespace; their sum is sixteen.', { dribbleMs: 20 })
+  )
+  await page.keyboard.type('how many scores are there?')
+  await page.keyboard.press('Enter')
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('◆ evaluate(scores.length) → 3'))
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('their sum is sixteen.'))
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringMatching(/\[ai:1 · context [\d,]+ tokens of 200,000 · 1 tool call/))
+  await page.screenshot({ path: 'test-results/ai-streamed-answer.png' })
+
+  api.reply(firstWordsThenNothing)
+  await page.keyboard.type('and the median?')
+  await page.keyboard.press('Enter')
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('Let me think about this slowly'))
+  await page.keyboard.press('Control+C')
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('the AI request was cancelled'))
+  expect(await api.requests.at(-1)!.outcome).toBe('client-closed')
+  // The prompt is back: the next question goes through.
+  api.reply(fakeReply.text('The median is five.'))
+  await page.keyboard.type('the median, quickly')
+  await page.keyboard.press('Enter')
+  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('The median is five.'))
+  await page.screenshot({ path: 'test-results/ai-cancelled.png' })
+})
