@@ -365,11 +365,6 @@ export class Runtime implements Disposable {
     return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal, tasks, gates }
   }
 
-  /** STUB (wt-aiwin): the assistant's settings from the host; wt-ai implements it. */
-  configureAssistant(settings: { apiKey?: string | null; model?: string }): void {
-    void settings
-  }
-
   /** Evaluates one input in its mode, as a client's repl.evaluate does (without broadcasting the result). */
   async evaluate(mode: ReplMode, code: string, signal: AbortSignal = new AbortController().signal): Promise<EvalResult> {
     await this.ready

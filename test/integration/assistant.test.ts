@@ -64,7 +64,7 @@ describe('the assistant in the runtime process', () => {
         .join('')
     )
     expect(ai).toContain('◆ evaluate(scores.length) → 3\n')
-    expect(ai).toContain('There are **3** scores.\n')
+    expect(ai).toContain('There are 3 scores.\n') // Markdown rendered: the ** became bold
     expect(ai).toMatch(/\[ai:1 · context [\d,]+ tokens of 200,000 · 1 tool call · [\d.]+ s\]/)
     expect(api.requests[0]!.body.messages[0].content).toContain('scores (Array)')
 

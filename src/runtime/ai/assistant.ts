@@ -4,6 +4,7 @@ import { inspect } from 'node:util'
 import { serializeError } from '../../common/errors'
 import { stripStyles } from '../../common/repl/ansi'
 import { style } from '../../common/repl/format'
+import { TerminalMarkdown } from '../../common/repl/markdown'
 import type { EvalResult } from '../../common/runtime-contract'
 import type { GraphEngine } from '../engine/graph-engine'
 import type { OutputRouter } from '../engine/output'
@@ -16,12 +17,9 @@ import { budgetFor, contextFor, estimateTokens, type ContextSources } from './co
 import { ReadOnlyEvaluator } from './read-only-eval'
 import { bounded, runReadOnlyTool, TOOLS, toolArgument, type ToolHost, type ToolOutcome } from './tools'
 
-/**
- * How streamed answer text is shown. Identity for now: the window's Markdown→ANSI renderer
- * (TerminalMarkdown: `write(chunk)`, `end()`) replaces it, one instance per answer.
- */
+/** How streamed answer text is shown: Markdown rendered for the terminal, one renderer per answer (it holds state). */
 export function format(): { write(chunk: string): string; end(): string } {
-  return { write: (chunk) => chunk, end: () => '' }
+  return new TerminalMarkdown()
 }
 
 /** How run_code is allowed: always (no question), ask (the user approves each call), never. */
