@@ -68,3 +68,44 @@ test('NL mode: the answer streams in with a tool line, and Ctrl+C mid-stream sto
   await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('The median is five.'))
   await page.screenshot({ path: 'test-results/ai-cancelled.png' })
 })
+
+test('without a key NL mode says how to set one; a key and model set in File ▸ Settings… are what the next question uses', async ({ page, api }) => {
+  const KEY = 'sk-ant-e2e-from-settings-42'
+  const keyless = await startHost({ ANTHROPIC_API_KEY: '', ANTHROPIC_BASE_URL: api.url })
+  try {
+    await page.goto(keyless.url)
+    await expect(page.getByTestId('connection')).toHaveText('connected')
+    await page.locator('.xterm').click()
+    await page.keyboard.press('Shift+Tab') // js → nl
+    await expect(page.getByTestId('mode')).toHaveText('NL')
+    await page.keyboard.type('hello?')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('Set ANTHROPIC_API_KEY in the environment before starting Cortex'))
+    await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('File ▸ Settings…'))
+    const before = api.requests.length
+
+    await page.getByTestId('menu-file').click()
+    await page.getByTestId('menu-settings').click()
+    await page.getByTestId('settings-api-key').fill(KEY)
+    await page.getByTestId('settings-api-key').press('Enter')
+    await expect(page.getByTestId('settings-key-status')).toHaveText('Key: set in settings')
+    await page.getByTestId('settings-model').fill('claude-opus-4-6')
+    await page.getByTestId('settings-save-model').click()
+    await expect(page.getByTestId('settings-done')).toHaveText('Model saved')
+    await page.keyboard.press('Escape') // closes the dialog though the save moved the focus out of it
+    await expect(page.getByTestId('settings-dialog')).toHaveCount(0)
+
+    api.reply(fakeReply.text('Hello from **settings**.'))
+    await page.locator('.xterm').click()
+    await page.keyboard.type('hello again?')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('Hello from settings.'))
+    const request = api.requests.at(-1)!
+    expect(api.requests.length).toBe(before + 1) // the keyless question never reached the API
+    expect(request.headers['authorization']).toBe(`Bearer ${KEY}`)
+    expect(request.body.model).toBe('claude-opus-4-6')
+    expect((await terminalLines(page)).join('\n')).not.toContain(KEY)
+  } finally {
+    await keyless.stop()
+  }
+})

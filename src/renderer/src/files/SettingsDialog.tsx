@@ -51,16 +51,19 @@ export function SettingsDialog({ api, onClose }: { api: CortexApi; onClose: () =
     if (typed) await apply(() => api.settings.setApiKey(typed), 'API key saved')
   }
 
+  // Escape closes the dialog wherever the focus is: a save disables its button, and the focus falls to the page.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return
+      e.preventDefault()
+      onClose()
+    }
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [onClose])
+
   return (
-    <div
-      className="overlay-backdrop"
-      onMouseDown={(e) => e.target === e.currentTarget && onClose()}
-      onKeyDown={(e) => {
-        if (e.key !== 'Escape') return
-        e.preventDefault()
-        onClose()
-      }}
-    >
+    <div className="overlay-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
       <div className="settings-dialog" role="dialog" aria-modal="true" aria-label="Settings" data-testid="settings-dialog">
         <header>
           <h2>Settings</h2>
