@@ -60,7 +60,7 @@ switch (command) {
       break
     }
     // Only when the sources changed since the last build, and quietly: piped output must stay exact.
-    if (!noBuild && !isBuildCurrent(['out/main/terminal.js', 'out/main/runtime.js'])) {
+    if (!noBuild && !isBuildCurrent(['out/main/terminal.js', 'out/main/runtime.js', 'out/main/runtime-inprocess.js'])) {
       if (process.stderr.isTTY) process.stderr.write('Building Cortex…\n')
       build(process.stderr.isTTY ? process.stderr : null)
     }

@@ -47,6 +47,8 @@ export interface RuntimeOptions {
   output?: OutputOptions
   /** Tracing: off unless asked for (the app turns it on); a collector gets a sampled copy. */
   tracing?: { enabled: boolean; collector?: CollectorOptions | undefined }
+  /** See EvaluatorOptions.signalsDuringSyncRuns (a runtime that shares its host's process). */
+  signalsDuringSyncRuns?: readonly NodeJS.Signals[]
 }
 
 /** A window that connects gets at most this many recorded spans (the latest); the file export has them all. */
@@ -136,7 +138,13 @@ export class Runtime implements Disposable {
     ;(globalThis as Record<symbol, unknown>)[Symbol.for('cortex.api')] = api
     const seed = { ...api, ...runtimeViews(this.engine, this.tasks) }
     this.importModule = importFromWorkingDirectory
-    this.evaluator = new Evaluator({ output: this.output, tasks: this.tasks, importModule: this.importModule, seed })
+    this.evaluator = new Evaluator({
+      output: this.output,
+      tasks: this.tasks,
+      importModule: this.importModule,
+      seed,
+      signalsDuringSyncRuns: options.signalsDuringSyncRuns ?? []
+    })
     this.evaluator.context['store'] = this.storeSearch()
     const seeded = new Set([...Object.keys(seed), 'ns', 'console', ...Object.keys(this.evaluator.context)])
     this.userNames = () => userBindingNames(this.evaluator.context, seeded)
