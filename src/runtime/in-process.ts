@@ -21,7 +21,8 @@ import { hostRuntime } from './host'
 export function startInProcessRuntime(log: Logger): InProcessRuntime {
   const runtime = hostRuntime('in-process', log, join(dirname(fileURLToPath(import.meta.url)), 'loader.js'), {
     signalsDuringSyncRuns: ['SIGTERM', 'SIGHUP'],
-    // No timeline to show them: spans cost each input about 50 µs and the runtime a batch every 50 ms.
+    // No timeline to show them: spans and their live feed took a fifth to a quarter of the pipe
+    // mode's CPU per input (measured with `1 + i`: 720–770 µs with them, 490–620 without, on a loaded machine).
     traceByDefault: false
   })
   // An input that calls process.exit() skips the orderly shutdown: still, no shell command it started outlives it.
