@@ -15,7 +15,8 @@ import { findElectronBinary, installElectronBinary } from '../scripts/electron-b
 
 const USAGE = `usage:
   cortex [--script FILE [--keep-going]]   the REPL in this terminal; with --script or piped input, runs
-                                          the inputs and prints each result (stops at the first error)
+                                          the inputs and prints each result (stops at the first error);
+                                          --runtime-process: evaluate them in a runtime process of its own
   cortex start [FILE.ts …]                the desktop app (the browser mode where Electron is missing), with
                                           these graph files loaded (default: the OOTD example; --no-example: none)
   cortex FILE.ts                          the same as cortex start FILE.ts
