@@ -18,6 +18,8 @@ export default defineConfig({
           // sits beside loader.js (it registers that file by a relative path).
           runtime: resolve('src/runtime/entry.ts'),
           'runtime-main': resolve('src/runtime/main.ts'),
+          // The runtime in the terminal client's own process (its pipe mode), beside loader.js too.
+          'runtime-inprocess': resolve('src/runtime/in-process.ts'),
           // Registered by the runtime with module.register: runs on Node's loader thread.
           loader: resolve('src/runtime/loader/hooks.ts'),
           webhost: resolve('src/webhost/main.ts'),

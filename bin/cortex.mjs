@@ -15,7 +15,8 @@ import { findElectronBinary, installElectronBinary } from '../scripts/electron-b
 
 const USAGE = `usage:
   cortex [--script FILE [--keep-going]]   the REPL in this terminal; with --script or piped input, runs
-                                          the inputs and prints each result (stops at the first error)
+                                          the inputs and prints each result (stops at the first error);
+                                          --runtime-process: evaluate them in a runtime process of its own
   cortex start [FILE.ts …]                the desktop app (the browser mode where Electron is missing), with
                                           these graph files loaded (default: the OOTD example; --no-example: none)
   cortex FILE.ts                          the same as cortex start FILE.ts
@@ -60,7 +61,7 @@ switch (command) {
       break
     }
     // Only when the sources changed since the last build, and quietly: piped output must stay exact.
-    if (!noBuild && !isBuildCurrent(['out/main/terminal.js', 'out/main/runtime.js'])) {
+    if (!noBuild && !isBuildCurrent(['out/main/terminal.js', 'out/main/runtime.js', 'out/main/runtime-inprocess.js'])) {
       if (process.stderr.isTTY) process.stderr.write('Building Cortex…\n')
       build(process.stderr.isTTY ? process.stderr : null)
     }

@@ -1,5 +1,7 @@
 // The repl group: the round trip of one REPL input (client → runtime → result on screen) through
-// the terminal client's pipe mode (`node out/main/terminal.js`, as `echo … | npx cortex` runs it),
+// the terminal client's pipe mode (`node out/main/terminal.js`, as `echo … | npx cortex` runs it:
+// the runtime in the client's process), and through the same client with a runtime process of its
+// own (`--runtime-process`: the interactive terminal's and the window's way to their runtime),
 // against Node's own REPL (`node -i`) and IPython over the same kind of pipe; and the runtime's
 // memory when every result is a 1 MB value that lands in the `_1…_10` history.
 import { spawn, spawnSync } from 'node:child_process'
@@ -14,7 +16,7 @@ import { buildEntries, projectRoot } from '../lib/build.mjs'
 import { runChild } from '../lib/child.mjs'
 import { machine, markdownTable, textTable } from '../lib/report.mjs'
 
-export const title = 'REPL round trip and memory: Cortex terminal client vs node -i vs IPython'
+export const title = 'REPL round trip and memory: Cortex terminal client (pipe mode; with a runtime process) vs node -i vs IPython'
 
 const MEDIAN_TARGET = 'no slower than node -i'
 const P99_TARGET_MS = 2
@@ -23,6 +25,10 @@ const TERMINAL = join(projectRoot, 'out/main/terminal.js')
 const RUNTIME = join(projectRoot, 'out/main/runtime.js')
 const IPYTHON_MISSING = 'IPython not installed (apt-get install ipython3)'
 const INPUT_TIMEOUT_MS = 30_000
+
+/** The inputs, each evaluating to `1 + i`: bare arithmetic (Cortex skips parsing it), and one Cortex must parse. */
+const ARITHMETIC_INPUT = (i) => `1 + ${i}`
+const PARSED_INPUT = (i) => `${i} >= 0 ? 1 + ${i} : 0`
 
 const percentile = (values, p) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -36,6 +42,13 @@ const ratio = (value, base) => (Number.isFinite(value) && Number.isFinite(base) 
 /** The REPLs, each started fresh with its stdin and stdout as pipes, and how each shows the result `value`. */
 const REPLS = {
   cortex: { name: 'Cortex', command: process.execPath, args: [TERMINAL], env: {}, pidInput: '(await import("node:process")).pid' },
+  cortexProcess: {
+    name: 'Cortex, runtime process',
+    command: process.execPath,
+    args: [TERMINAL, '--runtime-process'],
+    env: {},
+    pidInput: '(await import("node:process")).pid'
+  },
   node: { name: 'node -i', command: process.execPath, args: ['-i'], env: { NODE_NO_READLINE: '1', NODE_REPL_HISTORY: '' }, pidInput: 'process.pid' },
   ipython: {
     name: 'IPython',
@@ -133,7 +146,7 @@ const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' 
  * Returns the measured inputs' round trips (ms), and the CPU time the REPL's processes (Cortex:
  * client and runtime) used per measured input: unlike wall time, hardly touched by other load.
  */
-async function roundTrips(repl, count, warmup) {
+async function roundTrips(repl, count, warmup, input = ARITHMETIC_INPUT) {
   const session = startRepl(repl)
   const times = []
   try {
@@ -143,7 +156,7 @@ async function roundTrips(repl, count, warmup) {
     for (let i = 0; i < warmup + count; i++) {
       if (i === warmup) cpuBefore = cpu()
       const started = process.hrtime.bigint()
-      session.child.stdin.write(`1 + ${i}\n`)
+      session.child.stdin.write(`${input(i)}\n`)
       await session.until(session.value(String(1 + i)))
       if (i >= warmup) times.push(Number(process.hrtime.bigint() - started) / 1e6)
     }
@@ -217,7 +230,7 @@ export async function run({ quick = false } = {}) {
   const memoryCount = quick ? 1000 : 10_000
   const many = (n) => n.toLocaleString('en-US')
 
-  if (!isBuildCurrent(['out/main/terminal.js', 'out/main/runtime.js']))
+  if (!isBuildCurrent(['out/main/terminal.js', 'out/main/runtime.js', 'out/main/runtime-inprocess.js']))
     await timed('building Cortex (electron-vite)', async () => build() || Promise.reject(new Error('the build failed')))
   const out = await timed('building the direct-IPC scenario (vite)', () => buildEntries({ direct: 'bench/repl/direct.ts' }))
   const ipython = ipythonVersion()
@@ -225,16 +238,23 @@ export async function run({ quick = false } = {}) {
   const load = os.loadavg()[0]
 
   // Rounds alternate the REPLs, each a fresh process, so a noisy moment does not land on one of them only.
-  const samples = { cortex: [], node: [], ipython: [] }
-  const cpuMs = { cortex: 0, node: 0, ipython: 0 }
+  const samples = { cortex: [], cortexProcess: [], node: [], ipython: [], cortexParsed: [], nodeParsed: [] }
+  const cpuMs = { cortex: 0, cortexProcess: 0, node: 0, ipython: 0 }
   const direct = { pingMs: [], evaluateMs: [] }
-  const names = ['cortex', 'node', ...(ipython ? ['ipython'] : [])]
+  const names = ['cortex', 'cortexProcess', 'node', ...(ipython ? ['ipython'] : [])]
   for (let round = 1; round <= rounds; round++) {
     const which = rounds > 1 ? ` (round ${round} of ${rounds})` : ''
     for (const name of names) {
       const measured = await timed(`${REPLS[name].name}: ${many(count)} inputs, one at a time${which}`, () => roundTrips(REPLS[name], count, warmup))
       samples[name].push(...measured.times)
       cpuMs[name] += measured.cpuMs
+    }
+    for (const [name, repl] of [
+      ['cortexParsed', REPLS.cortex],
+      ['nodeParsed', REPLS.node]
+    ]) {
+      const measured = await timed(`${repl.name}: ${many(count)} inputs \`${PARSED_INPUT('i')}\`${which}`, () => roundTrips(repl, count, warmup, PARSED_INPUT))
+      samples[name].push(...measured.times)
     }
     const { result } = await timed(`runtime straight over IPC, no terminal client: ${many(count)} pings and evaluations${which}`, () =>
       runChild(out.direct, [RUNTIME, String(count), String(warmup)], { label: 'direct' })
@@ -246,7 +266,10 @@ export async function run({ quick = false } = {}) {
   const nodeMemory = await timed(`node -i: the same ${many(memoryCount)} inputs`, () => memory(REPLS.node, memoryCount))
 
   const c = stats(samples.cortex)
+  const cp = stats(samples.cortexProcess)
   const n = stats(samples.node)
+  const cq = stats(samples.cortexParsed)
+  const nq = stats(samples.nodeParsed)
   const p = ipython ? stats(samples.ipython) : undefined
   const ping = stats(direct.pingMs)
   const evaluate = stats(direct.evaluateMs)
@@ -271,12 +294,51 @@ export async function run({ quick = false } = {}) {
       verdict(c.p99 < P99_TARGET_MS)
     ],
     ['round trip, mean (ms)', fixed(c.mean, 3), fixed(n.mean, 3), ipy('mean', 3), ratio(c.mean, n.mean), '(none)', '—'],
+    // An input Cortex parses (the client to split inputs, the runtime to rewrite it), for reference.
+    [
+      `input \`${PARSED_INPUT('i')}\`: round trip, median (ms)`,
+      fixed(cq.median, 3),
+      fixed(nq.median, 3),
+      'not measured',
+      ratio(cq.median, nq.median),
+      '(none)',
+      '—'
+    ],
+    [`input \`${PARSED_INPUT('i')}\`: round trip, p99 (ms)`, fixed(cq.p99, 3), fixed(nq.p99, 3), 'not measured', ratio(cq.p99, nq.p99), '(none)', '—'],
+    // The separate runtime process, for reference: the targets are the pipe mode's.
+    [
+      'with a runtime process (--runtime-process): round trip, median (ms)',
+      fixed(cp.median, 3),
+      fixed(n.median, 3),
+      ipy('median', 3),
+      ratio(cp.median, n.median),
+      `(reference) ${MEDIAN_TARGET}`,
+      `(${verdict(cp.median <= n.median)})`
+    ],
+    [
+      'with a runtime process (--runtime-process): round trip, p99 (ms)',
+      fixed(cp.p99, 3),
+      fixed(n.p99, 3),
+      ipy('p99', 3),
+      ratio(cp.p99, n.p99),
+      `(reference) < ${P99_TARGET_MS} ms`,
+      `(${verdict(cp.p99 < P99_TARGET_MS)})`
+    ],
     [
       "CPU time per input, all of the REPL's processes (µs)",
       fixed((cpuMs.cortex * 1000) / c.n, 0),
       fixed((cpuMs.node * 1000) / n.n, 0),
       p ? fixed((cpuMs.ipython * 1000) / p.n, 0) : 'not installed',
       ratio(cpuMs.cortex / c.n, cpuMs.node / n.n),
+      '(none)',
+      '—'
+    ],
+    [
+      'with a runtime process: CPU time per input, client and runtime (µs)',
+      fixed((cpuMs.cortexProcess * 1000) / cp.n, 0),
+      fixed((cpuMs.node * 1000) / n.n, 0),
+      p ? fixed((cpuMs.ipython * 1000) / p.n, 0) : 'not installed',
+      ratio(cpuMs.cortexProcess / cp.n, cpuMs.node / n.n),
       '(none)',
       '—'
     ],
@@ -296,9 +358,10 @@ export async function run({ quick = false } = {}) {
   const m = machine()
   const versions = `node -i: Node ${process.version}; IPython: ${ipython ?? 'not installed'}`
   const details = [
-    `Round trips: ${many(c.n)} inputs per REPL (${rounds} fresh process${rounds > 1 ? 'es' : ''} × ${many(count)}, after ${warmup} warm-up inputs each); max Cortex ${fixed(c.max, 2)} ms, node -i ${fixed(n.max, 2)} ms${p ? `, IPython ${fixed(p.max, 2)} ms` : ''}. Load average (1 min) when the group started: ${fixed(load, 2)} on ${m.cores} cores.`,
-    `Where Cortex's round trip goes: the runtime straight over IPC from an RpcClient (no terminal client, no pipes): runtime.ping median ${fixed(ping.median, 3)} ms (p99 ${fixed(ping.p99, 3)}), repl.evaluate \`1 + i\` median ${fixed(evaluate.median, 3)} ms (p99 ${fixed(evaluate.p99, 3)}). So of the ${fixed(c.median, 3)} ms median: about ${fixed(ping.median, 3)} ms is the IPC transport's floor, ${fixed(evaluate.median - ping.median, 3)} ms what the runtime adds to evaluate, and ${fixed(c.median - evaluate.median, 3)} ms the terminal client and its two pipes.`,
-    `Memory, Cortex (runtime child pid ${cortexMemory.pid}): ${fixed(cortexMemory.beforeMb, 0)} MB before, peak (VmHWM) ${fixed(cortexMemory.peakMb, 0)} MB, ${fixed(cortexMemory.endMb, 0)} MB at the end, ${fixed(cortexMemory.wallMs / 1000, 1)} s for ${many(memoryCount)} inputs. node -i: ${fixed(nodeMemory.beforeMb, 0)} MB before, peak ${fixed(nodeMemory.peakMb, 0)} MB, ${fixed(nodeMemory.endMb, 0)} MB at the end, ${fixed(nodeMemory.wallMs / 1000, 1)} s (it keeps only \`_\`; Cortex keeps \`_1…_10\`).`
+    `Which path the targets are for: the pipe mode (\`… | cortex\`, \`cortex --script\`), whose runtime runs in the terminal client's process (one process and two pipe writes per input, as node -i). The interactive terminal and the window keep a runtime process of their own (the "with a runtime process" rows): an input that crashes it or calls process.exit() leaves the prompt standing, at the price of an IPC round trip and a second process to wake.`,
+    `Round trips: ${many(c.n)} inputs per REPL (${rounds} fresh process${rounds > 1 ? 'es' : ''} × ${many(count)}, after ${warmup} warm-up inputs each); max Cortex ${fixed(c.max, 2)} ms (with a runtime process ${fixed(cp.max, 2)} ms), node -i ${fixed(n.max, 2)} ms${p ? `, IPython ${fixed(p.max, 2)} ms` : ''}. Load average (1 min) when the group started: ${fixed(load, 2)} on ${m.cores} cores.`,
+    `Where Cortex's round trip goes: the runtime straight over IPC from an RpcClient (no terminal client, no pipes): runtime.ping median ${fixed(ping.median, 3)} ms (p99 ${fixed(ping.p99, 3)}), repl.evaluate \`1 + i\` median ${fixed(evaluate.median, 3)} ms (p99 ${fixed(evaluate.p99, 3)}). So of the ${fixed(cp.median, 3)} ms median with a runtime process: about ${fixed(ping.median, 3)} ms is the IPC transport's floor, ${fixed(evaluate.median - ping.median, 3)} ms what the runtime adds to evaluate, and ${fixed(cp.median - evaluate.median, 3)} ms the terminal client and its two pipes.`,
+    `Memory, Cortex (pipe mode: the terminal client's process, pid ${cortexMemory.pid}, which holds the runtime): ${fixed(cortexMemory.beforeMb, 0)} MB before, peak (VmHWM) ${fixed(cortexMemory.peakMb, 0)} MB, ${fixed(cortexMemory.endMb, 0)} MB at the end, ${fixed(cortexMemory.wallMs / 1000, 1)} s for ${many(memoryCount)} inputs. node -i: ${fixed(nodeMemory.beforeMb, 0)} MB before, peak ${fixed(nodeMemory.peakMb, 0)} MB, ${fixed(nodeMemory.endMb, 0)} MB at the end, ${fixed(nodeMemory.wallMs / 1000, 1)} s (it keeps only \`_\`; Cortex keeps \`_1…_10\`).`
   ]
   const text = [
     textTable(header, rows),
@@ -319,10 +382,10 @@ ${details.map((d) => `- ${d}`).join('\n')}
 
 How it is measured (\`bench/repl/\`):
 
-- **Round trip**: each REPL runs as a fresh child with its stdin and stdout as pipes: Cortex as \`node out/main/terminal.js\` (the pipe mode of \`npx cortex\`: the terminal client forks its runtime and talks to it over IPC), \`node -i\` (Node's REPL), \`ipython3 --simple-prompt\` (unbuffered). The benchmark writes \`1 + i\` and a newline, waits until the result \`1 + i\` shows on stdout as a whole value, then writes the next; the time from the write to the result is one sample. Medians and p99 are over all samples; ratios are Cortex ÷ node -i. Note: an input like \`1 + i\` cannot loop, so Cortex evaluates it without its SIGINT watchdog (a thread per evaluation, about 75 µs); inputs with calls, loops or member access pay that too. \`node -i\` over a pipe does not use its watchdog at all (it does only on a TTY).
-- **CPU time per input**: user + system time from \`/proc/<pid>/stat\` over the measured inputs, summed over the REPL's processes (Cortex: the terminal client and its runtime; node -i and IPython: one process each), divided by the inputs. On a busy machine wall times grow with the number of processes a round trip must wake (Cortex: client, runtime, client; node -i: one); CPU time hardly does.
+- **Round trip**: each REPL runs as a fresh child with its stdin and stdout as pipes: Cortex as \`node out/main/terminal.js\` (the pipe mode of \`npx cortex\`: the runtime runs in the terminal client's process, over an in-memory port pair) and as \`node out/main/terminal.js --runtime-process\` (the terminal client forks its runtime and talks to it over IPC, as the interactive terminal does), \`node -i\` (Node's REPL), \`ipython3 --simple-prompt\` (unbuffered). The benchmark writes \`1 + i\` and a newline, waits until the result \`1 + i\` shows on stdout as a whole value, then writes the next; the time from the write to the result is one sample. Medians and p99 are over all samples; ratios are Cortex ÷ node -i. Notes: \`1 + i\` is bare arithmetic (names and integers joined by \`+ - * / %\`), which Cortex neither parses to split the input nor to rewrite it (src/common/repl/arithmetic.ts); the \`${PARSED_INPUT('i')}\` rows show an input it parses twice (acorn, 20–40 µs a parse here). Neither input can loop, so Cortex evaluates them without its SIGINT watchdog (a thread per evaluation, about 75 µs); inputs with calls, loops or member access pay that too. \`node -i\` over a pipe does not use its watchdog at all (it does only on a TTY). In the pipe mode the runtime records spans only when asked (a collector, CORTEX_TRACING=on, \`%trace on\`): there is no timeline to show them; with a runtime process it records them, as for the window.
+- **CPU time per input**: user + system time from \`/proc/<pid>/stat\` over the measured inputs, summed over the REPL's processes (Cortex's pipe mode and node -i and IPython: one process each; Cortex with a runtime process: the terminal client and its runtime), divided by the inputs. On a busy machine wall times grow with the number of processes a round trip must wake (Cortex with a runtime process: client, runtime, client; the pipe mode and node -i: one); CPU time hardly does.
 - **Where the time goes**: \`bench/repl/direct.ts\` starts the runtime as the terminal client does (launchRuntimeChild, one mux channel, RpcClient) and times \`runtime.ping\` and \`repl.evaluate\` from that process.
-- **Memory**: ${many(memoryCount)} inputs \`new Uint8Array(1 << 20).fill(1)\` written at once (each REPL runs them in turn), then a marker input; the peak is the evaluating process's \`VmHWM\` from \`/proc/<pid>/status\` (Cortex: the runtime child, whose pid the REPL itself reports; node -i: the node process).
+- **Memory**: ${many(memoryCount)} inputs \`new Uint8Array(1 << 20).fill(1)\` written at once (each REPL runs them in turn), then a marker input; the peak is the evaluating process's \`VmHWM\` from \`/proc/<pid>/status\` (Cortex: the pipe mode's one process, whose pid the REPL itself reports; node -i: the node process).
 `
   return { text, markdown, failed }
 }

@@ -6,20 +6,16 @@
  *   connections, one per browser tab.
  * This is the only runtime file that touches Electron (`process.parentPort`).
  */
-import { register } from 'node:module'
 import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { ConfigureMessage } from '../common/assistant-settings'
-import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
 import { createLineLogger } from '../common/logger'
 import { PortMux } from '../common/protocol/mux'
 import { describeValue } from '../common/protocol/rpc'
 import { fromElectronPort, type ElectronPortLike } from '../common/protocol/transports/message-port'
 import { fromProcessChannel } from '../common/protocol/transports/process-channel'
 import { AttachPortMessage } from '../common/runtime-contract'
-import { frameworkApi } from './repl/namespace'
-import { Runtime } from './runtime'
-import { collectorFromEnv } from './tracing/sdk'
+import { hostRuntime } from './host'
 
 interface ParentPortLike {
   on(event: 'message', listener: (event: { data: unknown; ports: ElectronPortLike[] }) => void): unknown
@@ -35,20 +31,9 @@ const log = createLineLogger(`runtime ${process.pid}`, (line) => {
   if (process.stderr.writable) process.stderr.write(`${line}\n`)
 })
 
-// TypeScript graph files, extensionless imports and `import … from 'cortex'` (see loader/hooks.ts).
-register(pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), 'loader.js')), { data: { exports: Object.keys(frameworkApi()) } })
-
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort
-const runtime = new Runtime({
-  host: parentPort ? 'electron-utility' : 'node-child',
-  log,
-  projectDir: process.cwd(),
-  // The timeline records every run unless CORTEX_TRACING=off; OTEL_EXPORTER_OTLP_ENDPOINT adds a collector.
-  tracing: { enabled: process.env['CORTEX_TRACING'] !== 'off', collector: collectorFromEnv(process.env) }
-})
-
-// Graph files to load at startup (`npm start` loads the OOTD example): CORTEX_LOAD, comma-separated.
-runtime.loadAtStartup((process.env['CORTEX_LOAD'] ?? '').split(',').filter(Boolean))
+// loader.js is built next to this file (out/main/), registered on Node's loader thread.
+const runtime = hostRuntime(parentPort ? 'electron-utility' : 'node-child', log, join(dirname(fileURLToPath(import.meta.url)), 'loader.js'))
 
 let shuttingDown = false
 /** Ends the process in order (tasks cancelled, their process groups killed, output sent, store closed). */
@@ -60,18 +45,6 @@ async function shutdown(why: string): Promise<void> {
   process.exit(0)
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'))
-
-// Nothing user code does may kill the runtime: report (in the windows and the log) and keep serving.
-// serializeError and the logger never throw, so these handlers cannot fail in turn.
-setUnexpectedErrorHandler((error) => log.error('unexpected error', serializeError(error)))
-process.on('uncaughtException', (error) => {
-  log.error('uncaught exception; the runtime keeps running', serializeError(error))
-  runtime.reportUncaught(error, 'exception')
-})
-process.on('unhandledRejection', (reason) => {
-  log.error('unhandled rejection; the runtime keeps running', serializeError(reason))
-  runtime.reportUncaught(reason, 'rejection')
-})
 
 // SIGINT from the host breaks a synchronous loop inside an evaluation (vm breakOnSigint handles it
 // there); arriving at any other time it cancels the running evaluations, and never kills the runtime.

@@ -51,6 +51,8 @@ export interface RuntimeOptions {
   tracing?: { enabled: boolean; collector?: CollectorOptions | undefined }
   /** The assistant's environment (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL; default process.env), SDK retries, context budget. */
   assistant?: Pick<AssistantOptions, 'env' | 'maxRetries' | 'contextBudget'>
+  /** See EvaluatorOptions.signalsDuringSyncRuns (a runtime that shares its host's process). */
+  signalsDuringSyncRuns?: readonly NodeJS.Signals[]
 }
 
 /** A window that connects gets at most this many recorded spans (the latest); the file export has them all. */
@@ -149,7 +151,13 @@ export class Runtime implements Disposable {
     ;(globalThis as Record<symbol, unknown>)[Symbol.for('cortex.api')] = api
     const seed = { ...api, ...runtimeViews(this.engine, this.tasks) }
     this.importModule = importFromWorkingDirectory
-    this.evaluator = new Evaluator({ output: this.output, tasks: this.tasks, importModule: this.importModule, seed })
+    this.evaluator = new Evaluator({
+      output: this.output,
+      tasks: this.tasks,
+      importModule: this.importModule,
+      seed,
+      signalsDuringSyncRuns: options.signalsDuringSyncRuns ?? []
+    })
     this.evaluator.context['store'] = this.storeSearch()
     const seeded = new Set([...Object.keys(seed), 'ns', 'ai', 'console', ...Object.keys(this.evaluator.context)])
     this.userNames = () => userBindingNames(this.evaluator.context, seeded)

@@ -14,6 +14,9 @@ export interface BatchOptions {
   colour: { stdout: boolean; stderr: boolean }
 }
 
+/** The exit code of a run Ctrl+C ended (128 + SIGINT), as the shell reports it. */
+const SIGINT_EXIT_CODE = 130
+
 /** How output is shown; the runtime says (%view, %channel) and every client follows. */
 const format: OutputFormat = { view: 'user' }
 
@@ -62,12 +65,12 @@ export async function runBatch(
     ]).then(() => (client.isClosed ? undefined : client.call('repl.ack', { seq: batch.seq }).catch(() => undefined)))
   })
 
-  /** Runs one input; false when it failed. A broken connection ends the run at once. */
-  const evaluate = async (code: string): Promise<boolean> => {
+  /** Runs one input: 'ok', 'failed', or 'interrupted' (Ctrl+C broke it: the run ends, as on SIGINT). A broken connection ends the run at once. */
+  const evaluate = async (code: string): Promise<'ok' | 'failed' | 'interrupted'> => {
     const result = await client.call('repl.evaluate', { code, mode: 'js' })
     if (result.ok) await writeText(options.stdout, `${plain.stdout(result.text)}\n`)
     else await writeText(options.stderr, `${plain.stderr(formatError(result.error))}\n`)
-    return result.ok
+    return result.ok ? 'ok' : result.error.code === 'interrupted' ? 'interrupted' : 'failed'
   }
 
   const splitter = new InputSplitter()
@@ -76,14 +79,17 @@ export async function runBatch(
     for await (const line of lines) {
       const input = splitter.push(line)
       if (input === undefined) continue
-      if (!(await evaluate(input))) {
+      const outcome = await evaluate(input)
+      if (outcome === 'interrupted') return SIGINT_EXIT_CODE
+      if (outcome === 'failed') {
         failed = true
         if (!options.keepGoing) return 1
       }
     }
     const rest = splitter.end()
-    if (rest !== undefined && !(await evaluate(rest))) failed = true
-    return failed ? 1 : 0
+    const outcome = rest === undefined ? 'ok' : await evaluate(rest)
+    if (outcome === 'interrupted') return SIGINT_EXIT_CODE
+    return failed || outcome === 'failed' ? 1 : 0
   } catch (error) {
     if (error instanceof ProtocolError && error.code === 'connection-closed') return 'disconnected'
     await writeText(options.stderr, `cortex: ${(error as Error).message}\n`)

@@ -1,11 +1,15 @@
 import { existsSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
 import { Emitter, type Event } from '../common/event'
-import { createLineLogger } from '../common/logger'
+import { toDisposable } from '../common/lifecycle'
+import type { InProcessRuntimeModule } from '../common/in-process-runtime'
+import { createLineLogger, type Logger } from '../common/logger'
+import { createPortPair } from '../common/protocol/memory-port'
 import { PortMux } from '../common/protocol/mux'
 import { RpcClient } from '../common/protocol/rpc'
 import { runtimeContract, type RuntimeContract } from '../common/runtime-contract'
 import type { ProcessExit } from '../common/supervision/runtime-supervisor'
-import { launchRuntimeChild, type RuntimeChild } from '../webhost/runtime-process'
+import { launchRuntimeChild } from '../webhost/runtime-process'
 
 /** How many of the runtime's own log lines are kept, to show when it dies. */
 const RECENT_LOG_LINES = 30
@@ -13,12 +17,12 @@ const RECENT_LOG_LINES = 30
 const STUCK_AFTER_MS = 300
 
 /**
- * The terminal client's runtime: its own child process (one namespace per terminal session), one
- * mux channel to it, and an RPC client for the runtime contract.
+ * The terminal client's runtime (one namespace per terminal session) and an RPC client for the
+ * runtime contract: a child process of its own over one mux channel ({@link connect}), or the
+ * runtime in this very process ({@link connectInProcess}).
  */
 export interface Connection {
   readonly client: RpcClient<RuntimeContract>
-  readonly child: RuntimeChild
   /** The runtime went away without being asked to: why, in words. Fires at most once. */
   readonly onDidDie: Event<string>
   /** The runtime's latest log lines (its stderr), for the message when it dies. */
@@ -38,15 +42,26 @@ export function describeExit(exit: ProcessExit): string {
   return exit.signal ? `it was killed by ${exit.signal}` : `it exited with code ${exit.code}`
 }
 
-export function connect(runtimePath: string, options: ConnectOptions = {}): Connection {
-  if (!existsSync(runtimePath)) throw new Error(`${runtimePath} is missing: build Cortex first (npx cortex build)`)
-  const recent: string[] = []
-  // The runtime's diagnostics (and ours) stay off the screen: what the user needs arrives as output events.
-  const keep = (line: string): void => {
-    recent.push(line)
-    if (recent.length > RECENT_LOG_LINES) recent.shift()
-    options.debugLine?.(line)
+/** The runtime's diagnostics (and ours) stay off the screen: what the user needs arrives as output events. */
+function recentLines(options: ConnectOptions): { keep: (line: string) => void; recent: () => string[] } {
+  const lines: string[] = []
+  return {
+    keep: (line) => {
+      lines.push(line)
+      if (lines.length > RECENT_LOG_LINES) lines.shift()
+      options.debugLine?.(line)
+    },
+    recent: () => [...lines]
   }
+}
+
+function assertBuilt(path: string): void {
+  if (!existsSync(path)) throw new Error(`${path} is missing: build Cortex first (npx cortex build)`)
+}
+
+export function connect(runtimePath: string, options: ConnectOptions = {}): Connection {
+  assertBuilt(runtimePath)
+  const { keep, recent } = recentLines(options)
   const log = createLineLogger('cortex terminal', keep)
   const child = launchRuntimeChild(runtimePath, log, keep)
   const mux = new PortMux(child.port, log)
@@ -71,9 +86,8 @@ export function connect(runtimePath: string, options: ConnectOptions = {}): Conn
   client.onClose(() => void setTimeout(() => exit || die('the connection to the runtime process broke'), 500).unref())
   return {
     client,
-    child,
     onDidDie: deaths.event,
-    recentLog: () => [...recent],
+    recentLog: recent,
     interrupt: () => {
       if (!exit) child.process.kill('SIGINT')
     },
@@ -90,5 +104,33 @@ export function connect(runtimePath: string, options: ConnectOptions = {}): Conn
       await exited
       clearTimeout(stuck)
     }
+  }
+}
+
+/**
+ * The runtime in this process (out/main/runtime-inprocess.js), over an in-memory port pair: the
+ * pipe mode's round trip without a second process. It cannot die apart from this process, and
+ * SIGINT reaches it without help: vm breakOnSigint breaks a synchronous loop in an input.
+ */
+export async function connectInProcess(entryPath: string, options: ConnectOptions = {}): Promise<Connection> {
+  assertBuilt(entryPath)
+  const { keep, recent } = recentLines(options)
+  const log: Logger = createLineLogger(`runtime ${process.pid} (in-process)`, keep)
+  const { startInProcessRuntime } = (await import(pathToFileURL(entryPath).href)) as InProcessRuntimeModule
+  const runtime = startInProcessRuntime(log)
+  const [clientPort, runtimePort] = createPortPair()
+  runtime.connect(runtimePort)
+  const client = new RpcClient(clientPort, runtimeContract, log)
+  let closed: Promise<void> | undefined
+  return {
+    client,
+    onDidDie: () => toDisposable(() => {}),
+    recentLog: recent,
+    interrupt: () => void process.kill(process.pid, 'SIGINT'),
+    close: () =>
+      (closed ??= (async () => {
+        client.dispose()
+        await runtime.shutdown()
+      })())
   }
 }

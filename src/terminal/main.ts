@@ -1,7 +1,10 @@
 /**
- * The terminal client (`npx cortex`): the REPL of the window in a terminal, against a runtime
- * process of its own (the same out/main/runtime.js, forked with launchRuntimeChild, one mux
- * channel, the runtime contract over RpcClient).
+ * The terminal client (`npx cortex`): the REPL of the window in a terminal, over the runtime
+ * contract (RpcClient). Interactive, against a runtime process of its own (the same
+ * out/main/runtime.js, forked with launchRuntimeChild, one mux channel): Ctrl+C, a crash or
+ * `process.exit()` in an input leave the prompt standing. Non-interactive (a pipe, --script), the
+ * runtime runs in this process (out/main/runtime-inprocess.js), as `node -i` does: one process
+ * and two pipe writes per input; --runtime-process keeps it apart there too.
  *
  *   cortex                        interactive when stdin and stdout are terminals
  *   cortex --script FILE          runs FILE's inputs, printing each result; stops at the first error
@@ -9,7 +12,8 @@
  *   … | cortex                    the same for inputs piped on stdin, run as they arrive
  *
  * Exit codes: 0; 1 when an input failed (also with --keep-going) or the runtime died; 2 for bad
- * arguments. Set CORTEX_DEBUG=1 to see the runtime's own log lines on stderr.
+ * arguments; 128 + n for signal n (Ctrl+C: 130). Set CORTEX_DEBUG=1 to see the runtime's own log
+ * lines on stderr.
  */
 import { readFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -17,7 +21,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
 import { linesOf, runBatch } from './batch'
-import { connect, type Connection } from './connection'
+import { connect, connectInProcess, type Connection } from './connection'
 import { HistoryFile } from './history'
 import { InteractiveRepl } from './interactive'
 import { wantsColour, writeText } from './text'
@@ -25,13 +29,18 @@ import { wantsColour, writeText } from './text'
 const here = dirname(fileURLToPath(import.meta.url))
 /** The runtime is built next to this file (out/main/runtime.js). */
 const RUNTIME_PATH = join(here, 'runtime.js')
+/** The runtime for this process (pipe mode), built next to it too. */
+const IN_PROCESS_RUNTIME_PATH = join(here, 'runtime-inprocess.js')
 
-export const USAGE = `usage: cortex [--script FILE [--keep-going]]
+export const USAGE = `usage: cortex [--script FILE [--keep-going]] [--runtime-process]
   (no arguments)      the REPL in this terminal; or, when stdin is a pipe, run the piped inputs
   --script FILE       run FILE: one input per line, lines joined while an input is incomplete
                       (an open bracket, template or comment, or a line ending in an operator);
                       each result is printed, errors go to stderr; stops at the first error (exit 1)
   --keep-going        with --script or a pipe: run every input even after errors (exit 1 if any failed)
+  --runtime-process   with --script or a pipe: evaluate in a runtime process of its own, as the
+                      interactive REPL does (slower; an input that crashes it or calls
+                      process.exit() is reported instead of ending cortex)
 `
 
 /** The runtime of this run, so every way out (a signal, a reader that went away) lets it go first. */
@@ -53,11 +62,16 @@ function fail(message: string): number {
 
 /** Runs the terminal client with `argv` (the arguments after the command); resolves with the exit code. */
 export async function runTerminal(argv: string[]): Promise<number> {
-  let values: { script?: string; 'keep-going'?: boolean; help?: boolean }
+  let values: { script?: string; 'keep-going'?: boolean; 'runtime-process'?: boolean; help?: boolean }
   try {
     ;({ values } = parseArgs({
       args: argv,
-      options: { script: { type: 'string' }, 'keep-going': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        script: { type: 'string' },
+        'keep-going': { type: 'boolean' },
+        'runtime-process': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' }
+      },
       strict: true,
       allowPositionals: false
     }))
@@ -80,9 +94,10 @@ export async function runTerminal(argv: string[]): Promise<number> {
   const interactive = script === undefined && process.stdin.isTTY === true && process.stdout.isTTY === true
   const debug = Boolean(process.env['CORTEX_DEBUG'])
 
+  const options = debug ? { debugLine: (line: string) => void process.stderr.write(`${line}\n`) } : {}
   let connection: Connection
   try {
-    connection = connect(RUNTIME_PATH, { ...(debug ? { debugLine: (line: string) => void process.stderr.write(`${line}\n`) } : {}) })
+    connection = interactive || values['runtime-process'] ? connect(RUNTIME_PATH, options) : await connectInProcess(IN_PROCESS_RUNTIME_PATH, options)
   } catch (error) {
     return fail((error as Error).message)
   }

@@ -125,15 +125,15 @@ describe('cortex --script', () => {
     expect(run.stderr).toContain('Uncaught SyntaxError')
   })
 
-  it('says so and exits 1 when the runtime dies', async () => {
-    const run = await cortex(['--script', scriptFile('const p = await import("node:process")\np.kill(p.pid, "SIGKILL")\n"not reached"\n')])
+  it('with --runtime-process, says so and exits 1 when the runtime dies', async () => {
+    const run = await cortex(['--runtime-process', '--script', scriptFile('const p = await import("node:process")\np.kill(p.pid, "SIGKILL")\n"not reached"\n')])
     expect(run.code).toBe(1)
     expect(run.stdout).toBe('undefined\n')
     expect(run.stderr).toContain('the runtime process ended unexpectedly (it was killed by SIGKILL)')
   })
 
-  it('takes its runtime along when it is stopped, even one stuck in a synchronous loop', async () => {
-    const child = spawn(process.execPath, [TERMINAL], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  it('with --runtime-process, takes its runtime along when it is stopped, even one stuck in a synchronous loop', async () => {
+    const child = spawn(process.execPath, [TERMINAL, '--runtime-process'], { env, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
     child.stdin.write('(await import("node:process")).pid\nwhile (true) {}\n')
@@ -156,6 +156,70 @@ describe('cortex --script', () => {
     const gone = Date.now() + 5000
     while (alive() && Date.now() < gone) await new Promise((r) => setTimeout(r, 50))
     expect(alive()).toBe(false)
+  })
+
+  it('evaluates in its own process (no runtime process), and with --runtime-process in a child', async () => {
+    const pidScript = scriptFile('(await import("node:process")).pid\n')
+    /** The client's pid, and the pid its input reports. */
+    const pids = async (args: string[]): Promise<[number | undefined, number]> => {
+      const child = spawn(process.execPath, [TERMINAL, ...args, '--script', pidScript], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+      expect(await new Promise((r) => child.on('close', r))).toBe(0)
+      return [child.pid, Number(stdout.trim())]
+    }
+    const [client, evaluating] = await pids([])
+    expect(evaluating).toBe(client)
+    const [clientApart, runtimeApart] = await pids(['--runtime-process'])
+    expect(runtimeApart).toBeGreaterThan(0)
+    expect(runtimeApart).not.toBe(clientApart)
+  })
+
+  it('imports TypeScript files in the pipe mode too (the loader hooks are registered in its process)', async () => {
+    const module = join(home, `twice-${Math.random().toString(36).slice(2)}.ts`)
+    writeFileSync(module, 'export const twice = (n: number): number => n * 2\n')
+    const run = await cortex([], `const { twice } = await import(${JSON.stringify(module)})\ntwice(21)\n`)
+    expect(run).toEqual({ code: 0, stdout: 'undefined\n42\n', stderr: '' })
+  })
+
+  it('reports an error thrown later by a timer on stderr, and goes on', async () => {
+    const child = spawn(process.execPath, [TERMINAL], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+    child.stdin.write('setTimeout(() => { throw new Error("late boom") }, 10); "set"\n')
+    const deadline = Date.now() + 10_000
+    while (!stderr.includes('late boom') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+    child.stdin.end('20 + 22\n')
+    expect(await new Promise((r) => child.on('close', r))).toBe(0)
+    expect(stderr).toContain('Uncaught Error: late boom')
+    expect(stdout).toBe("'set'\n42\n")
+  })
+
+  it('Ctrl+C (SIGINT) breaks a synchronous loop in the pipe mode and ends the run with 130; SIGTERM in a loop ends it at once', async () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const child = spawn(process.execPath, [TERMINAL], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk))
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk))
+      child.stdin.write('"looping"\nwhile (true) {}\n"not reached"\n')
+      const deadline = Date.now() + 10_000
+      while (!stdout.includes('looping') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+      await new Promise((r) => setTimeout(r, 200)) // into the loop
+      const exited = new Promise<[number | null, string | null]>((r) => child.on('exit', (code, sig) => r([code, sig])))
+      child.kill(signal)
+      const [code, killedBy] = await exited
+      if (signal === 'SIGINT') {
+        expect(code).toBe(130)
+        expect(stderr).toContain('interrupted')
+      } else {
+        // Its SIGTERM handler cannot run inside the loop: the signal's default action ends it.
+        expect(killedBy).toBe('SIGTERM')
+      }
+      expect(stdout).toBe("'looping'\n")
+    }
   })
 
   it('rejects bad arguments and unreadable files with exit code 2', async () => {

@@ -79,6 +79,13 @@ export interface EvaluatorOptions {
   importModule(specifier: string): Promise<unknown>
   /** More globals for the namespace (the framework API, the engine…). */
   seed?: Record<string, unknown>
+  /**
+   * Signals whose handlers cannot run while an input runs synchronously (a runtime sharing its
+   * host's process: the host's SIGTERM handler waits for the event loop). For that time they get
+   * their default action, ending the process, rather than waiting for a loop that may never end;
+   * Node does the same for SIGINT under breakOnSigint.
+   */
+  signalsDuringSyncRuns?: readonly NodeJS.Signals[]
 }
 
 function interrupted(error: unknown): boolean {
@@ -86,6 +93,18 @@ function interrupted(error: unknown): boolean {
     return (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_INTERRUPTED'
   } catch {
     return false // a Proxy whose traps throw: certainly not Node's interrupt
+  }
+}
+
+/** Runs `run` with the listeners of `signals` taken away, and puts them back after. */
+function withDefaultAction<T>(signals: readonly NodeJS.Signals[], run: () => T): T {
+  if (signals.length === 0) return run()
+  const saved = signals.map((signal) => ({ signal, listeners: process.rawListeners(signal) as Array<(...args: unknown[]) => void> }))
+  for (const signal of signals) process.removeAllListeners(signal)
+  try {
+    return run()
+  } finally {
+    for (const { signal, listeners } of saved) for (const listener of listeners) process.on(signal, listener)
   }
 }
 
@@ -154,7 +173,8 @@ export class Evaluator {
     try {
       const transformed = transformInput(code)
       const script = new vm.Script(transformed.code, { filename: `${INPUT_FILE_PREFIX}${evalId}` })
-      let value: unknown = script.runInContext(this.context, { breakOnSigint: transformed.mayRunLong, displayErrors: false })
+      const runScript = (): unknown => script.runInContext(this.context, { breakOnSigint: transformed.mayRunLong, displayErrors: false })
+      let value = transformed.mayRunLong ? withDefaultAction(this.options.signalsDuringSyncRuns ?? [], runScript) : runScript()
       if (transformed.isAsync) value = await untilAborted(value as Promise<unknown>, task.signal)
       this.remember(value)
       task.finish('done')

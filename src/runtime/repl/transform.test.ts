@@ -1,5 +1,6 @@
+import { transform as sucrase } from 'sucrase'
 import { describe, expect, it } from 'vitest'
-import { InputSyntaxError, transformInput } from './transform'
+import { InputSyntaxError, mayBeTypeScript, transformArithmetic, transformInput, transformParsed } from './transform'
 
 describe('transformInput', () => {
   it('hoists top-level declarations out of the wrapper, so they become namespace globals', () => {
@@ -30,5 +31,37 @@ describe('transformInput', () => {
     }
     expect(error).toBeInstanceOf(InputSyntaxError)
     expect(error).toMatchObject({ line: 2, column: 4, frame: 'let = = 2\n    ^' })
+  })
+
+  it('sends only inputs that may hold TypeScript through sucrase; for the others it would change nothing', () => {
+    const plain = [
+      '1 + 41',
+      'x * 2 + 2',
+      "const greeting = 'hi'",
+      '[1, 2, 3].map((n) => n * 2)',
+      'let { a, b } = o',
+      'class A { #x = 1; static y = 2 }',
+      'a = b > c'
+    ]
+    for (const code of plain) {
+      expect(mayBeTypeScript(code), code).toBe(false)
+      expect(sucrase(code, { transforms: ['typescript'], disableESTransforms: true, keepUnusedImports: true }).code, code).toBe(code)
+    }
+    // Each needs sucrase (`f<T>(x)` is a comparison in JavaScript, a generic call in TypeScript).
+    for (const code of ['let n: number = 1', 'f<T>(x)', 'x!.y', 'function f(a?) {}', 'enum E { A }', 'type T = string', 'const v = x as Y', '@dec class A {}'])
+      expect(mayBeTypeScript(code), code).toBe(true)
+  })
+
+  it('takes the TypeScript path when an input without the usual signs still is not JavaScript', () => {
+    // An overload signature without types: no ':' or '<', yet TypeScript only.
+    expect(transformInput('function f(a);\nfunction f(a) { return a }\nf(2)').declared).toEqual(['f'])
+  })
+
+  it('turns a bare arithmetic expression into exactly what the parser makes of it, without parsing', () => {
+    for (const code of ['1 + 41', 'x * 2 + 2', '  a%b  ', 'n', '10 / 2 - 1', 'i'])
+      expect([code, transformArithmetic(code)]).toEqual([code, transformParsed(code)])
+    // Anything more goes to the parser: calls, members, keywords, literals with a dot, statements, comments.
+    for (const code of ['f(1)', 'a.b + 1', 'typeof x', 'await x', 'new X', 'x in y', '1.5 + 1', '01 + 2', 'a = 1', '1 + 1;', 'a // b', '-1', 'let', 'yield'])
+      expect([code, transformArithmetic(code)]).toEqual([code, undefined])
   })
 })
