@@ -5,7 +5,8 @@ import { DepError, GraphError, RecallError } from './errors'
 import { isRecall, type Dep, type DepInput, type Gate, type Recall } from './markers'
 import { isNodeDef, nodeOf, type AnyNodeDef, type FieldInfo, type NodeInstance } from './node'
 import { yieldIfBusy } from './scheduler'
-import { ATTR, inSpan, spanEvent } from '../tracing/tracer'
+import type { Span } from '@opentelemetry/api'
+import { ATTR, inSpan, recordingSpan } from '../tracing/tracer'
 
 /** Something computed once per run: a dependency function, or a node the LM fills as a dependency. */
 export type DepKey = Dep<unknown> | AnyNodeDef
@@ -130,11 +131,54 @@ export function recallFromTrace(recall: Recall<unknown>, trace: readonly NodeIns
 }
 
 /**
+ * The dep timings of a node's span, gathered in a plain array as deps resolve and added to the span
+ * as events (name, duration, the time each resolved) in one go when the last resolution under it
+ * ends: an event each as it happens costs more (pitfall 11). Node-as-dep fills resolve their own
+ * deps under the same span, concurrently, hence the count of resolutions in progress.
+ */
+interface DepTimings {
+  readonly span: Span
+  resolving: number
+  /** Dep name, node name, performance.now() when it resolved, duration in ms; then the next dep's. */
+  readonly flat: Array<string | number>
+}
+const timingsBySpan = new WeakMap<Span, DepTimings>()
+
+/** The timings of the active span, if tracing records it; undefined (no work at all) otherwise. */
+function beginTimings(): DepTimings | undefined {
+  const span = recordingSpan()
+  if (!span) return undefined
+  let timings = timingsBySpan.get(span)
+  if (!timings) timingsBySpan.set(span, (timings = { span, resolving: 0, flat: [] }))
+  timings.resolving++
+  return timings
+}
+
+function endTimings(timings: DepTimings): void {
+  if (--timings.resolving > 0) return
+  timingsBySpan.delete(timings.span)
+  const { span, flat } = timings
+  for (let i = 0; i < flat.length; i += 4) {
+    const ms = flat[i + 3] as number
+    span.addEvent('dep', { [ATTR.dep]: flat[i]!, [ATTR.depMs]: Math.round(ms * 1000) / 1000, [ATTR.node]: flat[i + 1]! }, flat[i + 2] as number)
+  }
+}
+
+/**
  * Computes the deps reachable from `roots`, level by level; the deps of one level run
  * concurrently. When one fails, its siblings are aborted (their signal fires) and awaited before
  * the failure is raised, so nothing keeps running behind the error.
  */
 export async function resolveDeps(roots: readonly DepKey[], state: RunState, node: string): Promise<void> {
+  const timings = beginTimings()
+  try {
+    await resolveLevels(roots, state, node, timings)
+  } finally {
+    if (timings) endTimings(timings)
+  }
+}
+
+async function resolveLevels(roots: readonly DepKey[], state: RunState, node: string, timings: DepTimings | undefined): Promise<void> {
   for (const level of levels(roots, state.cache)) {
     state.signal.throwIfAborted()
     const siblings = new AbortController()
@@ -143,7 +187,7 @@ export async function resolveDeps(roots: readonly DepKey[], state: RunState, nod
     try {
       const outcomes = await Promise.allSettled(
         level.map((key) =>
-          computeDep(key, { ...state, signal: siblings.signal }, node).catch((error: unknown) => {
+          computeDep(key, { ...state, signal: siblings.signal }, node, timings).catch((error: unknown) => {
             siblings.abort(error)
             throw error
           })
@@ -158,7 +202,7 @@ export async function resolveDeps(roots: readonly DepKey[], state: RunState, nod
   }
 }
 
-async function computeDep(key: DepKey, state: RunState, node: string): Promise<unknown> {
+async function computeDep(key: DepKey, state: RunState, node: string, timings: DepTimings | undefined): Promise<unknown> {
   await yieldIfBusy()
   const started = performance.now()
   const name = depName(key)
@@ -168,9 +212,10 @@ async function computeDep(key: DepKey, state: RunState, node: string): Promise<u
     if (spanned) return await inSpan(`dep ${name}`, { [ATTR.dep]: name, [ATTR.node]: node }, () => computeDepNow(key, state, node))
     return await computeDepNow(key, state, node)
   } finally {
-    const ms = performance.now() - started
+    const ended = performance.now()
+    const ms = ended - started
     state.observer?.depResolved?.(node, name, ms)
-    if (!spanned) spanEvent('dep', () => ({ [ATTR.dep]: name, [ATTR.depMs]: Math.round(ms * 1000) / 1000, [ATTR.node]: node }))
+    if (!spanned) timings?.flat.push(name, node, ended, ms)
   }
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { gate, node } from '../graph'
 import { MockBackend } from './mock'
 import { toStrictSchema } from './prompt'
-import { StructuredLm } from './structured-lm'
+import { inputMessages, outputMessages, StructuredLm } from './structured-lm'
 
 const signal = new AbortController().signal
 
@@ -114,5 +114,23 @@ describe('toStrictSchema', () => {
         pick: { anyOf: [{ type: 'string' }, { type: 'number', description: '{minimum: 0}' }] }
       }
     })
+  })
+})
+
+describe('the GenAI message attributes of an LM span', () => {
+  // Replay and other tools parse these back: the text must be what JSON.stringify of the messages gives.
+  const prompts = ['what should I wear?', 'quotes " and \\ backslashes,\nnew lines, émoji 🧥 and \u2028']
+  it.each(prompts)('gen_ai.input.messages is the JSON of the user message (%j)', (prompt) => {
+    expect(inputMessages(prompt)).toBe(JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: prompt }] }]))
+  })
+
+  it.each([
+    [{ top: 'a "cosy" sweater', layers: [1, 2] }, 'stop'],
+    ['plain text', undefined],
+    [undefined, 'length']
+  ])('gen_ai.output.messages is the JSON of the assistant message, its content the answer as JSON (%j, %s)', (output, finishReason) => {
+    const content = JSON.stringify(output) as string | undefined
+    const expected = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content }], ...(finishReason ? { finish_reason: finishReason } : {}) }])
+    expect(outputMessages(output, finishReason)).toBe(expected)
   })
 })

@@ -177,7 +177,7 @@ export class StructuredLm implements LanguageModel {
         const recording = span.isRecording()
         if (recording && capturingContent()) {
           span.setAttribute(ATTR.requestKey, requestKey(request))
-          span.setAttribute(ATTR.inputMessages, JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: request.prompt }] }]))
+          span.setAttribute(ATTR.inputMessages, inputMessages(request.prompt))
         }
         const response = await backend.generate(request)
         if (!recording) return response
@@ -188,14 +188,7 @@ export class StructuredLm implements LanguageModel {
         }
         if (response.finishReason) span.setAttribute(ATTR.finishReasons, [response.finishReason])
         if (capturingContent()) {
-          // Always JSON (gen_ai.output.type), so that replay reads back exactly what the model gave.
-          const content = JSON.stringify(response.output)
-          span.setAttribute(
-            ATTR.outputMessages,
-            JSON.stringify([
-              { role: 'assistant', parts: [{ type: 'text', content }], ...(response.finishReason ? { finish_reason: response.finishReason } : {}) }
-            ])
-          )
+          span.setAttribute(ATTR.outputMessages, outputMessages(response.output, response.finishReason))
         }
         return response
       },
@@ -209,4 +202,22 @@ export class StructuredLm implements LanguageModel {
     this.usage.outputTokens += call.response.usage?.outputTokens ?? 0
     this.calls.fire(call)
   }
+}
+
+/*
+ * The GenAI message attributes, written straight as JSON text: what JSON.stringify gives for
+ * [{ role, parts: [{ type: 'text', content }] }], without building those objects on every call.
+ */
+
+/** gen_ai.input.messages of a prompt. */
+export function inputMessages(prompt: string): string {
+  return `[{"role":"user","parts":[{"type":"text","content":${JSON.stringify(prompt)}}]}]`
+}
+
+/** gen_ai.output.messages of an answer: always JSON (gen_ai.output.type), so that replay reads back exactly what the model gave. */
+export function outputMessages(output: unknown, finishReason?: string): string {
+  const content = JSON.stringify(output) as string | undefined // undefined for no output: the part has no content then
+  const part = content === undefined ? '{"type":"text"}' : `{"type":"text","content":${JSON.stringify(content)}}`
+  const reason = finishReason ? `,"finish_reason":${JSON.stringify(finishReason)}` : ''
+  return `[{"role":"assistant","parts":[${part}]${reason}}]`
 }

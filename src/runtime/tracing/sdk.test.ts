@@ -40,7 +40,7 @@ function tree(spans: readonly SpanDto[]): string {
   return lines.join('\n')
 }
 
-describe('the span tree (pitfall 11)', () => {
+describe('the span tree', () => {
   const getLocation = dep(z.string(), async function getLocation() {
     await sleep(5)
     return 'Seattle'
@@ -64,18 +64,24 @@ describe('the span tree (pitfall 11)', () => {
       new MockBackend({ fill: { VibeCheck: { mood: 'sleepy' }, StyleCheck: { style: 'cosy' }, Plan: {}, Recommend: { outfit: 'a sweater' } }, delayMs: 10 })
     )
 
-  it('has the right parents under concurrent deps, node-as-dep LM calls and concurrent runs', async () => {
+  it('pitfall-05 has the right parents under concurrent deps, node-as-dep LM calls and concurrent runs (no orphan, not flat)', async () => {
     // The SDK's in-memory exporter, as a collector that keeps every trace.
     const exporter = new InMemorySpanExporter()
     tracing = Tracing.start({ collector: { url: 'unused', exporter, ratio: 1, captureContent: true } })
     await Promise.all([1, 2].map((n) => inSpan('repl.input', { 'cortex.eval.id': n }, () => ootd({ who: `user ${n}` }, { lm: lm() }))))
     await tracing.flush()
     const spans = exporter.getFinishedSpans().map((span) => toSpanDto(span))
-    // The timeline recorded the same tree.
-    expect(tree(tracing.timeline.spans())).toBe(tree(spans))
+    // The timeline recorded the same spans, to the nanosecond (it keeps them packed, and unpacks them when asked).
+    const bySpanId = (list: readonly SpanDto[]) => [...list].sort((a, b) => a.spanId.localeCompare(b.spanId))
+    expect(bySpanId(tracing.timeline.spans())).toEqual(bySpanId(spans))
     expect(spans.every((s) => s.endTime !== undefined)).toBe(true)
     const traces = new Set(spans.map((s) => s.traceId))
     expect(traces.size).toBe(2)
+    // No orphans: every span but a trace's root has its parent in the same trace; the count is bounded (10 a run).
+    const byId = new Map(spans.map((s) => [s.spanId, s]))
+    expect(spans.filter((s) => s.parentSpanId !== undefined && byId.get(s.parentSpanId)?.traceId !== s.traceId)).toEqual([])
+    expect(spans.filter((s) => s.parentSpanId === undefined).map((s) => s.name)).toEqual(['repl.input', 'repl.input'])
+    expect(spans).toHaveLength(20)
     for (const traceId of traces) {
       // The node step makes its successor: Plan's deps (two with spans of their own) and its two
       // node-as-dep LM fills run concurrently inside it.
@@ -111,7 +117,7 @@ describe('the span tree (pitfall 11)', () => {
     })
   })
 
-  it('leaves no span open after an exception, and marks the failed ones', async () => {
+  it('pitfall-05 leaves no span open after an exception, marks the failed ones, and leaves no stale parent behind', async () => {
     tracing = Tracing.start()
     const broken = dep(z.string(), async function broken() {
       await sleep(1)
@@ -132,9 +138,35 @@ describe('the span tree (pitfall 11)', () => {
       name: 'exception',
       attributes: { 'exception.message': expect.stringContaining('the weather service is down') }
     })
+    // What runs next starts a trace of its own: the failed spans are no one's parent.
+    expect(trace.getActiveSpan()).toBeUndefined()
+    await inSpan('repl.input', {}, async () => {})
+    const next = tracing.timeline.spans().at(-1)!
+    expect(next.name).toBe('repl.input')
+    expect(next.parentSpanId).toBeUndefined()
+    expect(spans.some((s) => s.traceId === next.traceId)).toBe(false)
   })
 
-  it('creates no spans at all when tracing is off', async () => {
+  it('pitfall-11 records pure-compute deps as events on their node span, not as spans: 50 deps add no span', async () => {
+    tracing = Tracing.start()
+    const shape: Record<string, ReturnType<typeof dep<number>>> = {}
+    for (let i = 0; i < 50; i++) shape[`dep${i}`] = dep(z.number(), () => i).named(`dep${i}`)
+    const Answer = node('Answer', { value: z.number() })
+    const Gather = node('Gather', shape).to(() => Answer)
+    await inSpan('repl.input', {}, () => graph(Gather)({}, { lm: createLm(new MockBackend({ fill: { Answer: { value: 1 } } })) }))
+    const spans = tracing.timeline.spans()
+    // One span for the input, the graph run, each node step and the LM call; none for a dep.
+    expect(spans.map((s) => s.name).sort()).toEqual(['chat mock', 'invoke_workflow Gather', 'node Answer', 'node Gather', 'repl.input'])
+    const gather = spans.find((s) => s.name === 'node Gather')!
+    expect(gather.events.map((e) => e.attributes['cortex.dep.name']).sort()).toEqual(Object.keys(shape).sort())
+    for (const event of gather.events) {
+      expect(event).toMatchObject({ name: 'dep', attributes: { 'cortex.node.name': 'Gather', 'cortex.dep.duration_ms': expect.any(Number) } })
+      // Each event carries the time its dep resolved, within the node's step.
+      expect(BigInt(event.time) >= BigInt(gather.startTime) && BigInt(event.time) <= BigInt(gather.endTime!)).toBe(true)
+    }
+  })
+
+  it('pitfall-11 creates no spans at all when tracing is off', async () => {
     Tracing.start()
     await Tracing.start().stop() // switched on, then off again
     let activeInDep: unknown = 'not reached'

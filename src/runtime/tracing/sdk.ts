@@ -6,12 +6,12 @@
  *
  * Tracing off means no provider at all: the API's no-op tracer creates no spans (pitfall 11).
  */
-import { context, propagation, trace, type HrTime } from '@opentelemetry/api'
+import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { AlwaysOnSampler, BatchSpanProcessor, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
-import { SharedContextManager } from '../engine/async-context'
+import { runInContext, SharedContextManager } from '../engine/async-context'
 import type { SpanBatch, SpanDto } from '../../common/trace-contract'
 import { redactSpans, type RedactOptions } from '../../common/trace/redact'
 import { CONTENT_ATTRIBUTES } from './tracer'
@@ -20,11 +20,12 @@ const KINDS = ['internal', 'server', 'client', 'producer', 'consumer'] as const
 const STATUS = ['unset', 'ok', 'error'] as const
 
 /** Nanoseconds since the epoch as a decimal string, without BigInt (this runs twice per span). */
-function nanos([seconds, nanoseconds]: HrTime): string {
+function nanos(seconds: number, nanoseconds: number): string {
   return seconds > 0 ? `${seconds}${String(nanoseconds).padStart(9, '0')}` : String(nanoseconds)
 }
 
 type DtoAttributes = SpanDto['attributes']
+type DtoEvent = SpanDto['events'][number]
 
 // Shared, never modified: most spans have no events or links and a status without a message.
 const NONE = Object.freeze([]) as unknown as never[]
@@ -45,11 +46,8 @@ function partsOf(span: ReadableSpan): { resource: DtoAttributes; scope: SpanDto[
   return parts
 }
 
-/**
- * The plain-data copy of a span the timeline and the files use. An ended span no longer changes, so
- * its attribute objects are shared rather than copied; an open one (`open`) is copied, without an end.
- */
-export function toSpanDto(span: ReadableSpan, open = false): SpanDto {
+/** A span's DTO without its events (`NONE`), which callers add in the form they keep. */
+function spanDtoWithoutEvents(span: ReadableSpan, open: boolean): SpanDto {
   const { traceId, spanId } = span.spanContext()
   const parentSpanId = span.parentSpanContext?.spanId
   const attributes = (value: object | undefined): DtoAttributes =>
@@ -60,9 +58,9 @@ export function toSpanDto(span: ReadableSpan, open = false): SpanDto {
     spanId,
     name: span.name,
     kind: KINDS[span.kind] ?? 'internal',
-    startTime: nanos(span.startTime),
+    startTime: nanos(span.startTime[0], span.startTime[1]),
     attributes: attributes(span.attributes),
-    events: span.events.length ? span.events.map((event) => ({ name: event.name, time: nanos(event.time), attributes: attributes(event.attributes) })) : NONE,
+    events: NONE,
     links: span.links.length
       ? span.links.map((link) => ({ traceId: link.context.traceId, spanId: link.context.spanId, attributes: attributes(link.attributes) }))
       : NONE,
@@ -71,18 +69,98 @@ export function toSpanDto(span: ReadableSpan, open = false): SpanDto {
     scope
   }
   if (parentSpanId) dto.parentSpanId = parentSpanId
-  if (!open) dto.endTime = nanos(span.endTime)
+  if (!open) dto.endTime = nanos(span.endTime[0], span.endTime[1])
   return dto
 }
 
-/** A rough size of a span in memory: what bounds the store is mostly LM messages in attributes. */
-function approximateBytes(span: SpanDto): number {
-  let bytes = 400
-  for (const key in span.attributes) {
-    const value = span.attributes[key]
+/**
+ * The plain-data copy of a span the timeline and the files use. An ended span no longer changes, so
+ * its attribute objects are shared rather than copied; an open one (`open`) is copied, without an end.
+ */
+export function toSpanDto(span: ReadableSpan, open = false): SpanDto {
+  const dto = spanDtoWithoutEvents(span, open)
+  if (span.events.length)
+    dto.events = span.events.map((event) => ({
+      name: event.name,
+      time: nanos(event.time[0], event.time[1]),
+      attributes: event.attributes === undefined ? {} : open ? { ...(event.attributes as DtoAttributes) } : (event.attributes as DtoAttributes)
+    }))
+  return dto
+}
+
+/**
+ * A finished span's events as the timeline keeps them: in a few arrays rather than an object, a
+ * time string and an attribute object per event. A node's dep events are most of what a run
+ * records, and whatever the store keeps, the GC copies as it ages (the cost of tracing was mostly
+ * that, pitfall 11). Converted back to DTO events when a batch, a snapshot or a file needs them.
+ */
+interface PackedEvents {
+  readonly names: string[]
+  /** Each event's time as [seconds, nanoseconds], one pair after another. */
+  readonly times: Float64Array
+  /** When every event has these attribute keys, in this order (dep events do): `values` holds their values, event after event. */
+  readonly keys: readonly string[] | undefined
+  /** The attribute values (with `keys`), else each event's attribute object. */
+  readonly values: unknown[]
+}
+
+function sameKeys(attributes: object, keys: readonly string[]): boolean {
+  let i = 0
+  for (const key in attributes) if (keys[i++] !== key) return false
+  return i === keys.length
+}
+
+function packEvents(events: ReadableSpan['events']): PackedEvents {
+  const shared = Object.keys(events[0]!.attributes ?? {})
+  const packed = events.every((event) => sameKeys(event.attributes ?? {}, shared))
+  const names: string[] = new Array<string>(events.length)
+  const times = new Float64Array(events.length * 2)
+  const values: unknown[] = []
+  events.forEach((event, i) => {
+    names[i] = event.name
+    times[2 * i] = event.time[0]
+    times[2 * i + 1] = event.time[1]
+    const attributes = (event.attributes ?? {}) as DtoAttributes
+    if (!packed) values.push(attributes)
+    else for (const key of shared) values.push(attributes[key])
+  })
+  return { names, times, keys: packed ? shared : undefined, values }
+}
+
+function unpackEvents({ names, times, keys, values }: PackedEvents): DtoEvent[] {
+  const events = new Array<DtoEvent>(names.length)
+  for (let i = 0; i < names.length; i++) {
+    let attributes: DtoAttributes
+    if (!keys) attributes = values[i] as DtoAttributes
+    else {
+      attributes = {}
+      for (let k = 0; k < keys.length; k++) attributes[keys[k]!] = values[i * keys.length + k] as DtoAttributes[string]
+    }
+    events[i] = { name: names[i]!, time: nanos(times[2 * i]!, times[2 * i + 1]!), attributes }
+  }
+  return events
+}
+
+/** A finished span in the timeline's store: its DTO (events left out) and its events, packed. */
+interface StoredSpan {
+  readonly dto: SpanDto
+  readonly events: PackedEvents | undefined
+  /** Roughly its size in memory: what bounds the store is mostly LM messages in attributes. */
+  readonly bytes: number
+}
+
+function storedSpan(span: ReadableSpan): StoredSpan {
+  const dto = spanDtoWithoutEvents(span, false)
+  let bytes = 400 + span.events.length * 100
+  for (const key in dto.attributes) {
+    const value = dto.attributes[key]
     bytes += typeof value === 'string' ? value.length * 2 : 16
   }
-  return bytes + span.events.length * 100
+  return { dto, events: span.events.length ? packEvents(span.events) : undefined, bytes }
+}
+
+function spanDtoOf(stored: StoredSpan): SpanDto {
+  return stored.events ? { ...stored.dto, events: unpackEvents(stored.events) } : stored.dto
 }
 
 export interface TimelineOptions {
@@ -96,25 +174,27 @@ export interface TimelineOptions {
 }
 
 /**
- * Records every span for the timeline. The traced code only pays for appending to arrays (and one
- * conversion when a span ends); open spans are converted when a batch goes out, with what they
- * hold by then; batches go out on a timer, so tracing never waits for a window.
+ * Records every span for the timeline. The traced code only pays for appending to arrays and, when
+ * a span ends, for storing it compactly (see PackedEvents); DTOs are made when a batch, a snapshot
+ * or an export asks, so that those of the feed die young. Open spans are converted when a batch
+ * goes out, with what they hold by then; batches go out on a timer, so tracing never waits for a window.
  */
 export class TimelineProcessor implements SpanProcessor {
   /** Spans started and not ended, by id (converted when asked for). */
   private readonly open = new Map<string, Span>()
-  private readonly finished: SpanDto[] = []
-  private readonly finishedSizes: number[] = []
+  private readonly finished: StoredSpan[] = []
   private finishedBytes = 0
   /** Where the live store starts in `finished` (evicted entries are dropped in chunks, not one shift at a time). */
   private head = 0
   /** Ids of spans started since the last batch (the spans themselves stay only in `open`, and only while open). */
   private started: string[] = []
-  private ended: SpanDto[] = []
+  private ended: StoredSpan[] = []
   private timer: ReturnType<typeof setTimeout> | undefined
   private readonly batchMs: number
   private readonly maxSpans: number
   private readonly maxBytes: number
+  /** Once closed (tracing switched off): the spans open then, as they were; nothing more is recorded. */
+  private openWhenClosed: SpanDto[] | undefined
   /** Spans dropped from the store to keep it bounded (they were sent live, but can no longer be exported). */
   evicted = 0
 
@@ -125,6 +205,7 @@ export class TimelineProcessor implements SpanProcessor {
   }
 
   onStart(span: Span): void {
+    if (this.openWhenClosed) return
     const { spanId } = span.spanContext()
     this.open.set(spanId, span)
     if (this.options.onBatch) {
@@ -134,36 +215,50 @@ export class TimelineProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    const dto = toSpanDto(span)
-    this.open.delete(dto.spanId)
-    const size = approximateBytes(dto)
-    this.finished.push(dto)
-    this.finishedSizes.push(size)
-    this.finishedBytes += size
-    while (this.finished.length - this.head > 1 && (this.finished.length - this.head > this.maxSpans || this.finishedBytes > this.maxBytes)) {
-      this.finishedBytes -= this.finishedSizes[this.head]!
+    if (this.openWhenClosed) return
+    const stored = storedSpan(span)
+    this.open.delete(stored.dto.spanId)
+    this.finished.push(stored)
+    this.finishedBytes += stored.bytes
+    this.evict(0)
+    if (this.options.onBatch) {
+      this.ended.push(stored)
+      this.schedule()
+    }
+  }
+
+  /** How many spans the store holds (finished and open). */
+  get size(): number {
+    return this.finished.length - this.head + (this.openWhenClosed?.length ?? this.open.size)
+  }
+
+  /** Drops the oldest finished spans beyond the bounds, and `extra` more. */
+  evict(extra: number): void {
+    let drop = extra
+    while (this.finished.length - this.head > 1 && (drop > 0 || this.finished.length - this.head > this.maxSpans || this.finishedBytes > this.maxBytes)) {
+      this.finishedBytes -= this.finished[this.head]!.bytes
       this.head++
       this.evicted++
+      drop--
     }
     if (this.head > 1024 && this.head * 2 > this.finished.length) {
       this.finished.splice(0, this.head)
-      this.finishedSizes.splice(0, this.head)
       this.head = 0
-    }
-    if (this.options.onBatch) {
-      this.ended.push(dto)
-      this.schedule()
     }
   }
 
   /** Every span known: finished ones (oldest first), then those still open. */
   spans(): SpanDto[] {
-    return [...this.finished.slice(this.head), ...[...this.open.values()].map((span) => toSpanDto(span, true))]
+    const spans = new Array<SpanDto>(this.finished.length - this.head)
+    for (let i = this.head; i < this.finished.length; i++) spans[i - this.head] = spanDtoOf(this.finished[i]!)
+    return [...spans, ...(this.openWhenClosed ?? [...this.open.values()].map((span) => toSpanDto(span, true)))]
   }
 
   private schedule(): void {
     if (this.timer) return
-    this.timer = setTimeout(() => this.flush(), this.batchMs)
+    // Outside the traced code's context: a timer keeps the context it was made in (the run's open
+    // spans, with all their events) alive until it fires, long enough for the GC to copy it all.
+    this.timer = runInContext(ROOT_CONTEXT, () => setTimeout(() => this.flush(), this.batchMs))
     // A pending batch never keeps the process alive.
     this.timer.unref?.()
   }
@@ -178,7 +273,7 @@ export class TimelineProcessor implements SpanProcessor {
       const span = this.open.get(spanId)
       if (span) started.push(toSpanDto(span, true))
     }
-    const batch = { started, ended: this.ended }
+    const batch = { started, ended: this.ended.map(spanDtoOf) }
     this.started = []
     this.ended = []
     this.options.onBatch?.(batch)
@@ -189,8 +284,12 @@ export class TimelineProcessor implements SpanProcessor {
     return Promise.resolve()
   }
 
+  /** Sends what is pending, then records nothing more; what it holds stays readable. */
   shutdown(): Promise<void> {
-    return this.forceFlush()
+    this.flush()
+    this.openWhenClosed ??= [...this.open.values()].map((span) => toSpanDto(span, true))
+    this.open.clear()
+    return Promise.resolve()
   }
 }
 

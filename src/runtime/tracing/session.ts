@@ -1,7 +1,7 @@
 import type { SpanBatch, SpanDto } from '../../common/trace-contract'
 import { serializeTraceFile } from '../../common/trace/detect'
 import { redactSpans, type RedactOptions } from '../../common/trace/redact'
-import { DEFAULT_EXPORT_RATIO, redaction, Tracing, type CollectorOptions } from './sdk'
+import { DEFAULT_EXPORT_RATIO, redaction, Tracing, type CollectorOptions, type TimelineProcessor } from './sdk'
 
 export type TraceFileFormat = 'otlp-jsonl' | 'otlp-json'
 
@@ -33,8 +33,8 @@ export interface TraceSessionOptions {
  */
 export class TraceSession {
   private tracing: Tracing | undefined
-  /** Spans recorded before tracing was last switched off: still exportable. */
-  private earlier: SpanDto[] = []
+  /** The timelines of earlier times tracing was on, oldest first: still exportable (kept as recorded, compact). */
+  private earlier: TimelineProcessor[] = []
   private redactionFor: { secrets: string; options: RedactOptions } | undefined
 
   constructor(private readonly options: TraceSessionOptions) {
@@ -58,13 +58,24 @@ export class TraceSession {
     if (!tracing) return
     this.tracing = undefined
     await tracing.stop()
-    // Kept as bounded as the timeline's own store.
-    this.earlier = [...this.earlier, ...tracing.timeline.spans()].slice(-KEPT_WHEN_OFF)
+    this.earlier.push(tracing.timeline)
+    // Kept as bounded as one timeline's own store: the oldest spans go first.
+    let excess = this.earlier.reduce((sum, timeline) => sum + timeline.size, 0) - KEPT_WHEN_OFF
+    while (excess > 0) {
+      const oldest = this.earlier[0]!
+      if (oldest.size <= excess) {
+        excess -= oldest.size
+        this.earlier.shift()
+      } else {
+        oldest.evict(excess)
+        excess = 0
+      }
+    }
   }
 
   /** Every span of this session, finished ones first (as recorded: redact before they leave). */
   spans(): SpanDto[] {
-    return [...this.earlier, ...(this.tracing?.timeline.spans() ?? [])]
+    return [...this.earlier.flatMap((timeline) => timeline.spans()), ...(this.tracing?.timeline.spans() ?? [])]
   }
 
   /** The latest `limit` spans, redacted, for a window that connects; and how many older ones it does not get. */

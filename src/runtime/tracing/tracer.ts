@@ -36,10 +36,10 @@ export function markFailed(span: Span, message: string): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message })
 }
 
-/** An event on the active span (a dep resolved, say), if one is recording. */
-export function spanEvent(name: string, attributes: () => Attributes): void {
+/** The active span, if tracing records it (with tracing off there is none). */
+export function recordingSpan(): Span | undefined {
   const span = trace.getActiveSpan()
-  if (span?.isRecording()) span.addEvent(name, attributes())
+  return span?.isRecording() ? span : undefined
 }
 
 /** Whether LM prompts and answers go into spans (gen_ai.input/output.messages). On by default, in the app. */
