@@ -6,7 +6,7 @@ import { applyCompletions } from '../../../common/repl/completion'
 import { continuationFor, formatBatch, formatResult, promptFor, style, type OutputFormat } from '../../../common/repl/format'
 import { isIncompleteJs } from '../../../common/repl/js-tokens'
 import { drawPromptView } from '../../../common/repl/prompt-view'
-import type { ReplMode } from '../../../common/runtime-contract'
+import type { Journal, ReplMode } from '../../../common/runtime-contract'
 import type { ReplState } from './repl-state'
 import { LineEditor, type SearchView } from '../../../common/repl/line-editor'
 import { PromptBlock, withPrompts } from '../../../common/repl/prompt-block'
@@ -33,8 +33,8 @@ export class ReplTerminal implements Disposable {
   private readonly block = new PromptBlock()
   /** The evaluation this pane is waiting for. */
   private running: AbortController | undefined
-  /** Lines entered while an evaluation ran, in order, with the mode they were typed in. */
-  private readonly typedAhead: Array<{ line: string; mode: ReplMode }> = []
+  /** Lines entered while an evaluation ran, in order, with the mode they were typed in; replayed ones are shown when they start. */
+  private readonly typedAhead: Array<{ line: string; mode: ReplMode; replayed?: true }> = []
   /** Output above the prompt, flow-controlled; what it prints settles once xterm has parsed it (then the runtime sends more). */
   private readonly output: OutputWriter
   private format: OutputFormat = { view: 'user' }
@@ -102,6 +102,7 @@ export class ReplTerminal implements Disposable {
         this.terminal.focus()
       })
     )
+    this.store.add(state.onReplay((journal) => this.replay(journal)))
     this.store.add(api.onOutput((batch) => this.print(formatBatch(batch, this.format))))
     this.store.add(api.onDisplayChange((display) => (this.format = { view: display.view, hidden: new Set(display.hidden) })))
     this.store.add(api.onResult((result) => this.print(formatResult(result))))
@@ -218,10 +219,35 @@ export class ReplTerminal implements Disposable {
     this.drawPrompt()
   }
 
+  /**
+   * A lost session's inputs run again, in order, after what is running: first a note of what is
+   * replayed and what is skipped (and why), then each input as if typed, with its output.
+   */
+  private replay(journal: Journal): void {
+    const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
+    const lines = [
+      `[replaying ${plural(journal.inputs.length, 'input')} of the lost session${journal.skipped.length ? `; skipped ${journal.skipped.length}:` : ']'}`
+    ]
+    for (const { code, reason } of journal.skipped) {
+      const first = code.split('\n')[0]!
+      lines.push(`   ${first.length > 80 ? `${first.slice(0, 79)}…` : first}${code.includes('\n') ? ' …' : ''}  (${reason})`)
+    }
+    if (journal.skipped.length) lines[lines.length - 1] += ']'
+    if (journal.more) lines.push(`[${plural(journal.more, 'later input')} not replayed: at most ${journal.inputs.length} at once]`)
+    void this.print(style.notice(lines.join('\n')))
+    for (const line of journal.inputs) this.typedAhead.push({ line, mode: 'js', replayed: true })
+    this.runNext()
+    this.drawPrompt()
+  }
+
   private runNext(): void {
     if (this.running) return
     const next = this.typedAhead.shift()
     if (next === undefined) return
+    if (next.replayed) {
+      this.flush()
+      this.terminal.write(`${this.block.erase()}${this.transcript(promptFor(next.mode), next.line)}\r\n`)
+    }
     const controller = new AbortController()
     this.running = controller
     this.api.evaluate(next.line, { signal: controller.signal, mode: next.mode }).then(
