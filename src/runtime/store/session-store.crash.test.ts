@@ -1,9 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { stripAnsi } from '../../../test/support/ansi'
 import { ENTRIES_FILE, STORE_DIR, type Entry } from './entry'
 import { SessionStore } from './session-store'
 
@@ -173,5 +174,21 @@ describe('SessionStore across processes', () => {
     // No torn line: the short write was cut off, so the file ends at the last whole entry.
     expect(store.stats()).toMatchObject({ skipped: 0, bytes: statSync(file).size })
     expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true)
+  })
+
+  it('a full disk under a running REPL: every input still runs, the user is told once, the store stays readable', () => {
+    const dir = project()
+    const fixture = resolve(import.meta.dirname, '../../../test/fixtures/store/full-disk-runtime.mjs')
+    const run = spawnSync('/bin/sh', ['-c', 'ulimit -f 32 && exec "$0" "$@"', process.execPath, fixture, dir], { encoding: 'utf8', timeout: 60_000 })
+    expect(run.status, run.stderr).toBe(0)
+    const { results, system } = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { results: string[]; system: string[] }
+    expect(results.map(stripAnsi)).toEqual(Array.from({ length: 40 }, (_, i) => String(i * 2)))
+    expect(system).toHaveLength(1)
+    expect(system[0]).toMatch(/^The session store could not write \(the disk is full\): from now on this session may not be fully recorded/)
+    return open(dir).then((store) => {
+      expect(store.stats().skipped).toBe(0)
+      expect(store.search('"line 0"', { kind: 'output' })).toHaveLength(1)
+      expect(store.stats().bytes).toBe(statSync(join(dir, STORE_DIR, ENTRIES_FILE)).size)
+    })
   })
 })

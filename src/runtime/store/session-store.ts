@@ -17,6 +17,7 @@ import {
 } from './entry'
 import { formatEntries, type FormatOptions } from './format'
 import { journalOf } from './journal'
+import { describeWriteError } from '../files/write-file-atomic'
 import type { Journal } from '../../common/runtime-contract'
 import { EntryReader, type OnEntry } from './reader'
 import { matches, parseQuery, searchForm } from './search'
@@ -29,8 +30,8 @@ export interface SessionStoreOptions {
   /** Where append failures (a full disk…) are reported; appends never throw them. Default: stderr. */
   logger?: Logger
   /**
-   * Told once when appends start failing (a full disk, the file size limit), with a sentence for
-   * the user; appends go on being tried, and the log says when they work again.
+   * Told once in the session when appends start failing (a full disk, the file size limit), with a
+   * sentence for the user; appends go on being tried, and the log says when they fail and work again.
    */
   onWriteFailure?: (message: string) => void
 }
@@ -120,6 +121,8 @@ export class SessionStore {
   private closed = false
   private closing: Promise<void> | undefined
   private failing = false
+  /** The user was told about failing appends (once a session: a nearly full disk fails and recovers by turns). */
+  private told = false
   private syncing: Promise<void> = Promise.resolve()
   private readonly reader: EntryReader
 
@@ -370,9 +373,11 @@ export class SessionStore {
       if (this.failing) return
       this.failing = true // first: the report below may itself be output that is appended (and fails)
       this.logger.error('session store: cannot append; entries are lost until it works again', { file: this.file, error: String(error) })
-      const code = (error as NodeJS.ErrnoException).code
-      const why = code === 'ENOSPC' || code === 'EFBIG' || code === 'EDQUOT' ? 'the disk is full' : String((error as Error).message ?? error)
-      this.onWriteFailure?.(`The session store could not write (${why}): this session is not recorded until it can write again (${this.file}).`)
+      if (this.told) return
+      this.told = true
+      this.onWriteFailure?.(
+        `The session store could not write (${describeWriteError(error)}): from now on this session may not be fully recorded (${this.file}).`
+      )
     }
   }
 
