@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
 import { startHost, type RunningHost } from '../support/web-host'
-import { submitLine, terminalLines } from '../support/terminal'
+import { colourOf, submitLine, terminalLines } from '../support/terminal'
 
 // A graph whose first step takes a minute: a run that is surely going when the runtime is killed.
 const SLOW_GRAPH = `import { graph, node, z } from 'cortex'
@@ -102,6 +102,36 @@ test('a crash loop stops at the cap (3 restarts in 5 minutes) and the window ask
     await expect(page.getByTestId('connection')).toHaveText('connected')
     await submitLine(page, '6 * 7')
     await shows(page, '42')
+  } finally {
+    await host.stop()
+  }
+})
+
+test('a reload of the page restores the REPL pane, colours too, while a background run keeps printing into it', async ({ page }) => {
+  const { host } = await hostInNewProject()
+  try {
+    await open(page, host)
+    await submitLine(page, "const marker = 'from before the reload'; marker")
+    await shows(page, "'from before the reload'")
+    const colour = await colourOf(page, "'from before the reload'")
+    await submitLine(page, "void (async () => { for (let i = 0; i < 300; i++) { console.log('tick ' + i); await new Promise((r) => setTimeout(r, 200)) } })()")
+    await shows(page, 'tick 5')
+    const ticks = (lines: string[]) => lines.filter((line) => /^tick \d+$/.test(line)).map((line) => Number(line.slice(5)))
+    const before = Math.max(...ticks(await terminalLines(page)))
+
+    await page.reload()
+    await expect(page.getByTestId('connection')).toHaveText('connected')
+    const note = '[the output above is from before the page was reloaded; output of the meantime is not shown]'
+    await shows(page, note)
+    const restored = await terminalLines(page)
+    const noteAt = restored.indexOf(note)
+    expect(restored.slice(0, noteAt)).toContain("› const marker = 'from before the reload'; marker")
+    expect(restored.slice(0, noteAt)).toContain("'from before the reload'")
+    expect(ticks(restored.slice(0, noteAt))).toContain(before)
+    expect(await colourOf(page, "'from before the reload'")).toEqual(colour)
+    // The run went on in the runtime: its new lines arrive below the note.
+    await expect.poll(async () => Math.max(...ticks((await terminalLines(page)).slice(noteAt + 1)))).toBeGreaterThan(before + 3)
+    await page.screenshot({ path: 'test-results/faults-reload-restored.png' })
   } finally {
     await host.stop()
   }

@@ -14,6 +14,7 @@ import { cursorLine, paletteColourOf, pointOf } from './buffer-probe'
 import { CompletionPopup } from './completion-popup'
 import { openUrlOutside, registerLinks } from './links'
 import { OutputWriter } from './output-writer'
+import { SavedBuffer } from './saved-buffer'
 import { loadWebglWhereAvailable, rendererSetting } from './webgl-renderer'
 
 /**
@@ -75,11 +76,19 @@ export class ReplTerminal implements Disposable {
     )
     this.fitToContainer(container)
 
-    this.terminal.writeln(
-      style.dim(
-        'Cortex — JavaScript/TypeScript in a live runtime. Enter runs the input; Shift+Enter adds a line; Ctrl+R searches the history; Ctrl+C cancels; Shift+Tab switches mode (JS, NL, BASH).'
+    // A reload of the page brings back what the pane showed (the runtime, and its runs, went on meanwhile).
+    const saved = this.store.add(new SavedBuffer(this.terminal, sessionStorage, () => this.promptRow()))
+    const restored = saved.restore()
+    if (restored) {
+      this.terminal.write(`${restored}\r\n`)
+      this.terminal.writeln(style.dim('[the output above is from before the page was reloaded; output of the meantime is not shown]'))
+    } else {
+      this.terminal.writeln(
+        style.dim(
+          'Cortex — JavaScript/TypeScript in a live runtime. Enter runs the input; Shift+Enter adds a line; Ctrl+R searches the history; Ctrl+C cancels; Shift+Tab switches mode (JS, NL, BASH).'
+        )
       )
-    )
+    }
     this.popup = this.store.add(
       new CompletionPopup(container, this.terminal, api, (from, to, text) => {
         this.editor.replace(from, to, text)
@@ -316,6 +325,12 @@ export class ReplTerminal implements Disposable {
       new Promise<boolean>((r) => setTimeout(() => r(false), 300))
     ])
     if (!answered) await this.api.interruptRuntime().catch(() => undefined)
+  }
+
+  /** The buffer row where the prompt block starts (as parsed so far). */
+  private promptRow(): number {
+    const buffer = this.terminal.buffer.normal
+    return buffer.baseY + buffer.cursorY - this.block.rowsAboveCursor
   }
 
   /** Queues text to appear above the prompt (see OutputWriter). Resolves once xterm has parsed it. */
