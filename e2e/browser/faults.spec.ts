@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect, test, type Page } from '@playwright/test'
@@ -20,7 +20,17 @@ export const slow = graph(Start)
 /** A host in a project folder of its own: its session store holds only this test's sessions. */
 async function hostInNewProject(): Promise<{ host: RunningHost; project: string }> {
   const project = mkdtempSync(join(tmpdir(), 'cortex-faults-'))
-  return { host: await startHost({}, { cwd: project }), project }
+  const host = await startHost({}, { cwd: project })
+  return {
+    project,
+    host: {
+      ...host,
+      stop: async () => {
+        await host.stop()
+        rmSync(project, { recursive: true, force: true })
+      }
+    }
+  }
 }
 
 async function open(page: Page, host: RunningHost): Promise<void> {
