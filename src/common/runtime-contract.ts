@@ -29,7 +29,9 @@ export const RuntimeInfo = z.object({
   nodeVersion: z.string(),
   uptimeMs: z.number().nonnegative(),
   /** The runtime's working directory (BASH mode's `cd` changes it): relative paths in output are relative to it. */
-  cwd: z.string().optional()
+  cwd: z.string().optional(),
+  /** Its session in the session store: a window remembers it, to ask for its journal after a crash. */
+  sessionId: z.string().optional()
 })
 export type RuntimeInfo = z.infer<typeof RuntimeInfo>
 
@@ -49,6 +51,20 @@ export const RuntimeStats = z.object({
   gates: z.array(z.object({ id: z.string(), node: z.string(), field: z.string() })).max(1000)
 })
 export type RuntimeStats = z.infer<typeof RuntimeStats>
+
+/**
+ * The inputs of an earlier runtime session (a crashed one) that can be replayed into a new
+ * namespace: its JavaScript inputs that succeeded, in order, and the ones skipped with the reason.
+ */
+export const Journal = z.object({
+  /** The session they come from; none when the store holds no earlier session. */
+  sessionId: z.string().optional(),
+  inputs: z.array(z.string()).max(1000),
+  skipped: z.array(z.object({ code: z.string(), reason: z.string() })).max(1000),
+  /** Inputs past the first 1000 that could have been replayed, left out. */
+  more: z.number().int().nonnegative()
+})
+export type Journal = z.infer<typeof Journal>
 
 /** The runtime process's API, served to every window (Electron) or browser tab (browser mode). */
 export const runtimeContract = defineContract({
@@ -78,6 +94,15 @@ export const runtimeContract = defineContract({
     'repl.history': {
       params: z.object({ limit: z.number().int().positive().max(10_000).default(1000) }),
       result: z.array(z.string())
+    },
+    /**
+     * The journal of an earlier session of the session store (after a crash: the session of the
+     * runtime that died), for replay with repl.evaluate. Without `sessionId`, the latest session
+     * before this one.
+     */
+    'repl.journal': {
+      params: z.object({ sessionId: z.string().max(64).optional() }),
+      result: Journal
     },
     'tasks.list': { params: z.object({}).strict(), result: z.array(TaskInfo) },
     /** Cancels one task, or all of them; returns how many were cancelled. */

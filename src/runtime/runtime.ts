@@ -34,6 +34,7 @@ import { isMagic, loadGraphFile, runMagic, type InputRecord, type LoadedFile } f
 import { assistantView, frameworkApi, Listing, makeNs, runtimeViews, userBindingNames } from './repl/namespace'
 import { resolveSelection } from './repl/selection'
 import { SessionStore } from './store'
+import { newSessionId, type Entry } from './store/entry'
 import { redaction, secretValues, type CollectorOptions } from './tracing/sdk'
 import { TraceSession } from './tracing/session'
 import { welcomeLine } from './welcome'
@@ -118,6 +119,8 @@ export class Runtime implements Disposable {
   private readonly importModule: (specifier: string) => Promise<unknown>
   private readonly shutdownHooks: Array<() => Promise<void>> = []
   private sessionStore: Promise<SessionStore | undefined> | undefined
+  /** This runtime's session in the store: new for every runtime process, so a crashed one's inputs stay apart. */
+  readonly sessionId = newSessionId()
   private readonly pendingTaskChanges = new Map<string, TaskInfo>()
   private readonly announcedTasks = new Set<string>()
   private taskTimer: ReturnType<typeof setTimeout> | undefined
@@ -183,7 +186,16 @@ export class Runtime implements Disposable {
 
   /** Every input and every channel write go to the session store (opened in the background: a big store takes seconds). */
   private openStore(projectDir: string): void {
-    this.sessionStore = SessionStore.open({ projectDir, logger: this.options.log }).then(
+    this.sessionStore = SessionStore.open({
+      projectDir,
+      sessionId: this.sessionId,
+      logger: this.options.log,
+      // Said once in every window: their history is no longer kept, but the REPL goes on.
+      onWriteFailure: (message) => {
+        this.output.write('system', 'stderr', `${message}\n`)
+        this.output.flushAll()
+      }
+    }).then(
       (store) => {
         this.store.add(this.output.onDidWrite((write) => store.appendOutput(write)))
         for (const input of this.inputs) store.appendInput(input.code, input.mode)
@@ -240,6 +252,12 @@ export class Runtime implements Disposable {
           const options = redaction(this.secrets())
           return inputs.map((input) => redactText(input, options))
         },
+        'repl.journal': async ({ sessionId }) => {
+          const store = await this.sessionStore
+          if (!store) return { inputs: [], skipped: [], more: 0 }
+          const options = redaction(secretValues(process.env, this.evaluator.context))
+          return store.journal(sessionId, (text) => redactText(text, options))
+        },
         'tasks.list': () => this.tasks.list(),
         'tasks.cancel': (params) => ({
           cancelled: 'all' in params ? this.tasks.cancelAll('cancelled by the user') : Number(this.tasks.cancel(params.id, 'cancelled by the user'))
@@ -249,7 +267,8 @@ export class Runtime implements Disposable {
           host: this.options.host,
           nodeVersion: process.version,
           uptimeMs: Date.now() - this.startedAt,
-          cwd: process.cwd()
+          cwd: process.cwd(),
+          ...(this.options.projectDir ? { sessionId: this.sessionId } : {})
         }),
         'runtime.ping': () => ({ uptimeMs: Date.now() - this.startedAt }),
         'trace.snapshot': () => this.traces.snapshot(SNAPSHOT_SPANS),
@@ -376,8 +395,12 @@ export class Runtime implements Disposable {
   /** Evaluates one input in its mode, as a client's repl.evaluate does (without broadcasting the result). */
   async evaluate(mode: ReplMode, code: string, signal: AbortSignal = new AbortController().signal): Promise<EvalResult> {
     await this.ready
-    void this.sessionStore?.then((store) => store?.appendInput(code, mode))
+    // Stored before it runs: an input that crashes the runtime is in the store all the same.
+    const stored: Promise<[SessionStore, Entry] | undefined> | undefined = this.sessionStore?.then((store) => store && [store, store.appendInput(code, mode)])
     const result = await this.dispatch(mode, code, signal)
+    void stored?.then((input) =>
+      input?.[0].appendOutcome(input[1].seq, result.ok, result.ok ? `e${result.evalId} ok` : `e${result.evalId} failed: ${result.error.message}`)
+    )
     this.inputs.push({ mode, code, ok: result.ok })
     if (this.inputs.length > MAX_INPUTS) this.inputs.splice(0, this.inputs.length - MAX_INPUTS)
     return result

@@ -78,7 +78,9 @@ export function connect(runtimePath: string, options: ConnectOptions = {}): Conn
   const exited = new Promise<void>((resolve) =>
     child.onExit((what) => {
       exit = what
-      die(`the runtime process ended unexpectedly (${describeExit(what)}); its namespace is gone`)
+      die(
+        `the runtime process ended unexpectedly (${describeExit(what)}); its namespace is gone; its inputs are in the session store (start cortex again and run store() to see them)`
+      )
       resolve()
     })
   )

@@ -99,8 +99,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         launched.onExit(() => heartbeat.dispose())
         return launched
       },
-      // No dialog here: the window shows the status and offers the restart.
-      confirmRestart: async () => false,
+      // No confirmRestart: after a crash loop the status stays `crashed`, and the window asks (its Restart button).
       log
     })
   )

@@ -325,7 +325,9 @@ describe.skipIf(!python)('cortex in a terminal (a real pseudo-terminal)', () => 
     const run = inPty([{ wait: '› ', send: 'const p = await import("node:process"); p.kill(p.pid, "SIGKILL")\r' }])
     expect(run.timeout).toBeUndefined()
     expect(run.code).toBe(1)
-    expect(run.output).toContain('[the runtime process ended unexpectedly (it was killed by SIGKILL); its namespace is gone]')
+    expect(run.output).toContain(
+      '[the runtime process ended unexpectedly (it was killed by SIGKILL); its namespace is gone; its inputs are in the session store (start cortex again and run store() to see them)]'
+    )
   })
 
   it('continues an input that leaves a bracket open, runs it whole, and Ctrl+R brings it back whole', { timeout: 60_000 }, () => {

@@ -19,6 +19,11 @@ export class PromptBlock {
   /** Rows from the block's first row to the cursor's. */
   private cursorRow = 0
 
+  /** How many rows of the block are above the cursor's: the block starts that many rows up. */
+  get rowsAboveCursor(): number {
+    return this.cursorRow
+  }
+
   /** Moves to the first row of the block and clears from there down. */
   erase(): string {
     const up = this.cursorRow > 0 ? `\x1b[${this.cursorRow}A` : ''

@@ -18,7 +18,7 @@ class FakeProcess implements SupervisedProcess {
   }
 }
 
-function setup(answer: boolean | (() => Promise<boolean>) = false) {
+function setup(answer: boolean | (() => Promise<boolean>) | 'window asks' = false) {
   let now = 0
   const launched: FakeProcess[] = []
   const statuses: RuntimeStatus[] = []
@@ -29,10 +29,14 @@ function setup(answer: boolean | (() => Promise<boolean>) = false) {
       launched.push(child)
       return child
     },
-    confirmRestart: async (_exit, status) => {
-      asked.push(status)
-      return typeof answer === 'function' ? answer() : answer
-    },
+    ...(answer === 'window asks'
+      ? {}
+      : {
+          confirmRestart: async (_exit: ProcessExit, status: RuntimeStatus) => {
+            asked.push(status)
+            return typeof answer === 'function' ? answer() : answer
+          }
+        }),
     log: new MemoryLogger(),
     policy: new RestartPolicy(3, 5 * 60_000, () => now)
   })
@@ -64,6 +68,19 @@ describe('RuntimeSupervisor', () => {
     expect(asked[0]!.message).toContain('exit code 1')
     await settle()
     expect(supervisor.status.state).toBe('stopped')
+  })
+
+  it('without a dialog (the browser mode) it stays crashed, saying so, until a window restarts it', async () => {
+    const { supervisor, launched } = setup('window asks')
+    supervisor.start()
+    for (let i = 0; i < 4; i++) launched.at(-1)!.crash()
+    await settle()
+    expect(launched).toHaveLength(4)
+    expect(supervisor.status).toMatchObject({ state: 'crashed', restarts: 3 })
+    expect(supervisor.status.message).toContain('It crashed 4 times within 5 minutes, so it was not restarted automatically.')
+    supervisor.restart()
+    expect(launched).toHaveLength(5)
+    expect(supervisor.status).toMatchObject({ state: 'running', restarts: 0 })
   })
 
   it('restarts after the user says so, with a fresh count', async () => {

@@ -33,8 +33,11 @@ export interface SupervisedProcess {
 
 export interface RuntimeSupervisorOptions {
   launch(): SupervisedProcess
-  /** Asked after too many crashes; true restarts (and resets the count), false leaves it stopped. */
-  confirmRestart(exit: ProcessExit, status: RuntimeStatus): Promise<boolean>
+  /**
+   * Asked after too many crashes; true restarts (and resets the count), false leaves it stopped.
+   * Without it the status stays `crashed` and the windows ask (their Restart button calls {@link RuntimeSupervisor.restart}).
+   */
+  confirmRestart?(exit: ProcessExit, status: RuntimeStatus): Promise<boolean>
   log: Logger
   policy?: RestartPolicy
 }
@@ -145,6 +148,7 @@ export class RuntimeSupervisor implements Disposable {
       pid: undefined,
       message: `${what} It crashed ${this.policy.maxRestarts + 1} times within ${this.policy.windowMs / 60_000} minutes, so it was not restarted automatically.`
     })
+    if (!this.options.confirmRestart) return
     const again = await this.options.confirmRestart(exit, this.currentStatus).catch(() => false)
     if (this.disposed || this.current) return
     if (again) {

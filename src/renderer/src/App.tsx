@@ -21,7 +21,7 @@ export function App({ api }: { api: CortexApi }) {
     <div className="app">
       <header className="title-bar">
         <span data-testid="title">Cortex</span>
-        <WindowChrome api={api} actions={actions} ui={ui} />
+        <WindowChrome api={api} actions={actions} ui={ui} repl={state} />
       </header>
       <main className="workspace">
         <Split

@@ -197,6 +197,67 @@ describe('AnthropicBackend: cancellation', () => {
   })
 })
 
+describe('AnthropicBackend: a failing or slow server', () => {
+  it('a 500 is retried by the SDK, and the retry answers', async () => {
+    const at = nextIndex()
+    api.reply(fakeReply.httpError(500, 'api_error', 'Internal server error'), fakeReply.json({ a: 'after the retry' }))
+    const answer = await within(backend({ maxRetries: 1 }).generate(request()), 10_000, 'the answer')
+    expect(answer.output).toEqual({ a: 'after the retry' })
+    expect(api.requests.length - at).toBe(2)
+  })
+
+  it('a 500 past the retries fails with a clear, retryable error', async () => {
+    api.reply(fakeReply.httpError(500, 'api_error', 'Internal server error'))
+    const error = (await rejection(backend().generate(request()))) as AnthropicApiError
+    expect(error).toMatchObject({ status: 500, type: 'api_error', retryable: true })
+    expect(error.message).toContain('Internal server error')
+  })
+
+  it('a server that never answers times out (the request timeout) and the connection is closed', async () => {
+    const at = nextIndex()
+    api.reply(fakeReply.hang())
+    const pending = backend({ timeoutMs: 300 }).generate(request())
+    const sent = await api.waitForRequest(at)
+    const error = await within(rejection(pending), 5000, 'the timeout')
+    expect(error).toMatchObject({ type: 'timeout', retryable: true, message: 'the Anthropic API did not answer in time (model claude-test)' })
+    expect(await within(sent.outcome, 1000, 'the connection close')).toBe('client-closed')
+  })
+
+  it('an answer that starts and then stalls is given up after the idle timeout (the SDK alone would wait for ever)', async () => {
+    const at = nextIndex()
+    api.reply(fakeReply.hang({ headers: true }))
+    const pending = backend({ idleTimeoutMs: 300 }).generate(request())
+    const sent = await api.waitForRequest(at)
+    const error = await within(rejection(pending), 5000, 'the idle timeout')
+    expect(error).toMatchObject({
+      type: 'timeout',
+      retryable: true,
+      message: 'the Anthropic API stopped sending its answer: nothing for 0.3 s (model claude-test)'
+    })
+    expect(await within(sent.outcome, 1000, 'the connection close')).toBe('client-closed')
+  })
+
+  it('an answer dribbled slowly, longer in all than the idle timeout, arrives whole: only silence times out', async () => {
+    api.reply(fakeReply.json({ a: 'slow but steady '.repeat(8) }, { dribbleMs: 150 }))
+    const started = performance.now()
+    const answer = await within(backend({ idleTimeoutMs: 1000 }).generate(request()), 30_000, 'the answer')
+    expect(answer.output).toEqual({ a: 'slow but steady '.repeat(8) })
+    // A lower bound set by the server's pauses (a busy machine only makes it longer).
+    expect(performance.now() - started).toBeGreaterThan(1000)
+  })
+
+  it('a stalled answer fails the graph run with the node named, and the next call works', async () => {
+    api.reply(fakeReply.hang({ headers: true }))
+    const Ask = node('Ask', { a: z.string() })
+    const lm = createLm(backend({ idleTimeoutMs: 300 }))
+    const error = await within(rejection(lm.fill(Ask, {}, 'Ask', undefined, { signal: new AbortController().signal })), 10_000, 'the failure')
+    expect(error).toBeInstanceOf(LmError)
+    expect((error as Error).message).toMatch(/anthropic.*filling Ask.*stopped sending its answer/)
+    api.reply(fakeReply.json({ a: 'fine again' }))
+    expect((await backend().generate(request())).output).toEqual({ a: 'fine again' })
+  })
+})
+
 describe('AnthropicBackend: errors', () => {
   it('a 400 names the rejection and the API message', async () => {
     api.reply(fakeReply.httpError(400, 'invalid_request_error', 'output_config.format.schema: unsupported keyword'))

@@ -19,8 +19,13 @@ export interface AnthropicBackendOptions {
   maxTokens?: number
   /** Retries of failed requests (429, 5xx, connection errors), by the SDK with backoff. Default: the SDK's (2). */
   maxRetries?: number
-  /** Per-request timeout in ms. Default: the SDK's (10 minutes). */
+  /** Per-request timeout in ms, until the answer starts (the SDK's: it does not cover the stream). Default: the SDK's (10 minutes). */
   timeoutMs?: number
+  /**
+   * A started answer that sends nothing for this long (ms) is given up (the SDK would wait for
+   * ever: a stalled stream). Default 120 s. The SDK hides the API's pings, so only content counts.
+   */
+  idleTimeoutMs?: number
   /** Default {@link DEFAULT_SYSTEM_PROMPT}. */
   system?: string
   /**
@@ -90,6 +95,7 @@ export class AnthropicBackend implements LmBackend {
   private readonly maxTokens: number
   private readonly system: string
   private readonly mode: 'json_schema' | 'tool'
+  private readonly idleTimeoutMs: number
 
   constructor(options: AnthropicBackendOptions = {}) {
     const apiKey = options.apiKey ?? process.env['ANTHROPIC_API_KEY']
@@ -98,6 +104,7 @@ export class AnthropicBackend implements LmBackend {
     this.#apiKey = apiKey
     this.model = options.model ?? DEFAULT_ANTHROPIC_MODEL
     this.maxTokens = options.maxTokens ?? 8192
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 120_000
     this.system = options.system ?? DEFAULT_SYSTEM_PROMPT
     this.mode = options.structuredOutput ?? 'json_schema'
     // The key is passed explicitly so the SDK looks for no other credential (profiles, tokens).
@@ -130,12 +137,30 @@ export class AnthropicBackend implements LmBackend {
         : { output_config: { format: { type: 'json_schema', schema: request.schema } } })
     }
     let message: Anthropic.Message
+    const stalled = new AbortController()
+    let idle: ReturnType<typeof setTimeout> | undefined
+    const watch = () => {
+      clearTimeout(idle)
+      idle = setTimeout(() => stalled.abort(), this.idleTimeoutMs)
+    }
     try {
-      message = await this.#client.messages.stream(params, { signal: request.signal }).finalMessage()
+      const stream = this.#client.messages.stream(params, { signal: AbortSignal.any([request.signal, stalled.signal]) })
+      stream.on('connect', watch) // the answer started: from now on, silence is what times out
+      stream.on('streamEvent', watch)
+      message = await stream.finalMessage()
     } catch (error) {
       // A cancellation is not an API failure: reject with the caller's reason, as other backends do.
       if (request.signal.aborted) throw request.signal.reason
+      if (stalled.signal.aborted)
+        throw new AnthropicApiError(
+          `the Anthropic API stopped sending its answer: nothing for ${this.idleTimeoutMs / 1000} s (model ${this.model})`,
+          undefined,
+          'timeout',
+          true
+        )
       throw this.describe(error)
+    } finally {
+      clearTimeout(idle)
     }
     return {
       output: this.outputOf(message),

@@ -1,8 +1,9 @@
 import { parse } from 'acorn'
-import { readFileSync, statSync, writeFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { writeFileAtomic } from '../files/write-file-atomic'
 import { ChannelName, type DisplaySettings } from '../../common/repl-contract'
 import type { EvalResult, ReplMode } from '../../common/runtime-contract'
 import { Graph } from '../graph/graph'
@@ -121,9 +122,9 @@ export async function runMagic(code: string, host: MagicHost): Promise<EvalResul
       const path = resolve(process.cwd(), rest)
       const script = host.inputs.filter((i) => i.mode === 'js' && i.ok && !isMagic(i.code)).map((i) => i.code)
       try {
-        writeFileSync(path, `${script.join('\n')}\n`)
+        writeFileAtomic(path, `${script.join('\n')}\n`)
       } catch (error) {
-        return fail(evalId, 'SaveError', `could not write ${path}: ${(error as Error).message}`)
+        return fail(evalId, 'SaveError', (error as Error).message)
       }
       return ok(evalId, `saved ${script.length} input${script.length === 1 ? '' : 's'} to ${path}`)
     }
@@ -290,9 +291,10 @@ async function traceMagic(evalId: number, args: string, traces: TraceSession): P
       if (exported.spans === 0)
         return fail(evalId, 'TraceError', exported.open ? 'nothing finished to export yet: the selected spans are still open' : 'no spans to export')
       try {
-        writeFileSync(path, exported.text)
+        // All or nothing: a full disk leaves no half trace file (and an earlier export stays whole).
+        writeFileAtomic(path, exported.text)
       } catch (error) {
-        return fail(evalId, 'TraceError', `could not write ${path}: ${(error as Error).message}`)
+        return fail(evalId, 'TraceError', (error as Error).message)
       }
       const open = exported.open ? ` (${exported.open} still open, left out)` : ''
       return ok(evalId, `exported ${exported.spans} span${exported.spans === 1 ? '' : 's'} to ${path}${open}`)

@@ -17,7 +17,9 @@ import type { ChannelName } from '../../common/repl-contract'
  *     {"v":1,"id":"0mwwaird6-5k2x0c9a.12","session":"0mwwaird6-5k2x0c9a","seq":12,"time":1795621233930,"kind":"input","mode":"js","text":"const x = 20"}
  *     {"v":1,"id":"0mwwaird6-5k2x0c9a.13","session":"0mwwaird6-5k2x0c9a","seq":13,"time":1795621233941,"kind":"output","channel":"js","stream":"stdout","taskId":"e12","evalId":12,"text":"20\n"}
  *
- * The fields are those of {@link Entry}; optional ones are left out when absent.
+ * The fields are those of {@link Entry}; optional ones are left out when absent. An input's outcome
+ * is an event appended when it ends, with `of` (the input's seq) and `ok`: an input with none was
+ * still running when its session ended (a crash). Readers that predate `of`/`ok` ignore them.
  *
  * How it is written: one `write(2)` of the whole line on a descriptor opened with O_APPEND (see
  * `SessionStore` for why concurrent writers never interleave). Nothing is buffered in the process:
@@ -66,6 +68,10 @@ export interface Entry {
   taskId?: string
   /** Outputs: the evaluation whose work wrote it. */
   evalId?: number
+  /** Result events: the `seq` of the input (same session) this is the outcome of. */
+  of?: number
+  /** Result events: whether that input succeeded. */
+  ok?: boolean
   /** Bounded to {@link MAX_TEXT_BYTES}; when cut, it holds a `… [truncated N bytes] …` marker. */
   text: string
   /** The original size in bytes of UTF-8, present only when the text was truncated. */
@@ -74,7 +80,7 @@ export interface Entry {
 
 // The order of the keys on disk: fixed, so every line starts with LINE_START; the small fields come
 // before the text, so a line's head is readable in a pager.
-const KEYS = ['v', 'id', 'session', 'seq', 'time', 'kind', 'mode', 'channel', 'stream', 'taskId', 'evalId', 'text', 'bytes']
+const KEYS = ['v', 'id', 'session', 'seq', 'time', 'kind', 'mode', 'channel', 'stream', 'taskId', 'evalId', 'of', 'ok', 'text', 'bytes']
 
 /** The entry as one line of the file, `\n` included, keys in the documented order (others are dropped). */
 export function encodeEntry(entry: Entry): string {
@@ -107,6 +113,8 @@ export function parseEntry(line: string): Entry | undefined {
     optional(e['stream'], 'string') &&
     optional(e['taskId'], 'string') &&
     optional(e['evalId'], 'number') &&
+    optional(e['of'], 'number') &&
+    optional(e['ok'], 'boolean') &&
     optional(e['bytes'], 'number')
   return valid ? (value as Entry) : undefined
 }

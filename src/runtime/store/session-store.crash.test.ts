@@ -1,9 +1,10 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { stripAnsi } from '../../../test/support/ansi'
 import { ENTRIES_FILE, STORE_DIR, type Entry } from './entry'
 import { SessionStore } from './session-store'
 
@@ -48,9 +49,22 @@ interface Writer {
 }
 
 /** Starts a writer and waits until its store is open. */
-async function startWriter(dir: string, session: string, count: number | 'forever', bytes: number, wait = false): Promise<Writer> {
+async function startWriter(
+  dir: string,
+  session: string,
+  count: number | 'forever',
+  bytes: number,
+  wait = false,
+  fileSizeLimitKiB?: number
+): Promise<Writer & { stdout: () => string }> {
   const ackFile = join(dir, `${session}.ack`)
-  const child = spawn(process.execPath, [WRITER, dir, session, ackFile, String(count), String(bytes), ...(wait ? ['--wait'] : [])])
+  const args = [WRITER, dir, session, ackFile, String(count), String(bytes), ...(wait ? ['--wait'] : [])]
+  // A real full disk: the kernel refuses writes past RLIMIT_FSIZE (EFBIG, after one short write;
+  // Node ignores the SIGXFSZ that comes with it).
+  const child =
+    fileSizeLimitKiB === undefined
+      ? spawn(process.execPath, args)
+      : spawn('/bin/sh', ['-c', `ulimit -f ${fileSizeLimitKiB} && exec "$0" "$@"`, process.execPath, ...args])
   children.push(child)
   let stdout = ''
   let stderr = ''
@@ -62,7 +76,7 @@ async function startWriter(dir: string, session: string, count: number | 'foreve
     })
     child.once('exit', (code) => reject(new Error(`writer exited (${code}) before it was ready: ${stderr}`)))
   })
-  return { child, ackFile, stderr: () => stderr }
+  return { child, ackFile, stderr: () => stderr, stdout: () => stdout }
 }
 
 /** The seq of the writer's last append that had returned. */
@@ -132,5 +146,49 @@ describe('SessionStore across processes', () => {
     const switches = order.filter((s, i) => i > 0 && s !== order[i - 1]).length
     expect(switches).toBeGreaterThan(sessions.length)
     expect(watcher.search(`"<writer-2#${count}>"`)).toHaveLength(1)
+  })
+
+  it('a full disk: a failed append leaves only whole entries in the file, the writer is told once and keeps going', async () => {
+    const dir = project()
+    const bytes = 3000
+    const limitKiB = 64 // a few dozen entries fit; the one that crosses the limit is written short
+    const writer = await startWriter(dir, 'full-disk', 100, bytes, false, limitKiB)
+    await once(writer.child, 'exit')
+    // It appended all 100 (most failed) and closed normally: a full store never stops the process.
+    expect(writer.child.exitCode, writer.stderr()).toBe(0)
+    expect(acked(writer)).toBe(100)
+    const told = writer
+      .stdout()
+      .split('\n')
+      .filter((line) => line.startsWith('write-failure '))
+    expect(told, writer.stdout() + writer.stderr()).toHaveLength(1)
+    expect(told[0]).toContain('The session store could not write (the disk is full)')
+
+    const file = join(dir, STORE_DIR, ENTRIES_FILE)
+    expect(statSync(file).size).toBeLessThanOrEqual(limitKiB * 1024)
+    const store = await open(dir)
+    const entries = store.session('full-disk')
+    expect(entries.length).toBeGreaterThan(5)
+    expect(entries.length).toBeLessThan(100)
+    expectWhole(entries, 'full-disk', bytes)
+    // No torn line: the short write was cut off, so the file ends at the last whole entry.
+    expect(store.stats()).toMatchObject({ skipped: 0, bytes: statSync(file).size })
+    expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true)
+  })
+
+  it('a full disk under a running REPL: every input still runs, the user is told once, the store stays readable', () => {
+    const dir = project()
+    const fixture = resolve(import.meta.dirname, '../../../test/fixtures/store/full-disk-runtime.mjs')
+    const run = spawnSync('/bin/sh', ['-c', 'ulimit -f 32 && exec "$0" "$@"', process.execPath, fixture, dir], { encoding: 'utf8', timeout: 60_000 })
+    expect(run.status, run.stderr).toBe(0)
+    const { results, system } = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { results: string[]; system: string[] }
+    expect(results.map(stripAnsi)).toEqual(Array.from({ length: 40 }, (_, i) => String(i * 2)))
+    expect(system).toHaveLength(1)
+    expect(system[0]).toMatch(/^The session store could not write \(the disk is full\): from now on this session may not be fully recorded/)
+    return open(dir).then((store) => {
+      expect(store.stats().skipped).toBe(0)
+      expect(store.search('"line 0"', { kind: 'output' })).toHaveLength(1)
+      expect(store.stats().bytes).toBe(statSync(join(dir, STORE_DIR, ENTRIES_FILE)).size)
+    })
   })
 })

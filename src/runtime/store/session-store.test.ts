@@ -32,6 +32,42 @@ const out = (text: string, over: Partial<OutputWrite> = {}): OutputWrite => ({ c
 const texts = (entries: Entry[]) => entries.map((e) => e.text)
 
 describe('SessionStore', () => {
+  it('journals a crashed session: its JS inputs that succeeded, in order, and what was skipped and why', async () => {
+    const dir = project()
+    const crashed = await open(dir)
+    const input = (text: string, ok: boolean | undefined, mode: 'js' | 'bash' = 'js') => {
+      const entry = crashed.appendInput(text, mode)
+      if (ok !== undefined) crashed.appendOutcome(entry.seq, ok, ok ? 'ok' : 'failed')
+    }
+    input('const a = 1', true)
+    input('a.b.c', false)
+    input('ls', true, 'bash')
+    input('%load graph.ts', true)
+    input('%history', true)
+    input('@g1.0 yes', true)
+    input('const key = "sk-ant-secret"', true)
+    input('const b = a + 1', true)
+    input('await run()', undefined) // the input that was running when the runtime died
+    await crashed.close()
+
+    const next = await open(dir)
+    next.appendInput('typeof a', 'js')
+    const redact = (text: string) => text.replace(/sk-ant-\w+/g, '[REDACTED]')
+    const journal = next.journal(undefined, redact)
+    expect(journal.sessionId).toBe(crashed.sessionId)
+    expect(journal.inputs).toEqual(['const a = 1', '%load graph.ts', 'const b = a + 1'])
+    expect(journal.skipped).toEqual([
+      { code: 'a.b.c', reason: 'it failed' },
+      { code: 'ls', reason: 'a shell command' },
+      { code: '%history', reason: '%history does not build the namespace' },
+      { code: '@g1.0 yes', reason: 'it answered a gate of a run that is gone' },
+      { code: 'const key = "[REDACTED]"', reason: 'it holds a secret, which is not sent to the window' },
+      { code: 'await run()', reason: 'still running when the runtime stopped' }
+    ])
+    expect(next.journal(crashed.sessionId, redact)).toEqual(journal)
+    expect(next.journal('no-such-session')).toMatchObject({ inputs: [], skipped: [] })
+  })
+
   it('gives the history: inputs of every session, oldest first, each once at its newest place', async () => {
     const dir = project()
     const first = await open(dir)

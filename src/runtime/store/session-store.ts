@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, mkdirSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, fdatasync, fstatSync, ftruncateSync, mkdirSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { createLineLogger, type Logger } from '../../common/logger'
 import type { OutputWrite } from '../../common/repl-contract'
@@ -16,6 +16,9 @@ import {
   type InputMode
 } from './entry'
 import { formatEntries, type FormatOptions } from './format'
+import { journalOf } from './journal'
+import { describeWriteError } from '../files/write-file-atomic'
+import type { Journal } from '../../common/runtime-contract'
 import { EntryReader, type OnEntry } from './reader'
 import { matches, parseQuery, searchForm } from './search'
 
@@ -26,6 +29,11 @@ export interface SessionStoreOptions {
   sessionId?: string
   /** Where append failures (a full disk…) are reported; appends never throw them. Default: stderr. */
   logger?: Logger
+  /**
+   * Told once in the session when appends start failing (a full disk, the file size limit), with a
+   * sentence for the user; appends go on being tried, and the log says when they fail and work again.
+   */
+  onWriteFailure?: (message: string) => void
 }
 
 export interface SearchOptions {
@@ -65,7 +73,7 @@ interface SessionRecord {
   maxSeq: number
 }
 
-type AppendFields = Pick<Entry, 'kind' | 'time' | 'text' | 'mode' | 'channel' | 'stream' | 'taskId' | 'evalId'>
+type AppendFields = Pick<Entry, 'kind' | 'time' | 'text' | 'mode' | 'channel' | 'stream' | 'taskId' | 'evalId' | 'of' | 'ok'>
 
 const KIND_CODES: Record<EntryKind, number> = { input: 0, output: 1, event: 2 }
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
@@ -113,6 +121,8 @@ export class SessionStore {
   private closed = false
   private closing: Promise<void> | undefined
   private failing = false
+  /** The user was told about failing appends (once a session: a nearly full disk fails and recovers by turns). */
+  private told = false
   private syncing: Promise<void> = Promise.resolve()
   private readonly reader: EntryReader
 
@@ -131,7 +141,8 @@ export class SessionStore {
     file: string,
     private readonly appendFd: number,
     private readonly readFd: number,
-    private readonly logger: Logger
+    private readonly logger: Logger,
+    private readonly onWriteFailure: ((message: string) => void) | undefined
   ) {
     this.sessionId = sessionId
     this.file = file
@@ -163,7 +174,7 @@ export class SessionStore {
       closeSync(appendFd)
       throw error
     }
-    const store = new SessionStore(sessionId, file, appendFd, readFd, options.logger ?? stderrLogger)
+    const store = new SessionStore(sessionId, file, appendFd, readFd, options.logger ?? stderrLogger, options.onWriteFailure)
     try {
       // Streamed a chunk at a time, letting the event loop run in between: a big store does not
       // freeze the runtime while it opens.
@@ -195,6 +206,25 @@ export class SessionStore {
       text,
       time
     })
+  }
+
+  /**
+   * Stores how the input with `seq` (this session's) ended: the journal replays only inputs that
+   * succeeded, and one with no outcome was still running when the session ended.
+   */
+  appendOutcome(of: number, ok: boolean, text: string): Entry {
+    return this.append({ kind: 'event', of, ok, text, time: Date.now() })
+  }
+
+  /**
+   * What of session `id` (by default the latest session before this one) can be replayed into a
+   * new namespace: see `journal.ts`. `redact` hides secrets (the journal goes to a window).
+   */
+  journal(id?: string, redact?: (text: string) => string): Journal {
+    this.catchUp()
+    const sessionId = id ?? this.sessionRecords.findLast((session) => session.id !== this.sessionId)?.id
+    if (sessionId === undefined) return { inputs: [], skipped: [], more: 0 }
+    return journalOf(sessionId, this.session(sessionId), redact)
   }
 
   /** Stores an event (a session note, a graph lifecycle line…). */
@@ -333,16 +363,38 @@ export class SessionStore {
       const written = writeSync(this.appendFd, line)
       const size = Buffer.byteLength(line)
       if (written !== size) {
-        // End the torn line now, so our next entry starts a line of its own (best effort).
-        writeSync(this.appendFd, '\n')
-        throw new Error(`short write: ${written} of ${size} bytes`)
+        this.dropTornLine(line, written)
+        throw Object.assign(new Error(`short write: ${written} of ${size} bytes (the disk is full or the file size limit is reached)`), { code: 'ENOSPC' })
       }
       if (this.failing) this.logger.info('session store: appending works again', { file: this.file })
       this.failing = false
     } catch (error) {
       // Losing history must not break the REPL: report once per run of failures, keep going.
-      if (!this.failing) this.logger.error('session store: cannot append; entries are lost until it works again', { file: this.file, error: String(error) })
-      this.failing = true
+      if (this.failing) return
+      this.failing = true // first: the report below may itself be output that is appended (and fails)
+      this.logger.error('session store: cannot append; entries are lost until it works again', { file: this.file, error: String(error) })
+      if (this.told) return
+      this.told = true
+      this.onWriteFailure?.(
+        `The session store could not write (${describeWriteError(error)}): from now on this session may not be fully recorded (${this.file}).`
+      )
+    }
+  }
+
+  /**
+   * A short write left part of our line at the end of the file: cut it off, so the file holds only
+   * whole entries. Only if the end of the file is that part (another process may have appended
+   * after it: then its line is glued to our fragment and the reader recovers it, see entry.ts).
+   */
+  private dropTornLine(line: string, written: number): void {
+    if (written <= 0) return
+    try {
+      const end = fstatSync(this.appendFd).size
+      const tail = Buffer.alloc(written)
+      if (end < written || readSync(this.readFd, tail, 0, written, end - written) !== written) return
+      if (tail.equals(Buffer.from(line).subarray(0, written))) ftruncateSync(this.appendFd, end - written)
+    } catch (error) {
+      this.logger.warn('session store: could not remove a torn line; readers skip it', { file: this.file, error: String(error) })
     }
   }
 

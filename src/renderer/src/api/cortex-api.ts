@@ -4,7 +4,7 @@ import type { GraphProgress, GraphTopology, SelectionResult } from '../../../com
 import type { Completions, InspectPage } from '../../../common/inspect-contract'
 import type { Disposable } from '../../../common/lifecycle'
 import type { DisplaySettings, OutputBatch, TaskInfo } from '../../../common/repl-contract'
-import type { EvalResult, GraphFileSource, ReplMode, RuntimeInfo, RuntimeStats } from '../../../common/runtime-contract'
+import type { EvalResult, GraphFileSource, Journal, ReplMode, RuntimeInfo, RuntimeStats } from '../../../common/runtime-contract'
 import type { RuntimeStatus } from '../../../common/supervision/runtime-supervisor'
 import type { TraceFileFormat } from '../../../common/trace/detect'
 import type { TraceStore } from '../../../common/trace/store'
@@ -32,6 +32,13 @@ export interface CortexApi {
   /** The prompt's history (recent inputs of the project's sessions, oldest first, each once), for the line editor. */
   history(limit?: number): Promise<string[]>
   restartRuntime(): Promise<void>
+  /**
+   * The window is connected to a new runtime (after a crash or a restart; not after a reconnect to
+   * the same one): fires with the session id of the runtime it replaced, whose namespace is lost.
+   */
+  readonly onNamespaceLost: Event<string>
+  /** What of an earlier session (by default the latest before this runtime's) can be replayed: its JS inputs that succeeded, and what is skipped. */
+  journal(sessionId?: string): Promise<Journal>
   /** Breaks a synchronous loop in the running evaluation (SIGINT), keeping the namespace. */
   interruptRuntime(): Promise<void>
   /** Opens a file (a path clicked in the output; relative to the runtime's directory) with the system's handler; rejects saying why not. */

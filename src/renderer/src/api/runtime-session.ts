@@ -12,6 +12,7 @@ import {
   runtimeContract,
   type EvalResult,
   type GraphFileSource,
+  type Journal,
   type ReplMode,
   type RuntimeContract,
   type RuntimeInfo,
@@ -53,6 +54,9 @@ export class RuntimeSession implements CortexApi {
   private readonly namespaceChanges = this.store.add(new Emitter<void>())
   private readonly connections = this.store.add(new Emitter<ConnectionState>())
   private readonly graphProgress = this.store.add(new Emitter<GraphProgress>())
+  private readonly namespacesLost = this.store.add(new Emitter<string>())
+  /** The store session of the runtime this window is connected to (runtime.info). */
+  private sessionId: string | undefined
   private state: ConnectionState = { state: 'connecting' }
   readonly traces = new TraceStore()
   private status: RuntimeStatus | undefined
@@ -63,6 +67,7 @@ export class RuntimeSession implements CortexApi {
   readonly onNamespaceChange = this.namespaceChanges.event
   readonly onConnectionChange = this.connections.event
   readonly onGraphProgress = this.graphProgress.event
+  readonly onNamespaceLost = this.namespacesLost.event
   readonly onRuntimeStatus: Event<RuntimeStatus>
   readonly settings: AssistantSettingsApi
 
@@ -118,6 +123,10 @@ export class RuntimeSession implements CortexApi {
 
   async history(limit?: number): Promise<string[]> {
     return this.connected().call('repl.history', { limit })
+  }
+
+  async journal(sessionId?: string): Promise<Journal> {
+    return this.connected().call('repl.journal', sessionId ? { sessionId } : {})
   }
 
   async runtimeInfo(): Promise<RuntimeInfo> {
@@ -253,6 +262,15 @@ export class RuntimeSession implements CortexApi {
     client.call('trace.snapshot', {}).then(
       (snapshot) => this.traces.add(snapshot.spans),
       (error: unknown) => this.log.warn('could not read the spans recorded so far', { error: String(error) })
+    )
+    // A runtime with another session is a new namespace: the old one's inputs may be replayed.
+    client.call('runtime.info', {}).then(
+      ({ sessionId }) => {
+        const previous = this.sessionId
+        this.sessionId = sessionId
+        if (previous && sessionId && previous !== sessionId) this.namespacesLost.fire(previous)
+      },
+      () => undefined // closed already: the next connection asks
     )
     this.clientStore.add(
       client.onClose(() => {

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState } from 'react'
 import type { MenuCommand } from '../../../common/bridge'
+import type { Journal } from '../../../common/runtime-contract'
 import type { CortexApi } from '../api/cortex-api'
+import type { ReplState } from '../repl/repl-state'
 import { useEventValue } from '../use-event-value'
 import type { FileActions } from './file-actions'
 import { SettingsDialog } from './SettingsDialog'
@@ -20,7 +22,7 @@ interface MenuItem {
  * the notices. The same in Electron and the browser mode; Electron's application menu sends the
  * same commands.
  */
-export function WindowChrome({ api, actions, ui }: { api: CortexApi; actions: FileActions; ui: WindowUi }) {
+export function WindowChrome({ api, actions, ui, repl }: { api: CortexApi; actions: FileActions; ui: WindowUi; repl: ReplState }) {
   const [menuOpen, setMenuOpen] = useState(false)
   const [active, setActive] = useState(0)
   const [dragging, setDragging] = useState(false)
@@ -269,7 +271,7 @@ export function WindowChrome({ api, actions, ui }: { api: CortexApi; actions: Fi
           ))}
         </div>
       )}
-      <RuntimeBanner api={api} />
+      <RuntimeBanner api={api} repl={repl} />
       {settingsOpen && <SettingsDialog api={api} onClose={() => (setSettingsOpen(false), focusRepl())} />}
       {shortcutsOpen && <ShortcutOverlay onClose={() => (ui.showShortcuts(false), focusRepl())} />}
     </>
@@ -278,18 +280,52 @@ export function WindowChrome({ api, actions, ui }: { api: CortexApi; actions: Fi
 
 /**
  * A runtime that crashed, was restarted or stopped says so at the top of the window (besides the
- * REPL's line and the status bar) until dismissed: the namespace the user built is gone.
+ * REPL's line and the status bar) until dismissed: the namespace the user built is gone. Once the
+ * new runtime is there, it offers to replay the lost session's inputs (its journal, from the
+ * session store); after a crash loop, when nothing restarts it on its own, it offers the restart.
  */
-function RuntimeBanner({ api }: { api: CortexApi }) {
+function RuntimeBanner({ api, repl }: { api: CortexApi; repl: ReplState }) {
   const status = useEventValue(api.onRuntimeStatus, () => api.runtimeStatus)
   const [dismissed, setDismissed] = useState<string | undefined>()
+  const [journal, setJournal] = useState<Journal | undefined>()
+  useEffect(() => {
+    const subscription = api.onNamespaceLost((sessionId) => {
+      setJournal(undefined)
+      api.journal(sessionId).then(
+        (found) => setJournal(found.inputs.length ? found : undefined),
+        () => undefined // no journal to offer: the banner still says what was lost
+      )
+    })
+    return () => subscription.dispose()
+  }, [api])
   const message = status?.message
   if (!status || !message || message === dismissed) return null
   const title = status.state === 'crashed' ? 'Runtime crashed' : status.state === 'stopped' ? 'Runtime stopped' : 'Runtime restarted: namespace lost'
+  const canRestart = status.state === 'crashed' || status.state === 'stopped'
+  const replay = status.state === 'running' ? journal : undefined
   return (
     <div className="runtime-banner" role="alert" data-testid="runtime-banner">
       <strong>{title}</strong>
       <span>{message}</span>
+      {canRestart && (
+        <button type="button" data-testid="banner-restart" onClick={() => void api.restartRuntime().catch(() => undefined)}>
+          Restart
+        </button>
+      )}
+      {replay && (
+        <button
+          type="button"
+          data-testid="banner-replay"
+          title={`Runs the lost session's inputs that succeeded, in order${replay.skipped.length ? `; ${replay.skipped.length} skipped (the REPL says which and why)` : ''}`}
+          onClick={() => {
+            setJournal(undefined)
+            repl.replay(replay)
+            focusRepl()
+          }}
+        >
+          Replay {replay.inputs.length} input{replay.inputs.length === 1 ? '' : 's'}
+        </button>
+      )}
       <button type="button" onClick={() => setDismissed(message)} aria-label="Dismiss">
         ×
       </button>

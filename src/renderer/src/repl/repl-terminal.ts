@@ -6,7 +6,7 @@ import { applyCompletions } from '../../../common/repl/completion'
 import { continuationFor, formatResult, isAnswer, OutputLines, promptFor, style, type OutputFormat } from '../../../common/repl/format'
 import { isIncompleteJs } from '../../../common/repl/js-tokens'
 import { drawPromptView } from '../../../common/repl/prompt-view'
-import type { ReplMode } from '../../../common/runtime-contract'
+import type { Journal, ReplMode } from '../../../common/runtime-contract'
 import type { ReplState } from './repl-state'
 import { LineEditor, type SearchView } from '../../../common/repl/line-editor'
 import { PromptBlock, withPrompts } from '../../../common/repl/prompt-block'
@@ -14,6 +14,7 @@ import { cursorLine, paletteColourOf, pointOf } from './buffer-probe'
 import { CompletionPopup } from './completion-popup'
 import { openUrlOutside, registerLinks } from './links'
 import { OutputWriter } from './output-writer'
+import { SavedBuffer } from './saved-buffer'
 import { loadWebglWhereAvailable, rendererSetting } from './webgl-renderer'
 
 /**
@@ -33,8 +34,8 @@ export class ReplTerminal implements Disposable {
   private readonly block = new PromptBlock()
   /** The evaluation this pane is waiting for. */
   private running: AbortController | undefined
-  /** Lines entered while an evaluation ran, in order, with the mode they were typed in. */
-  private readonly typedAhead: Array<{ line: string; mode: ReplMode }> = []
+  /** Lines entered while an evaluation ran, in order, with the mode they were typed in; replayed ones are shown when they start. */
+  private readonly typedAhead: Array<{ line: string; mode: ReplMode; replayed?: true }> = []
   /** Output above the prompt, flow-controlled; what it prints settles once xterm has parsed it (then the runtime sends more). */
   private readonly output: OutputWriter
   /** Which output line is left open (a streamed answer), so its continuation gets no new label. */
@@ -79,11 +80,19 @@ export class ReplTerminal implements Disposable {
     )
     this.fitToContainer(container)
 
-    this.terminal.writeln(
-      style.dim(
-        'Cortex — JavaScript/TypeScript in a live runtime. Enter runs the input; Shift+Enter adds a line; Ctrl+R searches the history; Ctrl+C cancels; Shift+Tab switches mode (JS, NL, BASH).'
+    // A reload of the page brings back what the pane showed (the runtime, and its runs, went on meanwhile).
+    const saved = this.store.add(new SavedBuffer(this.terminal, sessionStorage, () => this.promptRow()))
+    const restored = saved.restore()
+    if (restored) {
+      this.terminal.write(`${restored}\r\n`)
+      this.terminal.writeln(style.dim('[the output above is from before the page was reloaded; output of the meantime is not shown]'))
+    } else {
+      this.terminal.writeln(
+        style.dim(
+          'Cortex — JavaScript/TypeScript in a live runtime. Enter runs the input; Shift+Enter adds a line; Ctrl+R searches the history; Ctrl+C cancels; Shift+Tab switches mode (JS, NL, BASH).'
+        )
       )
-    )
+    }
     this.popup = this.store.add(
       new CompletionPopup(container, this.terminal, api, (from, to, text) => {
         this.editor.replace(from, to, text)
@@ -106,6 +115,7 @@ export class ReplTerminal implements Disposable {
         this.terminal.focus()
       })
     )
+    this.store.add(state.onReplay((journal) => this.replay(journal)))
     this.store.add(api.onOutput((batch) => this.output.print(this.lines.batch(batch, this.format))))
     this.store.add(api.onDisplayChange((display) => (this.format = { view: display.view, hidden: new Set(display.hidden) })))
     this.store.add(api.onResult((result) => this.print(formatResult(result))))
@@ -239,10 +249,32 @@ export class ReplTerminal implements Disposable {
     this.lines.lineEnded()
   }
 
+  /**
+   * A lost session's inputs run again, in order, after what is running: first a note of what is
+   * replayed and what is skipped (and why), then each input as if typed, with its output.
+   */
+  private replay(journal: Journal): void {
+    const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`
+    const lines = [
+      `[replaying ${plural(journal.inputs.length, 'input')} of the lost session${journal.skipped.length ? `; skipped ${journal.skipped.length}:` : ']'}`
+    ]
+    for (const { code, reason } of journal.skipped) {
+      const first = code.split('\n')[0]!
+      lines.push(`   ${first.length > 80 ? `${first.slice(0, 79)}…` : first}${code.includes('\n') ? ' …' : ''}  (${reason})`)
+    }
+    if (journal.skipped.length) lines[lines.length - 1] += ']'
+    if (journal.more) lines.push(`[${plural(journal.more, 'later input')} not replayed: at most ${journal.inputs.length} at once]`)
+    void this.print(style.notice(lines.join('\n')))
+    for (const line of journal.inputs) this.typedAhead.push({ line, mode: 'js', replayed: true })
+    this.runNext()
+    this.drawPrompt()
+  }
+
   private runNext(): void {
     if (this.running) return
     const next = this.typedAhead.shift()
     if (next === undefined) return
+    if (next.replayed) this.writeUnderOutput(`${this.transcript(promptFor(next.mode), next.line)}\r\n`)
     const controller = new AbortController()
     this.running = controller
     this.api.evaluate(next.line, { signal: controller.signal, mode: next.mode }).then(
@@ -310,6 +342,12 @@ export class ReplTerminal implements Disposable {
       new Promise<boolean>((r) => setTimeout(() => r(false), 300))
     ])
     if (!answered) await this.api.interruptRuntime().catch(() => undefined)
+  }
+
+  /** The buffer row where the prompt block starts (as parsed so far). */
+  private promptRow(): number {
+    const buffer = this.terminal.buffer.normal
+    return buffer.baseY + buffer.cursorY - this.block.rowsAboveCursor
   }
 
   /** Queues text to appear above the prompt (see OutputWriter). Resolves once xterm has parsed it. */
