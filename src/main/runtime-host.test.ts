@@ -517,6 +517,25 @@ describe('RuntimeHost', () => {
     expect(statuses.at(-1)!.message).toMatch(/stopped answering for 0\.\d s .* stopped; its namespace and running tasks were lost. Restarted it/)
   })
 
+  it('sends no SIGINT to a runtime that has not answered yet (still loading, a signal would kill it), and does once it has', async () => {
+    const signals: string[] = []
+    const host = new RuntimeHost({
+      runtimePath: RUNTIME_PATH,
+      log: new MemoryLogger(),
+      confirmRestart: async () => false,
+      heartbeat: { intervalMs: 10_000, timeoutMs: 60_000 },
+      signalProcess: (_pid, signal) => void signals.push(signal)
+    })
+    hosts.push(host)
+    host.start()
+    await new Promise((r) => setImmediate(r)) // spawned: the pid is known
+    host.interrupt()
+    expect(signals).toEqual([])
+    lastChild().emit('message', { kind: 'pong', id: 0 })
+    host.interrupt()
+    expect(signals).toEqual(['SIGINT'])
+  })
+
   it('logs a fatal error event of the runtime instead of throwing it in main', () => {
     const { host, log } = setup()
     host.start()

@@ -40,6 +40,8 @@ export class RuntimeHost implements Disposable {
   private readonly windows = new Set<WebContents>()
   private readonly store = new DisposableStore()
   private child: UtilityProcess | undefined
+  /** The current runtime has sent a message (it has loaded: a SIGINT now breaks a loop instead of killing it). */
+  private childAnswered = false
 
   constructor(private readonly options: RuntimeHostOptions) {
     this.supervisor = this.store.add(
@@ -69,7 +71,8 @@ export class RuntimeHost implements Disposable {
   /** SIGINT to the runtime: breaks a synchronous loop in an evaluation, keeping the namespace. */
   interrupt(): void {
     const pid = this.child?.pid
-    if (pid) this.signal(pid, 'SIGINT')
+    // Only once it has answered: a runtime still loading runs no input, and an early SIGINT could kill it.
+    if (pid && this.childAnswered) this.signal(pid, 'SIGINT')
   }
 
   private signal(pid: number, signal: NodeJS.Signals): void {
@@ -113,7 +116,7 @@ export class RuntimeHost implements Disposable {
     return new HeartbeatMonitor({
       ping: pinger(child),
       // Silent: SIGINT first (breaks a loop in an evaluation, keeps the namespace), then a restart.
-      interrupt: () => void (child.pid && this.signal(child.pid, 'SIGINT')),
+      interrupt: () => this.interrupt(),
       onUnresponsive: (ms) => this.supervisor.recoverUnresponsive(ms),
       ...this.options.heartbeat
     })
@@ -122,6 +125,8 @@ export class RuntimeHost implements Disposable {
   private launch(): SupervisedProcess {
     const child = utilityProcess.fork(this.options.runtimePath, [], { serviceName: 'Cortex Runtime', stdio: 'pipe' })
     this.child = child
+    this.childAnswered = false
+    child.once('message', () => this.child === child && (this.childAnswered = true))
     forwardOutput(child, this.options.log)
     const exits = new Emitter<ProcessExit>()
     const spawns = new Emitter<void>()

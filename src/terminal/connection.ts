@@ -91,7 +91,7 @@ export function connect(runtimePath: string, options: ConnectOptions = {}): Conn
     onDidDie: deaths.event,
     recentLog: recent,
     interrupt: () => {
-      if (!exit) child.process.kill('SIGINT')
+      if (!exit) child.interrupt()
     },
     close: async () => {
       closing = true

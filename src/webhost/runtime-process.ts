@@ -9,6 +9,12 @@ export interface RuntimeChild extends SupervisedProcess {
   /** The IPC channel to the child, carrying multiplexed client connections. */
   readonly port: Port
   readonly process: ChildProcess
+  /**
+   * SIGINT (breaks a synchronous loop in an evaluation, keeping the namespace), once the runtime
+   * has sent its first message. Before that it is still loading and runs no input, and a signal
+   * arriving before its first line has run would kill it (Node's default), so there is nothing to send.
+   */
+  interrupt(): void
 }
 
 function forwardLines(stream: NodeJS.ReadableStream | null, write: (line: string) => void): void {
@@ -63,11 +69,14 @@ export function launchRuntimeChild(
     exits.dispose()
   })
   child.once('error', (error) => log.error('runtime process error', { message: error.message }))
+  let running = false
+  child.once('message', () => (running = true))
   return {
     pid: child.pid,
     port: fromProcessChannel(child),
     process: child,
     onExit: exits.event,
-    kill: (force) => void (force ? child.kill('SIGKILL') : stopRuntime(child))
+    kill: (force) => void (force ? child.kill('SIGKILL') : stopRuntime(child)),
+    interrupt: () => void (running && child.exitCode === null && child.signalCode === null && child.kill('SIGINT'))
   }
 }

@@ -92,7 +92,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         const heartbeat = new HeartbeatMonitor({
           ping: (signal) => channels.ping(signal),
           // Silent: SIGINT first (breaks a loop in an evaluation, keeps the namespace), then a restart.
-          interrupt: () => void (launched.pid && process.kill(launched.pid, 'SIGINT')),
+          interrupt: () => launched.interrupt(),
           onUnresponsive: (ms) => supervisor.recoverUnresponsive(ms),
           ...options.heartbeat
         })
@@ -157,7 +157,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
             },
             'host.interruptRuntime': () => {
               // SIGINT breaks a synchronous loop in an evaluation (vm breakOnSigint), keeping the namespace.
-              if (child?.pid) process.kill(child.pid, 'SIGINT')
+              child?.interrupt()
               return {}
             },
             'host.openPath': async (request) => {
