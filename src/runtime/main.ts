@@ -18,7 +18,8 @@ import { fromProcessChannel } from '../common/protocol/transports/process-channe
 import { AttachPortMessage } from '../common/runtime-contract'
 import { frameworkApi } from './repl/namespace'
 import { Runtime } from './runtime'
-import { collectorFromEnv } from './tracing/sdk'
+import { redactText } from '../common/trace/redact'
+import { collectorFromEnv, redaction, secretValues } from './tracing/sdk'
 
 interface ParentPortLike {
   on(event: 'message', listener: (event: { data: unknown; ports: ElectronPortLike[] }) => void): unknown
@@ -30,8 +31,10 @@ interface ParentPortLike {
 // handler that logs to a broken stderr would otherwise throw again, forever).
 process.stderr.on('error', () => {})
 process.stdout.on('error', () => {})
+// No secret in the log: each line is scrubbed as the runtime scrubs what it stores (env secrets until it exists).
+let redactSecrets = (text: string): string => redactText(text, redaction(secretValues(process.env)))
 const log = createLineLogger(`runtime ${process.pid}`, (line) => {
-  if (process.stderr.writable) process.stderr.write(`${line}\n`)
+  if (process.stderr.writable) process.stderr.write(`${redactSecrets(line)}\n`)
 })
 
 // TypeScript graph files, extensionless imports and `import … from 'cortex'` (see loader/hooks.ts).
@@ -45,6 +48,8 @@ const runtime = new Runtime({
   // The timeline records every run unless CORTEX_TRACING=off; OTEL_EXPORTER_OTLP_ENDPOINT adds a collector.
   tracing: { enabled: process.env['CORTEX_TRACING'] !== 'off', collector: collectorFromEnv(process.env) }
 })
+
+redactSecrets = (text) => runtime.redactSecrets(text)
 
 // Graph files to load at startup (`npm start` loads the OOTD example): CORTEX_LOAD, comma-separated.
 runtime.loadAtStartup((process.env['CORTEX_LOAD'] ?? '').split(',').filter(Boolean))

@@ -20,7 +20,7 @@ import {
   type RuntimeStats
 } from '../common/runtime-contract'
 import type { SpanDto } from '../common/trace-contract'
-import { redactText } from '../common/trace/redact'
+import { redactText, type RedactOptions } from '../common/trace/redact'
 import { OutputRouter, type OutputOptions } from './engine/output'
 import { GraphEngine, type RunRecord } from './engine/graph-engine'
 import { graphsIn } from './graph/topology'
@@ -148,7 +148,7 @@ export class Runtime implements Disposable {
 
   /** Every input and every channel write go to the session store (opened in the background: a big store takes seconds). */
   private openStore(projectDir: string): void {
-    this.sessionStore = SessionStore.open({ projectDir, logger: this.options.log }).then(
+    this.sessionStore = SessionStore.open({ projectDir, logger: this.options.log, redact: (text) => this.redactSecrets(text) }).then(
       (store) => {
         this.store.add(this.output.onDidWrite((write) => store.appendOutput(write)))
         for (const input of this.inputs) store.appendInput(input.code, input.mode)
@@ -202,8 +202,7 @@ export class Runtime implements Disposable {
           const store = await this.sessionStore
           const inputs = store ? store.history(limit) : [...new Set(this.inputs.map((input) => input.code).reverse())].slice(0, limit).reverse()
           // A window never gets a secret: the value of a secret-named variable, or text shaped like a key.
-          const options = redaction(secretValues(process.env, this.evaluator.context))
-          return inputs.map((input) => redactText(input, options))
+          return inputs.map((input) => this.redactSecrets(input))
         },
         'tasks.list': () => this.tasks.list(),
         'tasks.cancel': (params) => ({
@@ -321,6 +320,21 @@ export class Runtime implements Disposable {
     const outcome = await loadGraphFile(evalId, path, { evaluator: this.evaluator, importModule: this.importModule }, url)
     return outcome.loaded ? { result: outcome.result, path } : { result: outcome.result }
   }
+
+  /**
+   * `text` without secrets: the values of secret-named variables of the environment and of the
+   * namespace, and text shaped like a key. For everything written to disk or a log.
+   */
+  redactSecrets(text: string): string {
+    // Finding the secrets reads every variable (about a millisecond): done again after each
+    // evaluation, and at most once a second in between, not for every line of a flood of output.
+    const now = Date.now()
+    const cached = this.secretRedaction
+    if (!cached || cached.generation !== this.evaluator.generation || now - cached.at > 1000)
+      this.secretRedaction = { options: redaction(secretValues(process.env, this.evaluator.context)), generation: this.evaluator.generation, at: now }
+    return redactText(text, this.secretRedaction!.options)
+  }
+  private secretRedaction: { options: RedactOptions; generation: number; at: number } | undefined
 
   /** Memory, running tasks and waiting gates, for the status bar (polled). */
   stats(): RuntimeStats {

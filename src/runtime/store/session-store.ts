@@ -26,6 +26,8 @@ export interface SessionStoreOptions {
   sessionId?: string
   /** Where append failures (a full disk…) are reported; appends never throw them. Default: stderr. */
   logger?: Logger
+  /** Scrubs secrets from each text before it is written (after it is bounded, so the cost is bounded too). */
+  redact?: (text: string) => string
 }
 
 export interface SearchOptions {
@@ -131,7 +133,8 @@ export class SessionStore {
     file: string,
     private readonly appendFd: number,
     private readonly readFd: number,
-    private readonly logger: Logger
+    private readonly logger: Logger,
+    private readonly redact: (text: string) => string
   ) {
     this.sessionId = sessionId
     this.file = file
@@ -163,7 +166,7 @@ export class SessionStore {
       closeSync(appendFd)
       throw error
     }
-    const store = new SessionStore(sessionId, file, appendFd, readFd, options.logger ?? stderrLogger)
+    const store = new SessionStore(sessionId, file, appendFd, readFd, options.logger ?? stderrLogger, options.redact ?? ((text) => text))
     try {
       // Streamed a chunk at a time, letting the event loop run in between: a big store does not
       // freeze the runtime while it opens.
@@ -321,7 +324,9 @@ export class SessionStore {
   private append(fields: AppendFields): Entry {
     if (this.closed) throw new Error(`the session store is closed (session ${this.sessionId}): cannot append any more`)
     const seq = this.nextSeq++
-    const { text, bytes } = boundText(fields.text)
+    const bounded = boundText(fields.text)
+    const text = this.redact(bounded.text)
+    const bytes = bounded.bytes
     const entry: Entry = { v: 1, id: `${this.sessionId}.${seq}`, session: this.sessionId, seq, ...fields, text, ...(bytes !== undefined ? { bytes } : {}) }
     this.write(encodeEntry(entry))
     return entry
