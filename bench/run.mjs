@@ -12,7 +12,8 @@ const GROUPS = {
   graph: () => import('./graph/index.mjs'),
   repl: () => import('./repl/index.mjs'),
   tracing: () => import('./tracing/index.mjs'),
-  ui: () => import('./ui/index.mjs')
+  ui: () => import('./ui/index.mjs'),
+  store: () => import('./store/index.mjs')
 }
 
 const args = process.argv.slice(2)

@@ -16,6 +16,8 @@ import { fromElectronPort, type ElectronPortLike } from '../common/protocol/tran
 import { fromProcessChannel } from '../common/protocol/transports/process-channel'
 import { AttachPortMessage } from '../common/runtime-contract'
 import { hostRuntime } from './host'
+import { redactText } from '../common/trace/redact'
+import { redaction, secretValues } from './tracing/sdk'
 
 interface ParentPortLike {
   on(event: 'message', listener: (event: { data: unknown; ports: ElectronPortLike[] }) => void): unknown
@@ -27,13 +29,17 @@ interface ParentPortLike {
 // handler that logs to a broken stderr would otherwise throw again, forever).
 process.stderr.on('error', () => {})
 process.stdout.on('error', () => {})
+// No secret in the log: each line is scrubbed as the runtime scrubs what it stores (env secrets until it exists).
+let redactSecrets = (text: string): string => redactText(text, redaction(secretValues(process.env)))
 const log = createLineLogger(`runtime ${process.pid}`, (line) => {
-  if (process.stderr.writable) process.stderr.write(`${line}\n`)
+  if (process.stderr.writable) process.stderr.write(`${redactSecrets(line)}\n`)
 })
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort
 // loader.js is built next to this file (out/main/), registered on Node's loader thread.
 const runtime = hostRuntime(parentPort ? 'electron-utility' : 'node-child', log, join(dirname(fileURLToPath(import.meta.url)), 'loader.js'))
+
+redactSecrets = (text) => runtime.redactSecrets(text)
 
 let shuttingDown = false
 /** Ends the process in order (tasks cancelled, their process groups killed, output sent, store closed). */

@@ -20,7 +20,7 @@ import {
   type RuntimeStats
 } from '../common/runtime-contract'
 import type { SpanDto } from '../common/trace-contract'
-import { redactText } from '../common/trace/redact'
+import { redactText, type RedactOptions } from '../common/trace/redact'
 import { OutputRouter, type OutputOptions } from './engine/output'
 import { GraphEngine, type RunRecord } from './engine/graph-engine'
 import { graphsIn } from './graph/topology'
@@ -190,6 +190,7 @@ export class Runtime implements Disposable {
       projectDir,
       sessionId: this.sessionId,
       logger: this.options.log,
+      redact: (text) => this.redactSecrets(text),
       // Said once in every window: their history is no longer kept, but the REPL goes on.
       onWriteFailure: (message) => {
         this.output.write('system', 'stderr', `${message}\n`)
@@ -249,14 +250,12 @@ export class Runtime implements Disposable {
           const store = await this.sessionStore
           const inputs = store ? store.history(limit) : [...new Set(this.inputs.map((input) => input.code).reverse())].slice(0, limit).reverse()
           // A window never gets a secret: the value of a secret-named variable, or text shaped like a key.
-          const options = redaction(this.secrets())
-          return inputs.map((input) => redactText(input, options))
+          return inputs.map((input) => this.redactSecrets(input))
         },
         'repl.journal': async ({ sessionId }) => {
           const store = await this.sessionStore
           if (!store) return { inputs: [], skipped: [], more: 0 }
-          const options = redaction(secretValues(process.env, this.evaluator.context))
-          return store.journal(sessionId, (text) => redactText(text, options))
+          return store.journal(sessionId, (text) => this.redactSecrets(text))
         },
         'tasks.list': () => this.tasks.list(),
         'tasks.cancel': (params) => ({
@@ -376,6 +375,21 @@ export class Runtime implements Disposable {
     return outcome.loaded ? { result: outcome.result, path } : { result: outcome.result }
   }
 
+  /**
+   * `text` without secrets: the values of secret-named variables of the environment and of the
+   * namespace, and text shaped like a key. For everything written to disk or a log.
+   */
+  redactSecrets(text: string): string {
+    // Finding the secrets reads every variable (about a millisecond): done again after each
+    // evaluation, and at most once a second in between, not for every line of a flood of output.
+    const now = Date.now()
+    const cached = this.secretRedaction
+    if (!cached || cached.generation !== this.evaluator.generation || now - cached.at > 1000)
+      this.secretRedaction = { options: redaction(this.secrets()), generation: this.evaluator.generation, at: now }
+    return redactText(text, this.secretRedaction!.options)
+  }
+  private secretRedaction: { options: RedactOptions; generation: number; at: number } | undefined
+
   /** Memory, running tasks and waiting gates, for the status bar (polled). */
   stats(): RuntimeStats {
     const memory = process.memoryUsage()
@@ -444,6 +458,7 @@ export class Runtime implements Disposable {
    */
   configureAssistant(settings: { apiKey?: string | null; model?: string }): void {
     this.assistant.configure(settings)
+    this.secretRedaction = undefined // a new key is a new secret to scrub
     if (settings.apiKey === undefined) return
     if (this.engine.defaultLm !== undefined && this.engine.defaultLm !== this.keyLm) return
     const key = this.assistant.secret

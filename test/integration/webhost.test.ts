@@ -1,4 +1,4 @@
-import { execSync } from 'node:child_process'
+import { execSync, spawnSync } from 'node:child_process'
 import { request } from 'node:http'
 import type { Socket } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -321,6 +321,24 @@ describe('browser-mode host: binding', () => {
   it('never binds a non-loopback address', async () => {
     for (const address of ['0.0.0.0', '::', '192.168.1.10', 'example.com']) {
       await expect(startWebHost({ rendererDir: built.renderer, runtimePath: built.runtime, host: address, port: 0, log })).rejects.toThrow(/loopback/)
+    }
+  })
+
+  it('`cortex web --host 0.0.0.0` exits with the reason and starts nothing', () => {
+    const result = spawnSync(process.execPath, [built.webhost, '--host', '0.0.0.0', '--port', '0'], { encoding: 'utf8', timeout: 15_000 })
+    expect(result.status).not.toBe(0)
+    expect(result.stderr).toMatch(/refusing to listen on 0\.0\.0\.0: the browser mode binds loopback addresses only/)
+    expect(result.stdout).not.toMatch(/running in browser mode/)
+  })
+
+  it('binds the IPv6 loopback ::1 and serves the page there, with the token', async () => {
+    const v6 = await startWebHost({ rendererDir: built.renderer, runtimePath: built.runtime, host: '::1', port: 0, log })
+    try {
+      expect(v6.url).toMatch(/^http:\/\/\[::1\]:\d+\/\?token=/)
+      expect((await fetch(v6.url)).status).toBe(200)
+      expect((await fetch(v6.url.replace(/\?token=.*/, ''))).status).toBe(403)
+    } finally {
+      await v6.close()
     }
   })
 })

@@ -137,6 +137,15 @@ describe('Jaeger JSON import', () => {
     expect(second).toMatchObject({ parentSpanId: '0'.repeat(15) + '1', links: [{ spanId: '0'.repeat(15) + '2' }], resource: { 'service.name': 'svc' } })
   })
 
+  it('what fuzzing found: an infinite float64 kept as its string, times past 2554 refused, a nested warning clipped', () => {
+    const deepWarning = JSON.parse(`${'['.repeat(5000)}1${']'.repeat(5000)}`) as unknown
+    const [decoded] = decodeJaeger(trace([{ ...span, tags: [{ key: 'big', type: 'float64', value: Infinity }], warnings: [deepWarning] }]))
+    expect(decoded?.attributes['big']).toBe('Infinity')
+    expect(SpanDto.parse(decoded).attributes['jaeger.warnings']).toEqual(['[object Array]']) // too deep to quote
+    expect(errorOf(trace([{ ...span, startTime: 2 ** 60 }]))).toMatch(/startTime is past the latest time a trace can hold/)
+    expect(errorOf(trace([{ ...span, startTime: '18446744073709551', duration: '18446744073709551' }]))).toMatch(/startTime \+ duration is past/)
+  })
+
   it('keeps otel.status_description without a status, and takes otel.status_code over error', () => {
     const [plain, both] = decodeJaeger(
       trace([

@@ -89,15 +89,24 @@ function decodeId(value: unknown, digits: 16 | 32, path: string, field: string):
   return value.toLowerCase().padStart(digits, '0')
 }
 
-/** A non-negative integer count of microseconds (a number, or digits in a string). */
+/** The latest time a span may have, as OTLP stores it: nanoseconds in an unsigned 64-bit integer (the year 2554). */
+const MAX_NANOS = 2n ** 64n - 1n
+
+/** Nanoseconds that fit a span's time, or a TraceFormatError. */
+function withinTime(nanos: bigint, path: string, field: string): bigint {
+  if (nanos > MAX_NANOS) fail(path, `${field} is past the latest time a trace can hold (the year 2554)`)
+  return nanos
+}
+
+/** A non-negative integer count of microseconds (a number, or digits in a string), as nanoseconds. */
 function micros(value: unknown, path: string, field: string): bigint {
   if (value === undefined || value === null) fail(path, `${field} is missing`)
-  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return BigInt(value) * 1000n
+  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return withinTime(BigInt(value) * 1000n, path, field)
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
     fail(path, `${field} must be a non-negative number of microseconds, got ${describe(value)}`)
   const whole = Math.trunc(value)
   // Fractions of a microsecond (rare, but some writers have them) are kept to the nanosecond.
-  return BigInt(whole) * 1000n + BigInt(Math.round((value - whole) * 1000))
+  return withinTime(BigInt(whole) * 1000n + BigInt(Math.round((value - whole) * 1000)), path, field)
 }
 
 function decodeSpan(value: unknown, path: string, traceTraceId: unknown, resourceOf: (id: string, path: string) => Attributes): SpanDto {
@@ -107,7 +116,7 @@ function decodeSpan(value: unknown, path: string, traceTraceId: unknown, resourc
   const name = value['operationName'] ?? ''
   if (typeof name !== 'string') fail(at(path, 'operationName'), `expected a string, got ${describe(name)}`)
   const start = micros(value['startTime'], path, 'startTime')
-  const end = start + micros(value['duration'], path, 'duration')
+  const end = withinTime(start + micros(value['duration'], path, 'duration'), path, 'startTime + duration')
 
   let parentSpanId: string | undefined
   const links: SpanDto['links'] = []
@@ -140,7 +149,8 @@ function decodeSpan(value: unknown, path: string, traceTraceId: unknown, resourc
     setOwn(
       attributes,
       'jaeger.warnings',
-      warnings.map((warning) => String(warning))
+      // Jaeger writes strings here; anything else is shown as describe() would (String() of a deeply nested array overflows the stack).
+      warnings.map((warning) => (typeof warning === 'string' ? warning : describe(warning)))
     )
 
   const events: SpanDto['events'] = []
@@ -220,7 +230,8 @@ function decodeTagValue(type: unknown, value: unknown, path: string): AttributeV
       }
       break
     case 'float64':
-      if (typeof value === 'number') return value
+      // Infinity (1e999 in the file) is kept as its string, as OTLP's doubleValue: attribute numbers are finite.
+      if (typeof value === 'number') return Number.isFinite(value) ? value : String(value)
       if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return value
       if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value)
       break
@@ -230,7 +241,8 @@ function decodeTagValue(type: unknown, value: unknown, path: string): AttributeV
       break
     case undefined:
     case null:
-      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value
+      if (typeof value === 'number') return Number.isFinite(value) ? value : String(value)
+      if (typeof value === 'string' || typeof value === 'boolean') return value
       break
     default:
       fail(at(path, 'type'), `unknown tag type ${describe(type)} (expected string, bool, int64, float64 or binary)`)

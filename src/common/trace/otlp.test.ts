@@ -201,6 +201,14 @@ describe('OTLP JSON', () => {
     expect(encodeOtlp([])).toEqual({ resourceSpans: [] } satisfies OtlpTracesData)
   })
 
+  it('keeps a doubleValue too big for a double (1e999 in the file) as the string Infinity, as the contract wants finite numbers', () => {
+    const document = JSON.parse(
+      JSON.stringify(oneSpan({ ...base, attributes: [{ key: 'huge', value: { doubleValue: 0 } }] })).replace('"doubleValue":0', '"doubleValue":1e999')
+    ) as unknown
+    const [decoded] = decodeOtlp(document)
+    expect(decoded?.attributes['huge']).toBe('Infinity')
+  })
+
   it('encodes numbers as intValue only when exact, and decodes what it encodes to the same value', () => {
     for (const value of [0, 1, -1, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 1e21, 0.1, -2.5e-8, Number.MAX_VALUE, Number.MIN_VALUE]) {
       const encoded = JSON.parse(JSON.stringify(encodeAnyValue(value)))

@@ -442,7 +442,9 @@ function decodeInt(value: unknown, path: string): number | string {
 }
 
 function decodeDouble(value: unknown, path: string): number | string {
-  if (typeof value === 'number') return value
+  // A number too big for a double (1e999 in the file) parses as Infinity: kept as the proto3 JSON
+  // string for it, like a "Infinity" written as such (attribute numbers are finite).
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value)
   if (typeof value === 'string') {
     if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return value
     const number = Number(value)

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { basename, resolve } from 'node:path'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { serializeError } from '../../common/errors'
 import { writeFileAtomic } from '../files/write-file-atomic'
 import { ChannelName, type DisplaySettings } from '../../common/repl-contract'
 import type { EvalResult, ReplMode } from '../../common/runtime-contract'
@@ -194,28 +195,45 @@ export async function loadGraphFile(
   try {
     module = (await host.importModule(url ?? path)) as Record<string, unknown>
   } catch (error) {
-    const { code, message } = error as { code?: string; message?: string }
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'ENOENT') return { result: fail(evalId, 'LoadError', `cannot read ${path}: no such file`) }
-    const text = message ?? String(error)
-    if (text.startsWith(path)) return { result: fail(evalId, (error as Error).name ?? 'LoadError', text) }
+    // The file may throw anything (null, 42, a Proxy whose traps throw): read it only through serializeError.
+    const { name, message: text, code } = serializeError(error)
+    // Not found: the file itself, unless the message names who imported it (a missing import of the file).
+    if (code === 'ENOENT' || (code === 'ERR_MODULE_NOT_FOUND' && !text.includes('imported from')))
+      return { result: fail(evalId, 'LoadError', `cannot read ${path}: no such file`) }
+    if (text.startsWith(path)) return { result: fail(evalId, name, text) }
     // Node's own syntax errors (JavaScript files) carry no location in their message: find it.
     const located = /\.[cm]?js$/i.test(path) ? locateSyntaxError(path) : undefined
-    return { result: located ? fail(evalId, 'SyntaxError', located) : fail(evalId, (error as Error).name ?? 'LoadError', `${path}: ${text}`) }
+    return { result: located ? fail(evalId, 'SyntaxError', located) : fail(evalId, name === 'NonErrorThrown' ? 'LoadError' : name, `${path}: ${text}`) }
   }
   const names = Object.keys(module).filter((k) => k !== 'default')
   for (const name of names) host.evaluator.context[name] = module[name]
-  const graphs = names.filter((name) => {
-    const value = module[name]
-    return (
-      value instanceof Graph ||
-      (typeof value === 'function' && (value as { graph?: unknown }).graph instanceof Graph) ||
-      (value as { graph?: unknown } | undefined)?.graph !== undefined
-    )
-  })
-  const nodes = names.filter((name) => isNodeDef(module[name]))
-  const summary = `loaded ${path}: ${names.length} binding${names.length === 1 ? '' : 's'} (${names.join(', ') || 'none'})`
-  const found = graphs.length ? `graphs: ${graphs.join(', ')}` : `no graph in ${basename(path)} (export one made with graph(Start))`
-  return { result: ok(evalId, `${summary}\n${found}${nodes.length ? `\nnodes: ${nodes.join(', ')}` : ''}`), loaded: { path, names, graphs } }
+  // An export whose traps or getters throw (a hostile Proxy) is neither a graph nor a node; it is still bound.
+  const isGraph = (value: unknown): boolean =>
+    value instanceof Graph ||
+    (typeof value === 'function' && (value as { graph?: unknown }).graph instanceof Graph) ||
+    (value as { graph?: unknown } | undefined)?.graph !== undefined
+  const graphs = names.filter((name) => holdsSafely(() => isGraph(module[name])))
+  const nodes = names.filter((name) => holdsSafely(() => isNodeDef(module[name])))
+  const summary = `loaded ${path}: ${names.length} binding${names.length === 1 ? '' : 's'} (${listNames(names) || 'none'})`
+  const found = graphs.length ? `graphs: ${listNames(graphs)}` : `no graph in ${basename(path)} (export one made with graph(Start))`
+  return { result: ok(evalId, `${summary}\n${found}${nodes.length ? `\nnodes: ${listNames(nodes)}` : ''}`), loaded: { path, names, graphs } }
+}
+
+/** `test()`, or false when it throws. */
+function holdsSafely(test: () => boolean): boolean {
+  try {
+    return test()
+  } catch {
+    return false
+  }
+}
+
+/** The names a load summary shows: a file with thousands of exports gets the first ones and a count, not a page. */
+const MAX_LISTED_NAMES = 50
+
+function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, MAX_LISTED_NAMES).join(', ')
+  return names.length > MAX_LISTED_NAMES ? `${shown}, … ${names.length - MAX_LISTED_NAMES} more` : shown
 }
 
 /** `file:line:col: reason`, the line and a caret, for a JavaScript file acorn cannot parse (else undefined). */

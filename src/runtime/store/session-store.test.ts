@@ -113,6 +113,18 @@ describe('SessionStore', () => {
     expect(store.format(store.search('ls'))).toMatch(/^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d s1 #3 bash\] ls -la$/)
   })
 
+  it('writes each text through its redact function: a secret never reaches the file', async () => {
+    const dir = project()
+    const store = await open(dir, { redact: (text) => text.replaceAll('hunter2-secret', '[REDACTED]') })
+    store.appendInput('login("hunter2-secret")', 'js')
+    store.appendOutput(out('token hunter2-secret accepted'))
+    await store.flush()
+    const file = readFileSync(fileOf(dir), 'utf8')
+    expect(file).not.toContain('hunter2-secret')
+    expect(file).toContain('login(\\"[REDACTED]\\")')
+    expect(texts(store.search('accepted'))).toEqual(['token [REDACTED] accepted'])
+  })
+
   it('creates its folder private, keeps it out of git, and the file private', async () => {
     const dir = project()
     const store = await open(dir)

@@ -34,6 +34,8 @@ export interface SessionStoreOptions {
    * sentence for the user; appends go on being tried, and the log says when they fail and work again.
    */
   onWriteFailure?: (message: string) => void
+  /** Scrubs secrets from each text before it is written (after it is bounded, so the cost is bounded too). */
+  redact?: (text: string) => string
 }
 
 export interface SearchOptions {
@@ -142,7 +144,8 @@ export class SessionStore {
     private readonly appendFd: number,
     private readonly readFd: number,
     private readonly logger: Logger,
-    private readonly onWriteFailure: ((message: string) => void) | undefined
+    private readonly onWriteFailure: ((message: string) => void) | undefined,
+    private readonly redact: (text: string) => string
   ) {
     this.sessionId = sessionId
     this.file = file
@@ -174,7 +177,15 @@ export class SessionStore {
       closeSync(appendFd)
       throw error
     }
-    const store = new SessionStore(sessionId, file, appendFd, readFd, options.logger ?? stderrLogger, options.onWriteFailure)
+    const store = new SessionStore(
+      sessionId,
+      file,
+      appendFd,
+      readFd,
+      options.logger ?? stderrLogger,
+      options.onWriteFailure,
+      options.redact ?? ((text) => text)
+    )
     try {
       // Streamed a chunk at a time, letting the event loop run in between: a big store does not
       // freeze the runtime while it opens.
@@ -351,7 +362,9 @@ export class SessionStore {
   private append(fields: AppendFields): Entry {
     if (this.closed) throw new Error(`the session store is closed (session ${this.sessionId}): cannot append any more`)
     const seq = this.nextSeq++
-    const { text, bytes } = boundText(fields.text)
+    const bounded = boundText(fields.text)
+    const text = this.redact(bounded.text)
+    const bytes = bounded.bytes
     const entry: Entry = { v: 1, id: `${this.sessionId}.${seq}`, session: this.sessionId, seq, ...fields, text, ...(bytes !== undefined ? { bytes } : {}) }
     this.write(encodeEntry(entry))
     return entry

@@ -31,11 +31,38 @@ class WebSocketAdapter extends BasePort {
 }
 
 /**
- * Text frames carry JSON. A frame that is not JSON is delivered as its raw text (and binary frames
- * as they are), so the receiver rejects it with a proper error reply like any other bad message.
+ * The deepest nesting of arrays and objects a frame may carry. No message of the contracts comes
+ * near it; a deeper one would overflow the stack of the structured clone that forwards it to the
+ * runtime's process, so it would vanish unanswered.
+ */
+export const MAX_FRAME_NESTING = 512
+
+/** Whether `json` nests arrays and objects deeper than `limit` (brackets inside strings do not count). */
+function nestsDeeperThan(json: string, limit: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c)
+        i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) inString = true
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true
+    } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
+}
+
+/**
+ * Text frames carry JSON. A frame that is not JSON, or nests deeper than MAX_FRAME_NESTING, is
+ * delivered as its raw text (and binary frames as they are), so the receiver rejects it with a
+ * proper error reply like any other bad message.
  */
 function decode(data: unknown): unknown {
   if (typeof data !== 'string') return data
+  if (nestsDeeperThan(data, MAX_FRAME_NESTING)) return data
   try {
     return JSON.parse(data) as unknown
   } catch {
