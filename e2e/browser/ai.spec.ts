@@ -1,5 +1,5 @@
 import { test as base, expect } from '@playwright/test'
-import { fakeReply, startFakeAnthropic, type FakeAnthropic, type FakeHandler } from '../../test/support/fake-anthropic'
+import { fakeReply, startFakeAnthropic, type FakeAnthropic } from '../../test/support/fake-anthropic'
 import { startHost, type RunningHost } from '../support/web-host'
 import { terminalLines } from '../support/terminal'
 
@@ -24,16 +24,6 @@ const test = base.extend<object, { api: FakeAnthropic; host: RunningHost }>({
   ]
 })
 
-/** Streams its first words, then holds the connection until the client closes it. */
-const firstWordsThenNothing: FakeHandler = (request, response) => {
-  response.writeHead(200, { 'content-type': 'text/event-stream' })
-  const send = (data: Record<string, unknown>) => response.write(`event: ${String(data['type'])}\ndata: ${JSON.stringify(data)}\n\n`)
-  const message = { id: 'msg_slow', type: 'message', role: 'assistant', model: request.body.model, content: [], stop_reason: null, stop_sequence: null }
-  send({ type: 'message_start', message: { ...message, usage: { input_tokens: 5, output_tokens: 1 } } })
-  send({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })
-  send({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Let me think about this slowly' } })
-}
-
 test('NL mode: the answer streams in with a tool line, and Ctrl+C mid-stream stops it and gives the prompt back', async ({ page, host, api }) => {
   await page.goto(host.url)
   await expect(page.getByTestId('connection')).toHaveText('connected')
@@ -54,7 +44,7 @@ test('NL mode: the answer streams in with a tool line, and Ctrl+C mid-stream sto
   await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringMatching(/\[ai:1 · context [\d,]+ tokens of 200,000 · 1 tool call/))
   await page.screenshot({ path: 'test-results/ai-streamed-answer.png' })
 
-  api.reply(firstWordsThenNothing)
+  api.reply(fakeReply.hang({ headers: true, text: 'Let me think about this slowly' })) // the first words, then nothing until the client goes
   await page.keyboard.type('and the median?')
   await page.keyboard.press('Enter')
   await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('Let me think about this slowly'))

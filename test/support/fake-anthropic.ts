@@ -76,11 +76,13 @@ export interface FakeStreamErrorReply extends FakeTiming {
 
 /**
  * Never finishes: sends nothing (or, with `headers`, the 200 headers and for a streaming request
- * `message_start`), and holds the connection until the client closes it or the server stops.
+ * `message_start`, then `text` as the first words of a text block, if given), and holds the
+ * connection until the client closes it or the server stops.
  */
 export interface FakeHangReply {
   kind: 'hang'
   headers?: boolean
+  text?: string
 }
 
 /** Full control: write the response yourself. */
@@ -238,8 +240,11 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     if (reply.kind === 'hang') {
       if (!reply.headers) return
       res.writeHead(200, streaming ? sseHeaders : { 'content-type': 'application/json' })
-      if (streaming) await send('message_start', messageStart(messageJson(fakeReply.text(''), request.body?.model, request.index))[1])
-      else res.flushHeaders()
+      if (!streaming) return void res.flushHeaders()
+      await send('message_start', messageStart(messageJson(fakeReply.text(''), request.body?.model, request.index))[1])
+      if (reply.text === undefined) return
+      await send('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })
+      await send('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: reply.text } })
       return
     }
     await sleep(reply.delayMs)

@@ -127,14 +127,7 @@ describe('the AI assistant', () => {
   it('pitfall-08 Ctrl+C mid-stream closes the HTTP stream at once and the input comes back cancelled', async () => {
     const { api, nl, runtime, aiText } = await setup()
     // The first words, then nothing more until the client goes away.
-    api.reply((request, response) => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' })
-      const send = (data: Record<string, unknown>) => response.write(`event: ${String(data['type'])}\ndata: ${JSON.stringify(data)}\n\n`)
-      const message = { id: 'msg_slow', type: 'message', role: 'assistant', model: request.body.model, content: [], stop_reason: null, stop_sequence: null }
-      send({ type: 'message_start', message: { ...message, usage: { input_tokens: 5, output_tokens: 1 } } })
-      send({ type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } })
-      send({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'This answer ' } })
-    })
+    api.reply(fakeReply.hang({ headers: true, text: 'This answer ' }))
     const controller = new AbortController()
     const pending = nl('tell me slowly', controller.signal)
     await until(() => aiText().includes('This answer'), 5000, 'the first delta')
