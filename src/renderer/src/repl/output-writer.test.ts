@@ -42,6 +42,45 @@ function writerFor(terminal: SlowTerminal, sizes = { highWater: 1000, lowWater: 
 const line = (i: number) => `line ${String(i).padStart(4, '0')} ${'x'.repeat(30)}\n`
 
 describe('OutputWriter', () => {
+  it('keeps only what the terminal parses in about a frame unparsed: a slow parser gets a lower watermark, a fast one the full one', () => {
+    /** A terminal that parses one write at a time, each taking its length ÷ `bytesPerMs` on the writer's clock. */
+    const measure = (bytesPerMs: number) => {
+      let clock = 0
+      const unparsed: Array<{ size: number; callback: () => void }> = []
+      let lines = 0
+      const terminal = {
+        write: (data: string, callback?: () => void) => {
+          lines += data.split('\n').length - 1
+          if (callback) unparsed.push({ size: data.length, callback })
+        }
+      }
+      let scheduled: (() => void) | undefined
+      const writer = new OutputWriter(terminal, {
+        erasePrompt: () => '',
+        drawPrompt: () => undefined,
+        schedule: (flush) => ((scheduled = flush), () => (scheduled = undefined)),
+        now: () => clock
+      })
+      for (let i = 0; i < 20_000; i++) void writer.print(line(i)) // 800 kB
+      scheduled?.()
+      let mostUnparsed = 0
+      for (let write = unparsed.shift(); write; write = unparsed.shift()) {
+        clock += write.size / bytesPerMs
+        write.callback()
+        mostUnparsed = Math.max(mostUnparsed, writer.pendingBytes)
+      }
+      return { highWater: writer.effectiveHighWater, mostUnparsed, lines }
+    }
+    const slow = measure(2 * 1024) // 2 MB/s: 16 ms is 32 kB
+    expect(slow.highWater).toBe(32 * 1024)
+    expect(slow.lines).toBe(20_000)
+    const fast = measure(100 * 1024)
+    expect(fast.highWater).toBe(256 * 1024)
+    expect(fast.lines).toBe(20_000)
+    // Before a rate is known the full watermark applies (the first chunks); the fast parser keeps it.
+    expect(fast.mostUnparsed).toBeGreaterThan(200 * 1024)
+  })
+
   it('stops taking output above the high watermark and resumes below the low one, losing nothing', async () => {
     const terminal = new SlowTerminal()
     const { writer, frame } = writerFor(terminal)

@@ -9,11 +9,18 @@ export interface WriteTarget {
 export interface OutputWriterOptions {
   /**
    * Bytes handed to the terminal and not yet parsed above which no more output is taken from the
-   * queue. A keystroke's echo waits behind them, so this bounds the echo's delay: xterm parses a
-   * few MB/s of plain lines on a busy machine, so 256 kB is tens of milliseconds, yet enough to
-   * keep the parser busy through a frame.
+   * queue, at most. A keystroke's echo waits behind them, so this bounds the echo's delay; the
+   * watermark in effect is smaller on a machine that parses slowly (see `parseBudgetMs`).
    */
   highWater?: number
+  /**
+   * How long the unparsed output may take the terminal to parse: the high watermark in effect is
+   * the measured parse rate times this (between MIN_HIGH_WATER and `highWater`), so a keystroke's
+   * echo waits about this long behind output, whatever the machine. Default 16 ms (a frame).
+   */
+  parseBudgetMs?: number
+  /** The clock the parse rate is measured with (default `performance.now`). */
+  now?: () => number
   /** Output is taken again once the unparsed bytes fall to this (hysteresis: no stop-start per chunk). */
   lowWater?: number
   /** Largest single write: xterm yields to input and rendering only between writes. */
@@ -38,6 +45,9 @@ interface Piece {
 export const HIGH_WATER = 256 * 1024
 export const LOW_WATER = 64 * 1024
 export const CHUNK_SIZE = 32 * 1024
+/** The smallest high watermark the parse rate may bring it down to: enough to keep the parser busy. */
+export const MIN_HIGH_WATER = 16 * 1024
+const PARSE_BUDGET_MS = 16
 
 /**
  * Output above the prompt, with flow control (xterm.js's watermark scheme): the bytes written to
@@ -58,6 +68,10 @@ export class OutputWriter implements Disposable {
   private readonly lowWater: number
   private readonly chunkSize: number
   private readonly openRow = new OpenRow()
+  /** The parse rate, as decayed sums of bytes parsed and the time it took (bytes/ms = bytes ÷ ms). */
+  private readonly parsed = { bytes: 0, ms: 0, lastAt: Number.NEGATIVE_INFINITY }
+  private readonly now: () => number
+  private readonly parseBudgetMs: number
 
   constructor(
     private readonly target: WriteTarget,
@@ -66,6 +80,23 @@ export class OutputWriter implements Disposable {
     this.highWater = options.highWater ?? HIGH_WATER
     this.lowWater = options.lowWater ?? LOW_WATER
     this.chunkSize = options.chunkSize ?? CHUNK_SIZE
+    this.now = options.now ?? (() => performance.now())
+    this.parseBudgetMs = options.parseBudgetMs ?? PARSE_BUDGET_MS
+  }
+
+  /**
+   * The high watermark in effect: what the terminal parses in the budget at its measured rate,
+   * within [MIN_HIGH_WATER, highWater] (the configured one until a rate is known).
+   */
+  get effectiveHighWater(): number {
+    if (this.parsed.ms <= 0) return this.highWater
+    const budget = (this.parsed.bytes / this.parsed.ms) * this.parseBudgetMs
+    return Math.round(Math.min(this.highWater, Math.max(Math.min(MIN_HIGH_WATER, this.highWater), budget)))
+  }
+
+  /** The low watermark and chunk size scale with the high one in effect. */
+  private get effectiveLowWater(): number {
+    return Math.min(this.lowWater, Math.round((this.effectiveHighWater * this.lowWater) / this.highWater))
   }
 
   /** Bytes written to the terminal that it has not parsed yet. */
@@ -95,7 +126,8 @@ export class OutputWriter implements Disposable {
     this.cancelScheduled?.()
     this.cancelScheduled = undefined
     if (this.disposed || this.paused) return
-    while (this.queue.length > 0 && this.unparsed < this.highWater) this.writeChunk()
+    const highWater = this.effectiveHighWater
+    while (this.queue.length > 0 && this.unparsed < highWater) this.writeChunk()
     // Full: wait for the terminal to catch up (its callbacks resume writing).
     if (this.queue.length > 0) this.paused = true
   }
@@ -114,9 +146,10 @@ export class OutputWriter implements Disposable {
   private writeChunk(): void {
     let chunk = ''
     const finished: Array<() => void> = []
-    while (this.queue.length > 0 && chunk.length < this.chunkSize) {
+    const chunkSize = Math.min(this.chunkSize, Math.max(1024, Math.round(this.effectiveHighWater / 4)))
+    while (this.queue.length > 0 && chunk.length < chunkSize) {
       const piece = this.queue[0]!
-      const room = this.chunkSize - chunk.length
+      const room = chunkSize - chunk.length
       if (piece.text.length <= room) {
         chunk += piece.text
         finished.push(piece.done)
@@ -133,15 +166,31 @@ export class OutputWriter implements Disposable {
     const shown = this.openRow.write(chunk, this.options.columns?.() ?? 80, this.options.rows?.() ?? 24)
     const size = shown.length
     this.unparsed += size
+    const writtenAt = this.now()
     this.target.write(this.options.erasePrompt() + shown, () => {
+      this.measureParse(size, writtenAt)
       this.unparsed -= size
       for (const done of finished) done()
-      if (this.paused && this.unparsed <= this.lowWater) {
+      if (this.paused && this.unparsed <= this.effectiveLowWater) {
         this.paused = false
         this.flush()
       }
     })
     this.options.drawPrompt()
+  }
+
+  /**
+   * A chunk of `bytes` written at `writtenAt` is parsed now: it took from when the parser could
+   * start on it (its write, or the previous chunk's end) until now. Older samples decay, so the
+   * rate follows the machine's load.
+   */
+  private measureParse(bytes: number, writtenAt: number): void {
+    const now = this.now()
+    const ms = now - Math.max(writtenAt, this.parsed.lastAt)
+    this.parsed.lastAt = now
+    if (ms <= 0) return
+    this.parsed.bytes = this.parsed.bytes * 0.8 + bytes
+    this.parsed.ms = this.parsed.ms * 0.8 + ms
   }
 }
 
