@@ -8,19 +8,26 @@ const KEY = 'cortex.repl.buffer'
 export const SAVED_LINES = 1000
 /** Session storage holds a few MB per origin: a buffer full of colour codes is cut to fit this. */
 const MAX_CHARS = 1_500_000
-/** At most one save per this many ms while output arrives. */
-const SAVE_EVERY_MS = 500
+/**
+ * At most one save per this many ms while output arrives, in idle time: a save serializes a
+ * thousand lines (several ms on a slow machine), which a keystroke must not wait behind. The save
+ * that matters for a reload is the one on `pagehide`; these keep a recent copy should the page die.
+ */
+const SAVE_EVERY_MS = 5000
+/** Longest wait for idle time once a save is due. */
+const IDLE_TIMEOUT_MS = 10_000
 
 /**
  * Keeps the REPL pane's output across a reload of the page: the lines above the prompt (the latest
- * {@link SAVED_LINES}, with their colours; xterm's serialize addon) go to the tab's session storage,
- * at most every {@link SAVE_EVERY_MS} while output arrives and when the page goes away, and
+ * {@link SAVED_LINES}, with their colours; xterm's serialize addon) go to the tab's session storage
+ * when the page goes away, and in idle time at most every {@link SAVE_EVERY_MS} while output arrives; and
  * {@link restore} gives them back to the new page, which writes them before anything else.
  */
 export class SavedBuffer implements Disposable {
   private readonly store = new DisposableStore()
   private readonly serializer = new SerializeAddon()
   private timer: ReturnType<typeof setTimeout> | undefined
+  private idle: number | undefined
 
   constructor(
     private readonly terminal: Terminal,
@@ -37,6 +44,7 @@ export class SavedBuffer implements Disposable {
       toDisposable(() => {
         window.removeEventListener('pagehide', onPageHide)
         if (this.timer) clearTimeout(this.timer)
+        if (this.idle !== undefined) cancelIdleCallback(this.idle)
       })
     )
   }
@@ -54,6 +62,8 @@ export class SavedBuffer implements Disposable {
   save(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
+    if (this.idle !== undefined) cancelIdleCallback(this.idle)
+    this.idle = undefined
     const end = this.promptRow() - 1
     if (end < 0) return
     let lines = SAVED_LINES
@@ -79,6 +89,6 @@ export class SavedBuffer implements Disposable {
   }
 
   private schedule(): void {
-    this.timer ??= setTimeout(() => this.save(), SAVE_EVERY_MS)
+    this.timer ??= setTimeout(() => (this.idle = requestIdleCallback(() => this.save(), { timeout: IDLE_TIMEOUT_MS })), SAVE_EVERY_MS)
   }
 }
