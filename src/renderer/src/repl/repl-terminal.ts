@@ -49,7 +49,8 @@ export class ReplTerminal implements Disposable {
   ) {
     this.terminal = new Terminal({
       convertEol: true,
-      cursorBlink: true,
+      // Steady, as VS Code's terminal: a blinking cursor restarts a CSS animation each time output redraws its row.
+      cursorBlink: false,
       fontFamily: '"DejaVu Sans Mono", Menlo, Consolas, monospace',
       fontSize: 14,
       lineHeight: 1.15, // room for underscores, which DejaVu draws at the bottom of the cell

@@ -8,26 +8,16 @@ const KEY = 'cortex.repl.buffer'
 export const SAVED_LINES = 1000
 /** Session storage holds a few MB per origin: a buffer full of colour codes is cut to fit this. */
 const MAX_CHARS = 1_500_000
-/**
- * At most one save per this many ms while output arrives, in idle time: a save serializes a
- * thousand lines (several ms on a slow machine), which a keystroke must not wait behind. The save
- * that matters for a reload is the one on `pagehide`; these keep a recent copy should the page die.
- */
-const SAVE_EVERY_MS = 5000
-/** Longest wait for idle time once a save is due. */
-const IDLE_TIMEOUT_MS = 10_000
 
 /**
  * Keeps the REPL pane's output across a reload of the page: the lines above the prompt (the latest
  * {@link SAVED_LINES}, with their colours; xterm's serialize addon) go to the tab's session storage
- * when the page goes away, and in idle time at most every {@link SAVE_EVERY_MS} while output arrives; and
+ * when the page goes away (a reload, a navigation) or is hidden, and
  * {@link restore} gives them back to the new page, which writes them before anything else.
  */
 export class SavedBuffer implements Disposable {
   private readonly store = new DisposableStore()
   private readonly serializer = new SerializeAddon()
-  private timer: ReturnType<typeof setTimeout> | undefined
-  private idle: number | undefined
 
   constructor(
     private readonly terminal: Terminal,
@@ -37,14 +27,16 @@ export class SavedBuffer implements Disposable {
   ) {
     terminal.loadAddon(this.serializer)
     this.store.add(this.serializer)
-    this.store.add(terminal.onWriteParsed(() => this.schedule()))
+    // Only then: a save serializes a thousand lines (tens of ms on a slow machine, under load), which
+    // a keystroke would wait behind if it ran while output streams.
     const onPageHide = () => this.save()
+    const onHidden = () => document.visibilityState === 'hidden' && this.save()
     window.addEventListener('pagehide', onPageHide)
+    document.addEventListener('visibilitychange', onHidden)
     this.store.add(
       toDisposable(() => {
         window.removeEventListener('pagehide', onPageHide)
-        if (this.timer) clearTimeout(this.timer)
-        if (this.idle !== undefined) cancelIdleCallback(this.idle)
+        document.removeEventListener('visibilitychange', onHidden)
       })
     )
   }
@@ -60,10 +52,6 @@ export class SavedBuffer implements Disposable {
 
   /** Saves now: the output above the prompt, the latest lines that fit. */
   save(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = undefined
-    if (this.idle !== undefined) cancelIdleCallback(this.idle)
-    this.idle = undefined
     const end = this.promptRow() - 1
     if (end < 0) return
     let lines = SAVED_LINES
@@ -86,9 +74,5 @@ export class SavedBuffer implements Disposable {
 
   dispose(): void {
     this.store.dispose()
-  }
-
-  private schedule(): void {
-    this.timer ??= setTimeout(() => (this.idle = requestIdleCallback(() => this.save(), { timeout: IDLE_TIMEOUT_MS })), SAVE_EVERY_MS)
   }
 }
