@@ -20,6 +20,7 @@ import {
   type RuntimeStats
 } from '../common/runtime-contract'
 import type { SpanDto } from '../common/trace-contract'
+import { parseAnswer } from '../common/repl/format'
 import { redactText, type RedactOptions } from '../common/trace/redact'
 import { OutputRouter, type OutputOptions } from './engine/output'
 import { GraphEngine, type RunRecord } from './engine/graph-engine'
@@ -65,12 +66,6 @@ const TASK_EVENT_MS = 50
 
 function progressOf(run: RunRecord): GraphProgress {
   return { runId: run.id, graph: run.graph, state: run.state, ...(run.at ? { node: run.at.node, step: run.at.step } : {}) }
-}
-
-/** `@g1.0 value` (a graph run's gate) or `@a1.0 yes` (an AI approval), in any mode. */
-function answerOf(code: string): { id: string; text: string } | undefined {
-  const match = /^\s*@([ga]\d+\.\d+)\s+([\s\S]*?)\s*$/.exec(code)
-  return match ? { id: match[1]!, text: match[2]! } : undefined
 }
 
 /** Graph files the window may load from text. */
@@ -255,7 +250,7 @@ export class Runtime implements Disposable {
         'repl.journal': async ({ sessionId }) => {
           const store = await this.sessionStore
           if (!store) return { inputs: [], skipped: [], more: 0 }
-          return store.journal(sessionId, (text) => this.redactSecrets(text))
+          return store.journal(sessionId)
         },
         'tasks.list': () => this.tasks.list(),
         'tasks.cancel': (params) => ({
@@ -380,15 +375,10 @@ export class Runtime implements Disposable {
    * namespace, and text shaped like a key. For everything written to disk or a log.
    */
   redactSecrets(text: string): string {
-    // Finding the secrets reads every variable (about a millisecond): done again after each
-    // evaluation, and at most once a second in between, not for every line of a flood of output.
-    const now = Date.now()
-    const cached = this.secretRedaction
-    if (!cached || cached.generation !== this.evaluator.generation || now - cached.at > 1000)
-      this.secretRedaction = { options: redaction(this.secrets()), generation: this.evaluator.generation, at: now }
-    return redactText(text, this.secretRedaction!.options)
+    const found = this.foundSecrets()
+    found.options ??= redaction(found.values)
+    return redactText(text, found.options)
   }
-  private secretRedaction: { options: RedactOptions; generation: number; at: number } | undefined
 
   /** Memory, running tasks and waiting gates, for the status bar (polled). */
   stats(): RuntimeStats {
@@ -424,7 +414,7 @@ export class Runtime implements Disposable {
     switch (mode) {
       case 'js': {
         // `@g1.0 value` answers a gate of a graph run (`@a1.0 yes` an AI approval); `%name` is a magic.
-        const gate = answerOf(code)
+        const gate = parseAnswer(code)
         if (gate) return Promise.resolve(this.answerGate(gate.id, gate.text))
         if (isMagic(code))
           return runMagic(code, {
@@ -445,7 +435,7 @@ export class Runtime implements Disposable {
       case 'bash':
         return runShell(code, this.evaluator.reserveId(), { output: this.output, tasks: this.tasks, signal })
       case 'nl': {
-        const gate = answerOf(code)
+        const gate = parseAnswer(code)
         if (gate) return Promise.resolve(this.answerGate(gate.id, gate.text))
         return this.assistant.input(code, this.evaluator.reserveId(), signal)
       }
@@ -457,20 +447,37 @@ export class Runtime implements Disposable {
    * again) and/or a model. Graph runs use the key too, unless the user set their own LM.
    */
   configureAssistant(settings: { apiKey?: string | null; model?: string }): void {
+    const keyBefore = this.assistant.secret
     this.assistant.configure(settings)
-    this.secretRedaction = undefined // a new key is a new secret to scrub
-    if (settings.apiKey === undefined) return
-    if (this.engine.defaultLm !== undefined && this.engine.defaultLm !== this.keyLm) return
     const key = this.assistant.secret
+    // The host says it again for every new tab: only a key that changed makes a new graph LM.
+    if (settings.apiKey === undefined || key === keyBefore) return
+    this.found = undefined // a new key is a new secret to scrub
+    if (this.engine.defaultLm !== undefined && this.engine.defaultLm !== this.keyLm) return
     this.keyLm = key ? createLm(new AnthropicBackend({ apiKey: key })) : undefined
     this.engine.defaultLm = this.keyLm
   }
 
   /** Values never to leave in a trace or to a window: secret-named variables and the settings' key. */
   private secrets(): string[] {
-    const key = this.assistant?.secret
-    return secretValues(process.env, this.evaluator.context, key ? { ANTHROPIC_API_KEY: key } : {})
+    return this.foundSecrets().values
   }
+
+  /**
+   * Finding the secrets reads every variable (about a millisecond), and every stored line, log line
+   * and span batch asks: they are found again after each evaluation (or a new key), and at most
+   * once a second in between.
+   */
+  private foundSecrets(): { values: string[]; options?: RedactOptions } {
+    const now = Date.now()
+    const found = this.found
+    if (found && found.generation === this.evaluator.generation && now - found.at <= 1000) return found
+    const key = this.assistant?.secret
+    const values = secretValues(process.env, this.evaluator.context, key ? { ANTHROPIC_API_KEY: key } : {})
+    this.found = { values, generation: this.evaluator.generation, at: now }
+    return this.found
+  }
+  private found: { values: string[]; generation: number; at: number; options?: RedactOptions } | undefined
 
   private answerGate(gateId: string, text: string): EvalResult {
     const evalId = this.evaluator.reserveId()

@@ -21,7 +21,13 @@ export const style = {
  * an evaluation runs, since that evaluation may be the one waiting for it.
  */
 export function isAnswer(input: string): boolean {
-  return /^\s*@[a-z]+\d+\.\d+\s/.test(input)
+  return parseAnswer(input) !== undefined
+}
+
+/** The answer in an input, `@g1.0 value` (a graph run's gate) or `@a1.0 yes` (an AI approval): its id and text. */
+export function parseAnswer(input: string): { id: string; text: string } | undefined {
+  const match = /^\s*@([ga]\d+\.\d+)\s+([\s\S]*?)\s*$/.exec(input)
+  return match ? { id: match[1]!, text: match[2]! } : undefined
 }
 
 /** The modes in Shift+Tab order; JS first, the default (the namespace is the point of Cortex). */

@@ -72,6 +72,8 @@ export interface Entry {
   of?: number
   /** Result events: whether that input succeeded. */
   ok?: boolean
+  /** Secrets were scrubbed from the text before it was written (so it is not what was typed). */
+  redacted?: true
   /** Bounded to {@link MAX_TEXT_BYTES}; when cut, it holds a `… [truncated N bytes] …` marker. */
   text: string
   /** The original size in bytes of UTF-8, present only when the text was truncated. */
@@ -80,7 +82,7 @@ export interface Entry {
 
 // The order of the keys on disk: fixed, so every line starts with LINE_START; the small fields come
 // before the text, so a line's head is readable in a pager.
-const KEYS = ['v', 'id', 'session', 'seq', 'time', 'kind', 'mode', 'channel', 'stream', 'taskId', 'evalId', 'of', 'ok', 'text', 'bytes']
+const KEYS = ['v', 'id', 'session', 'seq', 'time', 'kind', 'mode', 'channel', 'stream', 'taskId', 'evalId', 'of', 'ok', 'redacted', 'text', 'bytes']
 
 /** The entry as one line of the file, `\n` included, keys in the documented order (others are dropped). */
 export function encodeEntry(entry: Entry): string {
@@ -115,6 +117,7 @@ export function parseEntry(line: string): Entry | undefined {
     optional(e['evalId'], 'number') &&
     optional(e['of'], 'number') &&
     optional(e['ok'], 'boolean') &&
+    (e['redacted'] === undefined || e['redacted'] === true) &&
     optional(e['bytes'], 'number')
   return valid ? (value as Entry) : undefined
 }

@@ -229,13 +229,13 @@ export class SessionStore {
 
   /**
    * What of session `id` (by default the latest session before this one) can be replayed into a
-   * new namespace: see `journal.ts`. `redact` hides secrets (the journal goes to a window).
+   * new namespace: see `journal.ts`. Its texts are as stored: already without secrets.
    */
-  journal(id?: string, redact?: (text: string) => string): Journal {
+  journal(id?: string): Journal {
     this.catchUp()
     const sessionId = id ?? this.sessionRecords.findLast((session) => session.id !== this.sessionId)?.id
     if (sessionId === undefined) return { inputs: [], skipped: [], more: 0 }
-    return journalOf(sessionId, this.session(sessionId), redact)
+    return journalOf(sessionId, this.session(sessionId))
   }
 
   /** Stores an event (a session note, a graph lifecycle line…). */
@@ -365,7 +365,16 @@ export class SessionStore {
     const bounded = boundText(fields.text)
     const text = this.redact(bounded.text)
     const bytes = bounded.bytes
-    const entry: Entry = { v: 1, id: `${this.sessionId}.${seq}`, session: this.sessionId, seq, ...fields, text, ...(bytes !== undefined ? { bytes } : {}) }
+    const entry: Entry = {
+      v: 1,
+      id: `${this.sessionId}.${seq}`,
+      session: this.sessionId,
+      seq,
+      ...fields,
+      ...(text !== bounded.text ? { redacted: true as const } : {}),
+      text,
+      ...(bytes !== undefined ? { bytes } : {})
+    }
     this.write(encodeEntry(entry))
     return entry
   }
