@@ -1,4 +1,4 @@
-import { tokenize, type TokenKind } from './js-tokens'
+import { tokenize, type Token, type TokenKind } from './js-tokens'
 
 /**
  * Colours of JS/TS input at the prompt, as ANSI SGR codes of the 16-colour palette (so they follow
@@ -22,11 +22,17 @@ const COLOURS: Partial<Record<TokenKind, string>> = {
  * result is `source`.
  */
 export function highlightJs(source: string): string {
+  return highlightTokens(source, tokenize(source).tokens)
+}
+
+/** {@link highlightJs} for a source already tokenized. */
+export function highlightTokens(source: string, tokens: readonly Token[]): string {
   let out = ''
-  for (const token of tokenize(source).tokens) {
+  for (const token of tokens) {
     const text = source.slice(token.start, token.end)
     const colour = COLOURS[token.kind]
     if (!colour) out += text
+    else if (!text.includes('\n')) out += `\x1b[${colour}m${text}\x1b[0m`
     else
       out += text
         .split('\n')

@@ -21,6 +21,11 @@ export interface Tokens {
    * comment, or a string continued with a backslash. Enter continues such an input on a new line.
    */
   readonly open: boolean
+  /**
+   * A template literal (or its `${`), a block comment or a continued string is open at the end: how
+   * the next line is coloured depends on this text (an open bracket alone does not matter for that).
+   */
+  readonly literalOpen: boolean
   /** Iterations of the scanner's loop: at most one per token (tests check the cost is linear). */
   readonly steps: number
 }
@@ -165,7 +170,7 @@ export function tokenize(source: string): Tokens {
       push('punctuation', start, i)
     }
   }
-  return { tokens, open: open || brackets.length > 0, steps }
+  return { tokens, open: open || brackets.length > 0, literalOpen: open || brackets.includes('${'), steps }
 }
 
 /**

@@ -1,4 +1,5 @@
-import { highlightJs } from './highlight'
+import { highlightTokens } from './highlight'
+import { tokenize } from './js-tokens'
 
 const RESET = '\x1b[0m'
 const CODE = '36'
@@ -12,7 +13,7 @@ const UNDECIDED_LINE_START = [/^ *$/, /^ *#{1,6}$/, /^ *`{1,2}$/, /^ *```[^\n]*$
 interface Fence {
   marker: string
   js: boolean
-  /** The block's lines so far (JS is highlighted as a whole, so a template or comment spanning lines keeps its colour). */
+  /** The block's lines since its colours last started afresh (a template or comment spanning lines keeps its colour). */
   source: string
 }
 
@@ -80,11 +81,15 @@ export class TerminalMarkdown {
 
   private codeLine(fence: Fence, line: string): string {
     if (!fence.js) return this.paint(CODE, line)
+    if (!this.color) return line
     fence.source += `${line}\n`
-    // The whole block so far, highlighted; its last line is this one (highlightJs closes colours at line ends).
-    const lines = highlightJs(fence.source).split('\n')
-    const painted = lines[lines.length - 2] ?? line
-    return this.color ? painted : line
+    // The block from where its colours last depended on earlier lines, highlighted; its last line is
+    // this one (highlighting closes colours at line ends). Only an open template, comment or string
+    // carries over: otherwise the next line starts afresh, so a long block stays linear to stream.
+    const scanned = tokenize(fence.source)
+    const lines = highlightTokens(fence.source, scanned.tokens).split('\n')
+    if (!scanned.literalOpen) fence.source = ''
+    return lines[lines.length - 2] ?? line
   }
 
   /** At a line start: decides the block (heading, fence, bullet, quote, rule) once the marker is unambiguous. */

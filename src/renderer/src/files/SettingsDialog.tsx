@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react'
+import { Dialog } from './Dialog'
 import { SUGGESTED_MODELS, type AssistantSettingsView } from '../../../common/assistant-settings'
 import type { CortexApi } from '../api/cortex-api'
 
@@ -51,104 +52,85 @@ export function SettingsDialog({ api, onClose }: { api: CortexApi; onClose: () =
     if (typed) await apply(() => api.settings.setApiKey(typed), 'API key saved')
   }
 
-  // Escape closes the dialog wherever the focus is: a save disables its button, and the focus falls to the page.
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape') return
-      e.preventDefault()
-      onClose()
-    }
-    window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
-  }, [onClose])
-
   return (
-    <div className="overlay-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
-      <div className="settings-dialog" role="dialog" aria-modal="true" aria-label="Settings" data-testid="settings-dialog">
-        <header>
-          <h2>Settings</h2>
-          <button type="button" onClick={onClose} aria-label="Close (Esc)">
-            Esc
+    <Dialog title="Settings" className="settings-dialog" testId="settings-dialog" onClose={onClose}>
+      <h3>AI assistant</h3>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          void saveKey()
+        }}
+      >
+        <label htmlFor="settings-api-key">Anthropic API key</label>
+        <div className="settings-row">
+          <input
+            id="settings-api-key"
+            ref={keyInput}
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="sk-ant-…"
+            value={key}
+            data-testid="settings-api-key"
+            onChange={(e) => setKey(e.target.value)}
+          />
+          <button type="submit" disabled={!key.trim()} data-testid="settings-save-key">
+            Save key
           </button>
-        </header>
-        <h3>AI assistant</h3>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault()
-            void saveKey()
-          }}
-        >
-          <label htmlFor="settings-api-key">Anthropic API key</label>
-          <div className="settings-row">
-            <input
-              id="settings-api-key"
-              ref={keyInput}
-              type="password"
-              autoComplete="off"
-              spellCheck={false}
-              placeholder="sk-ant-…"
-              value={key}
-              data-testid="settings-api-key"
-              onChange={(e) => setKey(e.target.value)}
-            />
-            <button type="submit" disabled={!key.trim()} data-testid="settings-save-key">
-              Save key
-            </button>
-            <button
-              type="button"
-              disabled={view?.apiKey !== 'settings'}
-              data-testid="settings-clear-key"
-              onClick={() => void apply(() => api.settings.setApiKey(null), 'API key cleared')}
-            >
-              Clear
-            </button>
-          </div>
-          <p className="settings-status" data-testid="settings-key-status">
-            Key: {view ? KEY_SOURCE[view.apiKey] : '…'}
-          </p>
-          <p className="settings-note">
-            {view?.keyStorage === 'memory'
-              ? 'Browser mode: a key saved here is kept in the Cortex host’s memory only, until “cortex web” stops. It is never sent back to this page.'
-              : 'Stored encrypted with the system’s keychain (Electron safeStorage). It is never sent back to this window.'}
-          </p>
-        </form>
-        <form
-          onSubmit={(e) => {
-            e.preventDefault()
-            void apply(() => api.settings.setModel(model.trim()), 'Model saved')
-          }}
-        >
-          <label htmlFor="settings-model">Model</label>
-          <div className="settings-row">
-            <input
-              id="settings-model"
-              list="settings-models"
-              spellCheck={false}
-              value={model}
-              data-testid="settings-model"
-              onChange={(e) => setModel(e.target.value)}
-            />
-            <datalist id="settings-models">
-              {SUGGESTED_MODELS.map((name) => (
-                <option key={name} value={name} />
-              ))}
-            </datalist>
-            <button type="submit" disabled={!model.trim() || model.trim() === view?.model} data-testid="settings-save-model">
-              Save model
-            </button>
-          </div>
-        </form>
-        {error && (
-          <p className="settings-error" role="alert" data-testid="settings-error">
-            {error}
-          </p>
-        )}
-        {done && !error && (
-          <p className="settings-done" role="status" data-testid="settings-done">
-            {done}
-          </p>
-        )}
-      </div>
-    </div>
+          <button
+            type="button"
+            disabled={view?.apiKey !== 'settings'}
+            data-testid="settings-clear-key"
+            onClick={() => void apply(() => api.settings.setApiKey(null), 'API key cleared')}
+          >
+            Clear
+          </button>
+        </div>
+        <p className="settings-status" data-testid="settings-key-status">
+          Key: {view ? KEY_SOURCE[view.apiKey] : '…'}
+        </p>
+        <p className="settings-note">
+          {view?.keyStorage === 'memory'
+            ? 'Browser mode: a key saved here is kept in the Cortex host’s memory only, until “cortex web” stops. It is never sent back to this page.'
+            : 'Stored encrypted with the system’s keychain (Electron safeStorage). It is never sent back to this window.'}
+        </p>
+      </form>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault()
+          void apply(() => api.settings.setModel(model.trim()), 'Model saved')
+        }}
+      >
+        <label htmlFor="settings-model">Model</label>
+        <div className="settings-row">
+          <input
+            id="settings-model"
+            list="settings-models"
+            spellCheck={false}
+            value={model}
+            data-testid="settings-model"
+            onChange={(e) => setModel(e.target.value)}
+          />
+          <datalist id="settings-models">
+            {SUGGESTED_MODELS.map((name) => (
+              <option key={name} value={name} />
+            ))}
+          </datalist>
+          <button type="submit" disabled={!model.trim() || model.trim() === view?.model} data-testid="settings-save-model">
+            Save model
+          </button>
+        </div>
+      </form>
+      {error && (
+        <p className="settings-error" role="alert" data-testid="settings-error">
+          {error}
+        </p>
+      )}
+      {done && !error && (
+        <p className="settings-done" role="status" data-testid="settings-done">
+          {done}
+        </p>
+      )}
+    </Dialog>
   )
 }

@@ -5,6 +5,7 @@ import type { CortexApi } from '../api/cortex-api'
 import type { ReplState } from '../repl/repl-state'
 import { useEventValue } from '../use-event-value'
 import type { FileActions } from './file-actions'
+import { Dialog } from './Dialog'
 import { SettingsDialog } from './SettingsDialog'
 import { focusRepl, SHORTCUTS } from './shortcuts'
 import type { WindowUi } from './window-ui'
@@ -337,38 +338,22 @@ function ShortcutOverlay({ onClose }: { onClose: () => void }) {
   const closeButton = useRef<HTMLButtonElement>(null)
   useEffect(() => closeButton.current?.focus(), [])
   return (
-    <div
-      className="overlay-backdrop"
-      onMouseDown={(e) => e.target === e.currentTarget && onClose()}
-      onKeyDown={(e) => {
-        if (e.key !== 'Escape') return
-        e.preventDefault()
-        onClose()
-      }}
-    >
-      <div className="shortcut-overlay" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" data-testid="shortcut-overlay">
-        <header>
-          <h2>Keyboard shortcuts</h2>
-          <button type="button" ref={closeButton} onClick={onClose} aria-label="Close (Esc)">
-            Esc
-          </button>
-        </header>
-        {SHORTCUTS.map(({ group, keys }) => (
-          <section key={group}>
-            <h3>{group}</h3>
-            <dl>
-              {keys.map(([key, what]) => (
-                <div key={key}>
-                  <dt>
-                    <kbd>{key}</kbd>
-                  </dt>
-                  <dd>{what}</dd>
-                </div>
-              ))}
-            </dl>
-          </section>
-        ))}
-      </div>
-    </div>
+    <Dialog title="Keyboard shortcuts" className="shortcut-overlay" testId="shortcut-overlay" onClose={onClose} closeButton={closeButton}>
+      {SHORTCUTS.map(({ group, keys }) => (
+        <section key={group}>
+          <h3>{group}</h3>
+          <dl>
+            {keys.map(([key, what]) => (
+              <div key={key}>
+                <dt>
+                  <kbd>{key}</kbd>
+                </dt>
+                <dd>{what}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+      ))}
+    </Dialog>
   )
 }
