@@ -5,7 +5,7 @@
  * load either binds its exports or fails with a short error that says what went wrong; the
  * runtime answers afterwards as before. Replay a failure with CORTEX_FUZZ_SEED=<the printed seed>.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MemoryLogger } from '../../src/common/logger'
@@ -33,7 +33,10 @@ beforeAll(() => {
   // Inside the project (out/ is ignored by git), so the files' own imports (zod, node:fs) resolve.
   dir = mkdtempSync(resolve('out/fuzz-graphs-'))
 })
-afterAll(() => stopRuntime(child.process))
+afterAll(async () => {
+  await stopRuntime(child.process)
+  rmSync(dir, { recursive: true, force: true })
+})
 
 let fileCount = 0
 async function load(text: string, extension = 'ts'): Promise<EvalResult> {

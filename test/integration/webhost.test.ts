@@ -142,8 +142,9 @@ describe('browser-mode host: WebSocket', () => {
     ws.send('')
     expectAllProtocolErrors(await replies)
     await expectGarbageAnswered(port, garbageMessages(200, 5))
-    // The runtime logged every rejection.
-    expect(runtimeLog.filter((line) => line.includes('rejected message')).length).toBeGreaterThanOrEqual(203)
+    // The runtime logged every rejection (its stderr arrives apart from the replies, so wait for it).
+    const rejections = () => runtimeLog.filter((line) => line.includes('rejected message')).length
+    await until(() => rejections() >= 203, 5000, 'the runtime to log every rejection')
     const client = new RpcClient(port, runtimeContract, new MemoryLogger())
     expect(resultText(await client.call('repl.evaluate', { code: '"still here"' }))).toBe("'still here'")
     client.dispose()
