@@ -39,6 +39,8 @@ export const MAX_FRAME_NESTING = 512
 
 /** Whether `json` nests arrays and objects deeper than `limit` (brackets inside strings do not count). */
 function nestsDeeperThan(json: string, limit: number): boolean {
+  // Most frames (output batches) hold few brackets: counting them natively rules deep nesting out.
+  if (!hasMoreThan(json, '[', '{', limit)) return false
   let depth = 0
   let inString = false
   for (let i = 0; i < json.length; i++) {
@@ -51,6 +53,15 @@ function nestsDeeperThan(json: string, limit: number): boolean {
     else if (c === 0x5b || c === 0x7b) {
       if (++depth > limit) return true
     } else if (c === 0x5d || c === 0x7d) depth--
+  }
+  return false
+}
+
+/** Whether `text` holds more than `limit` of the characters `a` and `b` together. */
+function hasMoreThan(text: string, a: string, b: string, limit: number): boolean {
+  let count = 0
+  for (const c of [a, b]) {
+    for (let i = text.indexOf(c); i >= 0; i = text.indexOf(c, i + 1)) if (++count > limit) return true
   }
   return false
 }

@@ -13,6 +13,7 @@ import { PromptBlock, withPrompts } from '../../../common/repl/prompt-block'
 import { cursorLine, paletteColourOf, pointOf } from './buffer-probe'
 import { CompletionPopup } from './completion-popup'
 import { openUrlOutside, registerLinks } from './links'
+import { OutputPacer } from './output-pacer'
 import { OutputWriter } from './output-writer'
 import { SavedBuffer } from './saved-buffer'
 import { loadWebglWhereAvailable, rendererSetting } from './webgl-renderer'
@@ -21,7 +22,7 @@ import { loadWebglWhereAvailable, rendererSetting } from './webgl-renderer'
  * The REPL pane: an xterm.js terminal with a local line editor. The bottom line is always the
  * prompt with the line being typed (dimmed while an evaluation runs: typing ahead is allowed, and
  * lines entered meanwhile run in order afterwards). Everything else (this window's results, other
- * windows', background output) is drawn above the prompt, batched to one write per animation frame.
+ * windows', background output) is drawn above the prompt, batched to one write per animation frame (at most every 50 ms while it streams: see OutputPacer).
  */
 export class ReplTerminal implements Disposable {
   private readonly store = new DisposableStore()
@@ -38,6 +39,8 @@ export class ReplTerminal implements Disposable {
   private readonly typedAhead: Array<{ line: string; mode: ReplMode; replayed?: true }> = []
   /** Output above the prompt, flow-controlled; what it prints settles once xterm has parsed it (then the runtime sends more). */
   private readonly output: OutputWriter
+  /** Streaming output is written a few times a second, not every frame (the frames between are the keystrokes'). */
+  private readonly pacer = new OutputPacer()
   /** Which output line is left open (a streamed answer), so its continuation gets no new label. */
   private readonly lines = new OutputLines()
   private format: OutputFormat = { view: 'user' }
@@ -71,10 +74,7 @@ export class ReplTerminal implements Disposable {
       new OutputWriter(this.terminal, {
         erasePrompt: () => this.block.erase(),
         drawPrompt: () => this.drawPrompt(),
-        schedule: (flush) => {
-          const frame = requestAnimationFrame(flush)
-          return () => cancelAnimationFrame(frame)
-        },
+        schedule: (flush) => this.pacer.schedule(flush),
         columns: () => this.terminal.cols,
         rows: () => this.terminal.rows
       })
