@@ -171,3 +171,9 @@ export type RuntimeContract = typeof runtimeContract
  * with this message". One per window; each port is a separate client of the same runtime.
  */
 export const AttachPortMessage = z.object({ kind: z.literal('attach') })
+
+/**
+ * Runtime → its host (a control message, beside the heartbeat's pongs): an input's synchronous
+ * code that may run long starts (`running`) or ends. Silence in between is the user's computation.
+ */
+export const BlockingRunMessage = z.object({ kind: z.literal('blocking-run'), running: z.boolean() })

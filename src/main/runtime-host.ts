@@ -4,7 +4,7 @@ import { IpcChannel } from '../common/bridge'
 import { Emitter } from '../common/event'
 import { DisposableStore, type Disposable } from '../common/lifecycle'
 import type { Logger } from '../common/logger'
-import type { AttachPortMessage } from '../common/runtime-contract'
+import { BlockingRunMessage, type AttachPortMessage } from '../common/runtime-contract'
 import { HeartbeatMonitor, type HeartbeatOptions } from '../common/supervision/heartbeat'
 import { RuntimeSupervisor, type ProcessExit, type RuntimeStatus, type SupervisedProcess } from '../common/supervision/runtime-supervisor'
 import type { z } from 'zod'
@@ -113,13 +113,18 @@ export class RuntimeHost implements Disposable {
   }
 
   private watch(child: UtilityProcess): HeartbeatMonitor {
-    return new HeartbeatMonitor({
+    const heartbeat = new HeartbeatMonitor({
       ping: pinger(child),
       // Silent: SIGINT first (breaks a loop in an evaluation, keeps the namespace), then a restart.
       interrupt: () => this.interrupt(),
       onUnresponsive: (ms) => this.supervisor.recoverUnresponsive(ms),
       ...this.options.heartbeat
     })
+    child.on('message', (data: unknown) => {
+      const message = BlockingRunMessage.safeParse(data)
+      if (message.success) heartbeat.blockingRun(message.data.running)
+    })
+    return heartbeat
   }
 
   private launch(): SupervisedProcess {

@@ -16,7 +16,7 @@ export function hostRuntime(
   host: RuntimeInfo['host'],
   log: Logger,
   loaderPath: string,
-  more: Pick<RuntimeOptions, 'signalsDuringSyncRuns'> & {
+  more: Pick<RuntimeOptions, 'signalsDuringSyncRuns' | 'onBlockingRun'> & {
     /** Record spans unless told not to (the app's timeline shows them); otherwise only when asked for. */
     traceByDefault?: boolean
   } = {}

@@ -8,13 +8,14 @@
  */
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { z } from 'zod'
 import { ConfigureMessage } from '../common/assistant-settings'
 import { createLineLogger } from '../common/logger'
 import { PortMux } from '../common/protocol/mux'
 import { describeValue } from '../common/protocol/rpc'
 import { fromElectronPort, type ElectronPortLike } from '../common/protocol/transports/message-port'
 import { fromProcessChannel } from '../common/protocol/transports/process-channel'
-import { AttachPortMessage } from '../common/runtime-contract'
+import { AttachPortMessage, type BlockingRunMessage } from '../common/runtime-contract'
 import { hostRuntime } from './host'
 import { redactText } from '../common/trace/redact'
 import { redaction, secretValues } from './tracing/sdk'
@@ -37,7 +38,11 @@ const log = createLineLogger(`runtime ${process.pid}`, (line) => {
 
 const parentPort = (process as unknown as { parentPort?: ParentPortLike }).parentPort
 // loader.js is built next to this file (out/main/), registered on Node's loader thread.
-const runtime = hostRuntime(parentPort ? 'electron-utility' : 'node-child', log, join(dirname(fileURLToPath(import.meta.url)), 'loader.js'))
+/** Tells the host an input's synchronous code starts (its heartbeat then waits for it: see HeartbeatMonitor). */
+let tellHostBlockingRun = (_running: boolean): void => {}
+const runtime = hostRuntime(parentPort ? 'electron-utility' : 'node-child', log, join(dirname(fileURLToPath(import.meta.url)), 'loader.js'), {
+  onBlockingRun: (running) => tellHostBlockingRun(running)
+})
 
 redactSecrets = (text) => runtime.redactSecrets(text)
 
@@ -72,6 +77,8 @@ function configure(data: unknown): void {
 }
 
 if (parentPort) {
+  const host = parentPort
+  tellHostBlockingRun = (running) => host.postMessage({ kind: 'blocking-run', running } satisfies z.input<typeof BlockingRunMessage>)
   parentPort.on('message', (event) => {
     const kind = (event.data as { kind?: unknown } | null)?.kind
     // Main's heartbeat, answered by this event loop.
@@ -88,6 +95,7 @@ if (parentPort) {
   })
 } else if (process.send) {
   const mux = new PortMux(fromProcessChannel(process), log)
+  tellHostBlockingRun = (running) => mux.sendControl({ kind: 'blocking-run', running } satisfies z.input<typeof BlockingRunMessage>)
   mux.onDidOpenChannel((port) => runtime.connect(port))
   mux.onDidReceiveControl(configure)
   // The host is gone: nobody can reach this namespace any more.

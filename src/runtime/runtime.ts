@@ -55,6 +55,8 @@ export interface RuntimeOptions {
   assistant?: Pick<AssistantOptions, 'env' | 'maxRetries' | 'contextBudget'>
   /** See EvaluatorOptions.signalsDuringSyncRuns (a runtime that shares its host's process). */
   signalsDuringSyncRuns?: readonly NodeJS.Signals[]
+  /** See EvaluatorOptions.onBlockingRun (a runtime whose host watches its heartbeat). */
+  onBlockingRun?: (running: boolean) => void
 }
 
 /** A window that connects gets at most this many recorded spans (the latest); the file export has them all. */
@@ -154,7 +156,8 @@ export class Runtime implements Disposable {
       tasks: this.tasks,
       importModule: this.importModule,
       seed,
-      signalsDuringSyncRuns: options.signalsDuringSyncRuns ?? []
+      signalsDuringSyncRuns: options.signalsDuringSyncRuns ?? [],
+      ...(options.onBlockingRun && { onBlockingRun: options.onBlockingRun })
     })
     this.evaluator.context['store'] = this.storeSearch()
     const seeded = new Set([...Object.keys(seed), 'ns', 'ai', 'console', ...Object.keys(this.evaluator.context)])

@@ -9,6 +9,7 @@ import { PortMux } from '../common/protocol/mux'
 import { pipePorts } from '../common/protocol/pipe'
 import { RpcServer } from '../common/protocol/rpc'
 import { fromWebSocket } from '../common/protocol/transports/websocket'
+import { BlockingRunMessage } from '../common/runtime-contract'
 import { HeartbeatMonitor, type HeartbeatOptions } from '../common/supervision/heartbeat'
 import { RuntimeSupervisor } from '../common/supervision/runtime-supervisor'
 import { checkAccess, cookieName, CORTEX_PROTOCOL, createToken, isLoopbackHost } from './access'
@@ -95,6 +96,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
           interrupt: () => launched.interrupt(),
           onUnresponsive: (ms) => supervisor.recoverUnresponsive(ms),
           ...options.heartbeat
+        })
+        channels.onDidReceiveControl((data) => {
+          const message = BlockingRunMessage.safeParse(data)
+          if (message.success) heartbeat.blockingRun(message.data.running)
         })
         launched.onExit(() => heartbeat.dispose())
         return launched

@@ -386,7 +386,7 @@ describe.skipIf(!python)('cortex in a terminal (a real pseudo-terminal)', () => 
     expect(run.screen.slice(-8)).toEqual([
       '› while (true) { n++ }',
       '^C: cancelling',
-      'interrupted (Ctrl+C, or 5 s blocking the runtime); the namespace is intact',
+      'interrupted (Ctrl+C); the namespace is intact',
       '› n > 1000 ? "bi" + "g" : "small"',
       "'big'",
       '› n > 1000 ? "bi" + "g" : "small"',

@@ -49,6 +49,31 @@ describe('HeartbeatMonitor', () => {
     monitor.dispose()
   })
 
+  it("leaves a runtime silent in an input's synchronous code to finish: no interrupt, no restart; the timeout applies again after", async () => {
+    vi.useFakeTimers()
+    const { state, ping } = runtime()
+    state.answering = true
+    const interrupt = vi.fn()
+    const unresponsive = vi.fn()
+    const monitor = new HeartbeatMonitor({ ping, interrupt, onUnresponsive: unresponsive, intervalMs: 50, timeoutMs: 500, interruptGraceMs: 1000 })
+    await vi.advanceTimersByTimeAsync(200)
+    // The user's computation: 10 s of silence.
+    monitor.blockingRun(true)
+    state.answering = false
+    await vi.advanceTimersByTimeAsync(10_000)
+    expect(interrupt).not.toHaveBeenCalled()
+    expect(unresponsive).not.toHaveBeenCalled()
+    // It ends, and the runtime hangs elsewhere (a timer's code): the timeout runs from the end.
+    monitor.blockingRun(false)
+    await vi.advanceTimersByTimeAsync(400)
+    expect(interrupt).not.toHaveBeenCalled()
+    await vi.advanceTimersByTimeAsync(200)
+    expect(interrupt).toHaveBeenCalledOnce()
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(unresponsive).toHaveBeenCalledOnce()
+    monitor.dispose()
+  })
+
   it('interrupts a silent runtime first, and reports it only if it stays silent after the grace', async () => {
     vi.useFakeTimers()
     const { state, ping } = runtime()

@@ -24,9 +24,11 @@ export interface HeartbeatOptions {
 
 /**
  * Watches a runtime's event loop from its host. A runtime busy in synchronous code stops answering
- * pings; after `timeoutMs` (5 s) it is interrupted (a long or endless loop in an evaluation breaks,
- * the namespace stays), and if it is still silent after `interruptGraceMs` (stuck outside an
- * evaluation, where SIGINT cannot reach it) its host is told, to restart it and say what was lost.
+ * pings. If it said it runs an input's synchronous code ({@link blockingRun}), it is computing
+ * what the user asked for: it is left to finish, as IPython and
+ * Node's REPL do (Ctrl+C interrupts it). Otherwise, after `timeoutMs` (5 s) it is interrupted, and if
+ * it is still silent after `interruptGraceMs` (stuck where SIGINT cannot reach it: a timer's or a
+ * background task's code) its host is told, to restart it and say what was lost.
  */
 export class HeartbeatMonitor implements Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined
@@ -35,9 +37,17 @@ export class HeartbeatMonitor implements Disposable {
   private interrupted = false
   private inFlight: AbortController | undefined
   private stopped = false
+  /** The runtime said it runs an input's synchronous code, and not yet that it ended. */
+  private inBlockingRun = false
 
   constructor(private readonly options: HeartbeatOptions) {
     this.schedule()
+  }
+
+  /** The runtime starts (`running`) or ends an input's synchronous code that may run long; either is a sign of life. */
+  blockingRun(running: boolean): void {
+    this.inBlockingRun = running
+    this.lastAnswer = Date.now()
   }
 
   dispose(): void {
@@ -53,7 +63,8 @@ export class HeartbeatMonitor implements Disposable {
 
   private beat(): void {
     const timeoutMs = this.answered ? (this.options.timeoutMs ?? 5000) : Math.max(this.options.startupMs ?? 30_000, this.options.timeoutMs ?? 5000)
-    const silentFor = Date.now() - this.lastAnswer
+    // The user's computation: no interrupt, no restart (the clock starts again when it ends).
+    const silentFor = this.inBlockingRun ? 0 : Date.now() - this.lastAnswer
     if (silentFor >= timeoutMs && this.options.interrupt && !this.interrupted) {
       this.interrupted = true
       this.options.interrupt()

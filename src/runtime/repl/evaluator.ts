@@ -86,6 +86,13 @@ export interface EvaluatorOptions {
    * Node does the same for SIGINT under breakOnSigint.
    */
   signalsDuringSyncRuns?: readonly NodeJS.Signals[]
+  /**
+   * Called when an input's synchronous code that may run long (it has loops or calls) starts
+   * (`true`) and when it ends (`false`): the host, told, knows that a runtime that stops answering
+   * its heartbeat meanwhile is computing what the user asked for, not stuck, and leaves it to
+   * finish (or to Ctrl+C).
+   */
+  onBlockingRun?: (running: boolean) => void
 }
 
 function interrupted(error: unknown): boolean {
@@ -169,12 +176,22 @@ export class Evaluator {
     )
   }
 
+  /** Runs an input's synchronous code that may run long, telling the host when it starts and ends. */
+  private runBlocking(runScript: () => unknown): unknown {
+    this.options.onBlockingRun?.(true)
+    try {
+      return withDefaultAction(this.options.signalsDuringSyncRuns ?? [], runScript)
+    } finally {
+      this.options.onBlockingRun?.(false)
+    }
+  }
+
   private async run(code: string, evalId: number, task: Task): Promise<EvalResult> {
     try {
       const transformed = transformInput(code)
       const script = new vm.Script(transformed.code, { filename: `${INPUT_FILE_PREFIX}${evalId}` })
       const runScript = (): unknown => script.runInContext(this.context, { breakOnSigint: transformed.mayRunLong, displayErrors: false })
-      let value = transformed.mayRunLong ? withDefaultAction(this.options.signalsDuringSyncRuns ?? [], runScript) : runScript()
+      let value = transformed.mayRunLong ? this.runBlocking(runScript) : runScript()
       if (transformed.isAsync) value = await untilAborted(value as Promise<unknown>, task.signal)
       this.remember(value)
       task.finish('done')
@@ -191,7 +208,7 @@ export class Evaluator {
           ok: false as const,
           error: {
             name: 'Interrupted',
-            message: 'interrupted (Ctrl+C, or 5 s blocking the runtime); the namespace is intact',
+            message: 'interrupted (Ctrl+C); the namespace is intact',
             code: 'interrupted'
           }
         }
