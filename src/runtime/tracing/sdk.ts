@@ -102,20 +102,28 @@ export function toSpanDto(span: ReadableSpan, open = false): SpanDto {
 }
 
 /**
- * A finished span's events as the timeline keeps them: in a few arrays rather than an object, a
+ * A finished span's events as the timeline keeps them: column by column rather than an object, a
  * time string and an attribute object per event. A node's dep events are most of what a run
- * records, and whatever the store keeps, the GC copies as it ages (the cost of tracing was mostly
- * that, pitfall 11). Converted back to DTO events when a batch, a snapshot or a file needs them.
+ * records, and whatever the store keeps, the GC copies as it ages and marks on every full
+ * collection (the cost of tracing was mostly that, pitfall 11). A column whose values are all the
+ * same (the event name, the node of a dep event) is kept once; one of numbers (durations) is a
+ * Float64Array, not a boxed number per event. Converted back to DTO events when a batch, a snapshot
+ * or a file needs them.
  */
 interface PackedEvents {
-  readonly names: string[]
+  readonly count: number
+  /** The events' names: one for all, or each event's. */
+  readonly names: string | string[]
   /** Each event's time as [seconds, nanoseconds], one pair after another. */
   readonly times: Float64Array
-  /** When every event has these attribute keys, in this order (dep events do): `values` holds their values, event after event. */
+  /** When every event has these attribute keys, in this order (dep events do): `columns` holds their values, key by key. */
   readonly keys: readonly string[] | undefined
-  /** The attribute values (with `keys`), else each event's attribute object. */
-  readonly values: unknown[]
+  /** Per key, its values ({@link Column}); without `keys`, each event's attribute object. */
+  readonly columns: Column[] | DtoAttributes[]
 }
+
+/** One attribute's values across the events: the same for all (`{ all }`), numbers, or anything. */
+type Column = { readonly all: unknown } | Float64Array | unknown[]
 
 function sameKeys(attributes: object, keys: readonly string[]): boolean {
   let i = 0
@@ -123,33 +131,51 @@ function sameKeys(attributes: object, keys: readonly string[]): boolean {
   return i === keys.length
 }
 
-function packEvents(events: ReadableSpan['events']): PackedEvents {
-  const shared = Object.keys(events[0]!.attributes ?? {})
-  const packed = events.every((event) => sameKeys(event.attributes ?? {}, shared))
-  const names: string[] = new Array<string>(events.length)
-  const times = new Float64Array(events.length * 2)
-  const values: unknown[] = []
-  events.forEach((event, i) => {
-    names[i] = event.name
-    times[2 * i] = event.time[0]
-    times[2 * i + 1] = event.time[1]
-    const attributes = (event.attributes ?? {}) as DtoAttributes
-    if (!packed) values.push(attributes)
-    else for (const key of shared) values.push(attributes[key])
-  })
-  return { names, times, keys: packed ? shared : undefined, values }
+function column(events: ReadableSpan['events'], key: string): Column {
+  const first = (events[0]!.attributes as DtoAttributes)[key]
+  let same = true
+  let numbers = typeof first === 'number'
+  for (let i = 1; i < events.length && (same || numbers); i++) {
+    const value = (events[i]!.attributes as DtoAttributes)[key]
+    if (value !== first) same = false
+    if (typeof value !== 'number') numbers = false
+  }
+  if (same) return { all: first }
+  const values = numbers ? new Float64Array(events.length) : new Array<unknown>(events.length)
+  for (let i = 0; i < events.length; i++) values[i] = (events[i]!.attributes as DtoAttributes)[key] as number
+  return values
 }
 
-function unpackEvents({ names, times, keys, values }: PackedEvents): DtoEvent[] {
-  const events = new Array<DtoEvent>(names.length)
-  for (let i = 0; i < names.length; i++) {
+function packEvents(events: ReadableSpan['events']): PackedEvents {
+  const count = events.length
+  const first = events[0]!
+  const keys = Object.keys(first.attributes ?? {})
+  const packed = events.every((event) => sameKeys(event.attributes ?? {}, keys))
+  const times = new Float64Array(count * 2)
+  let names: string | string[] = first.name
+  for (let i = 0; i < count; i++) {
+    const event = events[i]!
+    times[2 * i] = event.time[0]
+    times[2 * i + 1] = event.time[1]
+    if (event.name !== first.name && typeof names === 'string') names = events.map((e) => e.name)
+  }
+  const columns = packed ? keys.map((key) => column(events, key)) : events.map((event) => (event.attributes ?? {}) as DtoAttributes)
+  return { count, names, times, keys: packed ? keys : undefined, columns }
+}
+
+function unpackEvents({ count, names, times, keys, columns }: PackedEvents): DtoEvent[] {
+  const events = new Array<DtoEvent>(count)
+  for (let i = 0; i < count; i++) {
     let attributes: DtoAttributes
-    if (!keys) attributes = values[i] as DtoAttributes
+    if (!keys) attributes = columns[i] as DtoAttributes
     else {
       attributes = {}
-      for (let k = 0; k < keys.length; k++) attributes[keys[k]!] = values[i * keys.length + k] as DtoAttributes[string]
+      for (let k = 0; k < keys.length; k++) {
+        const values = columns[k] as Column
+        attributes[keys[k]!] = ('all' in values ? values.all : values[i]) as DtoAttributes[string]
+      }
     }
-    events[i] = { name: names[i]!, time: nanos(times[2 * i]!, times[2 * i + 1]!), attributes }
+    events[i] = { name: typeof names === 'string' ? names : names[i]!, time: nanos(times[2 * i]!, times[2 * i + 1]!), attributes }
   }
   return events
 }

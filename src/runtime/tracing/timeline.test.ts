@@ -1,7 +1,8 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SpanBatch } from '../../common/trace-contract'
-import { PooledIdGenerator, Tracing } from './sdk'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import { PooledIdGenerator, toSpanDto, Tracing } from './sdk'
 import { tracer } from './tracer'
 
 let tracing: Tracing | undefined
@@ -49,6 +50,25 @@ describe('the timeline store', () => {
     })
     expect(BigInt(child!.endTime!)).toBeGreaterThanOrEqual(BigInt(child!.startTime))
     expect(parent!.status).toEqual({ code: 'unset' })
+  })
+
+  it('gives back events of every shape as recorded: same or differing names, keys and values', async () => {
+    tracing = Tracing.start()
+    const deps = tracer().startSpan('node Deps')
+    for (let i = 0; i < 5; i++)
+      deps.addEvent('dep', { 'cortex.dep.name': `d${i}`, 'cortex.dep.duration_ms': i === 2 ? 0.5 : i / 3, 'cortex.node.name': 'Deps' }, 1000 + i)
+    deps.end()
+    const mixed = tracer().startSpan('node Mixed')
+    mixed.addEvent('dep', { 'cortex.dep.name': 'a', 'cortex.dep.duration_ms': 1 })
+    mixed.addEvent('exception', { 'exception.message': 'boom', 'exception.type': 'Error' })
+    mixed.addEvent('dep', { 'cortex.dep.name': 'b', 'cortex.dep.duration_ms': 'slow', tags: ['x', 'y'] })
+    mixed.end()
+    const sameValues = tracer().startSpan('node Same')
+    for (let i = 0; i < 3; i++) sameValues.addEvent('tick', { n: 7, label: 'same' })
+    sameValues.end()
+    const asRecorded = [deps, mixed, sameValues].map((span) => toSpanDto(span as unknown as ReadableSpan))
+    expect(tracing.timeline.spans()).toEqual(asRecorded)
+    expect(asRecorded[0]!.events.map((event) => event.attributes['cortex.dep.duration_ms'])).toEqual([0, 1 / 3, 0.5, 1, 4 / 3])
   })
 
   it('shows the spans open when tracing is switched off as they were, and records nothing after', async () => {

@@ -28,7 +28,7 @@ export function tracerProviderChanged(): void {
  * is recorded on it and rethrown. Nothing can leave a span open (pitfall 5).
  */
 export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>, kind?: SpanKind): Promise<T> {
-  return tracer().startActiveSpan(name, { attributes, ...(kind !== undefined ? { kind } : {}) }, async (span) => {
+  return tracer().startActiveSpan(name, { attributes, kind }, async (span) => {
     try {
       return await fn(span)
     } catch (error) {
