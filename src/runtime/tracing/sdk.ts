@@ -59,7 +59,7 @@ function partsOf(span: ReadableSpan): SharedParts {
   return parts
 }
 
-/** A span's DTO without its events (`NONE`), which callers add in the form they keep. */
+/** A span's DTO without its events (`NONE`): toSpanDto adds them. */
 function spanDtoWithoutEvents(span: ReadableSpan, open: boolean): SpanDto {
   const { traceId, spanId } = span.spanContext()
   const parentSpanId = span.parentSpanContext?.spanId
