@@ -405,6 +405,8 @@ export class TimelineProcessor implements SpanProcessor {
   flush(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
+    // Without a listener there is nothing to convert.
+    if (!this.options.onBatch) this.sentUpTo = this.next
     if (!this.unsent && this.sentUpTo === this.next) return
     const started: SpanDto[] = []
     if (this.unsent) {
