@@ -27,6 +27,8 @@ export class SharedContextManager implements ContextManager {
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
+    // The SDK passes no `this` (startActiveSpan): then no closure per span.
+    if (thisArg === undefined) return storage.run(context, fn, ...args)
     return storage.run(context, () => fn.apply(thisArg, args))
   }
 

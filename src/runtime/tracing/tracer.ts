@@ -3,12 +3,24 @@
  * no SDK registered (tracing off) every span is the API's no-op: nothing is recorded, and the
  * helpers skip the work of building attributes.
  */
-import { SpanStatusCode, trace, type Attributes, type Span, type SpanKind } from '@opentelemetry/api'
+import { SpanStatusCode, trace, type Attributes, type Span, type SpanKind, type Tracer } from '@opentelemetry/api'
 
 export const TRACER_NAME = 'cortex'
 
-export function tracer() {
-  return trace.getTracer(TRACER_NAME)
+let cachedTracer: Tracer | undefined
+
+/**
+ * Cortex's tracer. Looked up once per registration rather than per span: the API's lookup (global,
+ * version check, proxy, the provider's tracer map) was a few percent of a span's cost. sdk.ts, the
+ * only place that registers or unregisters a provider, calls {@link tracerProviderChanged}.
+ */
+export function tracer(): Tracer {
+  return (cachedTracer ??= trace.getTracer(TRACER_NAME))
+}
+
+/** Forgets the looked-up tracer: the next span asks the API for the registered provider's. */
+export function tracerProviderChanged(): void {
+  cachedTracer = undefined
 }
 
 /**
@@ -16,7 +28,7 @@ export function tracer() {
  * is recorded on it and rethrown. Nothing can leave a span open (pitfall 5).
  */
 export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>, kind?: SpanKind): Promise<T> {
-  return tracer().startActiveSpan(name, { attributes, ...(kind !== undefined ? { kind } : {}) }, async (span) => {
+  return tracer().startActiveSpan(name, { attributes, kind }, async (span) => {
     try {
       return await fn(span)
     } catch (error) {

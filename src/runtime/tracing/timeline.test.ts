@@ -1,0 +1,95 @@
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { SpanBatch } from '../../common/trace-contract'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import { PooledIdGenerator, toSpanDto, Tracing } from './sdk'
+import { tracer } from './tracer'
+
+let tracing: Tracing | undefined
+afterEach(async () => {
+  await tracing?.stop()
+  tracing = undefined
+})
+
+describe('the timeline store', () => {
+  it('keeps the latest spans within its bound, oldest first, across many chunks; each is sent once, as ended', async () => {
+    const batches: SpanBatch[] = []
+    tracing = Tracing.start({ timeline: { maxSpans: 2500, batchMs: 1, onBatch: (batch) => batches.push(batch) } })
+    for (let i = 0; i < 5000; i++) tracer().startSpan(`span ${i}`, { attributes: { i } }).end()
+    await tracing.flush()
+
+    const spans = tracing.timeline.spans()
+    expect(spans.map((span) => span.name)).toEqual(Array.from({ length: 2500 }, (_, i) => `span ${i + 2500}`))
+    expect(spans[0]!.attributes).toEqual({ i: 2500 })
+    expect(tracing.timeline.evicted).toBe(2500)
+    // Each span once, in order; the last batches hold the spans the store kept.
+    const sent = batches.flatMap((batch) => batch.ended.map((span) => span.name))
+    expect(new Set(sent).size).toBe(sent.length)
+    expect(sent.slice(-2500)).toEqual(spans.map((span) => span.name))
+  })
+
+  it('keeps what few spans have: a status message, links, events, a parent, the kind', async () => {
+    tracing = Tracing.start()
+    const linked = tracer().startSpan('linked')
+    linked.end()
+    tracer().startActiveSpan('parent', (parent) => {
+      const child = tracer().startSpan('child', { kind: SpanKind.SERVER, links: [{ context: linked.spanContext(), attributes: { why: 'retry' } }] })
+      child.addEvent('dep', { 'cortex.dep.name': 'a' })
+      child.setStatus({ code: SpanStatusCode.ERROR, message: 'it broke' })
+      child.end()
+      parent.end()
+    })
+    const [, child, parent] = tracing.timeline.spans()
+    expect(child).toMatchObject({
+      name: 'child',
+      kind: 'server',
+      parentSpanId: parent!.spanId,
+      status: { code: 'error', message: 'it broke' },
+      links: [{ spanId: linked.spanContext().spanId, attributes: { why: 'retry' } }],
+      events: [{ name: 'dep', attributes: { 'cortex.dep.name': 'a' } }]
+    })
+    expect(BigInt(child!.endTime!)).toBeGreaterThanOrEqual(BigInt(child!.startTime))
+    expect(parent!.status).toEqual({ code: 'unset' })
+  })
+
+  it('gives back events of every shape as recorded: same or differing names, keys and values', async () => {
+    tracing = Tracing.start()
+    const deps = tracer().startSpan('node Deps')
+    for (let i = 0; i < 5; i++)
+      deps.addEvent('dep', { 'cortex.dep.name': `d${i}`, 'cortex.dep.duration_ms': i === 2 ? 0.5 : i / 3, 'cortex.node.name': 'Deps' }, 1000 + i)
+    deps.end()
+    const mixed = tracer().startSpan('node Mixed')
+    mixed.addEvent('dep', { 'cortex.dep.name': 'a', 'cortex.dep.duration_ms': 1 })
+    mixed.addEvent('exception', { 'exception.message': 'boom', 'exception.type': 'Error' })
+    mixed.addEvent('dep', { 'cortex.dep.name': 'b', 'cortex.dep.duration_ms': 'slow', tags: ['x', 'y'] })
+    mixed.end()
+    const sameValues = tracer().startSpan('node Same')
+    for (let i = 0; i < 3; i++) sameValues.addEvent('tick', { n: 7, label: 'same' })
+    sameValues.end()
+    const asRecorded = [deps, mixed, sameValues].map((span) => toSpanDto(span as unknown as ReadableSpan))
+    expect(tracing.timeline.spans()).toEqual(asRecorded)
+    expect(asRecorded[0]!.events.map((event) => event.attributes['cortex.dep.duration_ms'])).toEqual([0, 1 / 3, 0.5, 1, 4 / 3])
+  })
+
+  it('shows the spans open when tracing is switched off as they were, and records nothing after', async () => {
+    tracing = Tracing.start()
+    const open = tracer().startSpan('still open')
+    await tracing.stop()
+    open.end()
+    tracer().startSpan('after').end()
+    expect(tracing.timeline.spans().map((span) => [span.name, span.endTime])).toEqual([['still open', undefined]])
+    expect(trace.getActiveSpan()).toBeUndefined()
+  })
+})
+
+describe('span and trace ids', () => {
+  it('are distinct lowercase hex of the W3C lengths, across many pool refills', () => {
+    const ids = new PooledIdGenerator()
+    const spanIds = Array.from({ length: 3000 }, () => ids.generateSpanId())
+    const traceIds = Array.from({ length: 1000 }, () => ids.generateTraceId())
+    expect(spanIds.every((id) => /^[0-9a-f]{16}$/.test(id) && !/^0+$/.test(id))).toBe(true)
+    expect(traceIds.every((id) => /^[0-9a-f]{32}$/.test(id) && !/^0+$/.test(id))).toBe(true)
+    expect(new Set(spanIds).size).toBe(3000)
+    expect(new Set(traceIds).size).toBe(1000)
+  })
+})
