@@ -111,6 +111,22 @@ describe('Runtime', () => {
     expect(history).toContain("fetchIt('[REDACTED]')")
   })
 
+  it('never gives a window a secret of the environment in the history', async () => {
+    process.env['CORTEX_TEST_API_KEY'] = 'env-7d3b9e1f05'
+    try {
+      const log = new MemoryLogger()
+      const runtime = store.add(new Runtime({ host: 'in-process', log }))
+      const [clientPort, serverPort] = createPortPair()
+      runtime.connect(serverPort)
+      const client = store.add(new RpcClient(clientPort, runtimeContract, log))
+      await client.call('repl.evaluate', { code: '1 + 1' })
+      await client.call('repl.evaluate', { code: "fetchIt('env-7d3b9e1f05')" })
+      expect(await client.call('repl.history', {})).toEqual(['1 + 1', "fetchIt('[REDACTED]')"])
+    } finally {
+      delete process.env['CORTEX_TEST_API_KEY']
+    }
+  })
+
   it('shares one namespace between clients; each sees the others’ results as events', async () => {
     const log = new MemoryLogger()
     const runtime = store.add(new Runtime({ host: 'in-process', log }))

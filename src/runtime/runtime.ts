@@ -68,6 +68,18 @@ function progressOf(run: RunRecord): GraphProgress {
   return { runId: run.id, graph: run.graph, state: run.state, ...(run.at ? { node: run.at.node, step: run.at.step } : {}) }
 }
 
+/** The secrets found (see Runtime.foundSecrets), and the redaction made of them once asked for. */
+interface FoundSecrets {
+  values: string[]
+  options?: RedactOptions
+  /** The environment's, and when they were read. */
+  env: string[]
+  envAt: number
+  /** The evaluator's generation, and when, at the time they were found. */
+  generation: number
+  at: number
+}
+
 /** Graph files the window may load from text. */
 const GRAPH_FILE = /\.(ts|mts|js|mjs)$/i
 
@@ -464,20 +476,31 @@ export class Runtime implements Disposable {
   }
 
   /**
-   * Finding the secrets reads every variable (about a millisecond), and every stored line, log line
-   * and span batch asks: they are found again after each evaluation (or a new key), and at most
-   * once a second in between.
+   * Every stored line, log line and span batch asks for the secrets: the namespace's are found
+   * again after each evaluation (or a new key), and at most once a second in between; the
+   * environment's at most once a second (reading it copies all of it, ~50 µs, and inputs seldom
+   * change it). The redaction is rebuilt only when the values change.
    */
-  private foundSecrets(): { values: string[]; options?: RedactOptions } {
+  private foundSecrets(): FoundSecrets {
     const now = Date.now()
     const found = this.found
     if (found && found.generation === this.evaluator.generation && now - found.at <= 1000) return found
+    const envFresh = found !== undefined && now - found.envAt <= 1000
+    const env = envFresh ? found.env : secretValues(process.env)
     const key = this.assistant?.secret
-    const values = secretValues(process.env, this.evaluator.context, key ? { ANTHROPIC_API_KEY: key } : {})
-    this.found = { values, generation: this.evaluator.generation, at: now }
+    const values = [...new Set([...env, ...secretValues(this.evaluator.context, key ? { ANTHROPIC_API_KEY: key } : {})])]
+    const same = found !== undefined && values.length === found.values.length && values.every((value, i) => value === found.values[i])
+    this.found = {
+      values: same ? found.values : values,
+      env,
+      envAt: envFresh ? found.envAt : now,
+      generation: this.evaluator.generation,
+      at: now,
+      ...(same && found.options ? { options: found.options } : {})
+    }
     return this.found
   }
-  private found: { values: string[]; generation: number; at: number; options?: RedactOptions } | undefined
+  private found: FoundSecrets | undefined
 
   private answerGate(gateId: string, text: string): EvalResult {
     const evalId = this.evaluator.reserveId()

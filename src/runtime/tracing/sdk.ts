@@ -304,9 +304,12 @@ const SECRET_NAME = /key|token|secret|passw(or)?d|credential/i
 export function secretValues(...scopes: Array<Record<string, unknown>>): string[] {
   const values = new Set<string>()
   for (const scope of scopes) {
-    // Descriptors, not values: a getter in the user's namespace is not run.
-    for (const [name, { value }] of Object.entries(Object.getOwnPropertyDescriptors(scope))) {
-      if (typeof value === 'string' && value.length >= 8 && SECRET_NAME.test(name)) values.add(value)
+    // Names first, then the few secret-named descriptors (all descriptors of a namespace cost ten
+    // times more); descriptors, not values: a getter in the user's namespace is not run.
+    for (const name of Object.getOwnPropertyNames(scope)) {
+      if (!SECRET_NAME.test(name)) continue
+      const value: unknown = Object.getOwnPropertyDescriptor(scope, name)?.value
+      if (typeof value === 'string' && value.length >= 8) values.add(value)
     }
   }
   return [...values]
