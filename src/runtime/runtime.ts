@@ -72,7 +72,7 @@ function progressOf(run: RunRecord): GraphProgress {
 interface FoundSecrets {
   values: string[]
   options?: RedactOptions
-  /** The environment's, and when they were read. */
+  /** The environment's and the assistant's key, and when they were read. */
   env: string[]
   envAt: number
   /** The evaluator's generation, and when, at the time they were found. */
@@ -477,18 +477,22 @@ export class Runtime implements Disposable {
 
   /**
    * Every stored line, log line and span batch asks for the secrets: the namespace's are found
-   * again after each evaluation (or a new key), and at most once a second in between; the
-   * environment's at most once a second (reading it copies all of it, ~50 µs, and inputs seldom
-   * change it). The redaction is rebuilt only when the values change.
+   * again after each evaluation, and at most once a second in between; the environment's and the
+   * assistant's key at most once a second, or at once for a new key (reading the environment
+   * copies all of it, ~50 µs, and inputs seldom change it). The redaction is rebuilt only when the
+   * values change.
    */
   private foundSecrets(): FoundSecrets {
     const now = Date.now()
     const found = this.found
     if (found && found.generation === this.evaluator.generation && now - found.at <= 1000) return found
     const envFresh = found !== undefined && now - found.envAt <= 1000
-    const env = envFresh ? found.env : secretValues(process.env)
-    const key = this.assistant?.secret
-    const values = [...new Set([...env, ...secretValues(this.evaluator.context, key ? { ANTHROPIC_API_KEY: key } : {})])]
+    let env = found?.env ?? []
+    if (!envFresh) {
+      const key = this.assistant?.secret
+      env = secretValues(process.env, key ? { ANTHROPIC_API_KEY: key } : {})
+    }
+    const values = [...new Set([...env, ...secretValues(this.evaluator.context)])]
     const same = found !== undefined && values.length === found.values.length && values.every((value, i) => value === found.values[i])
     this.found = {
       values: same ? found.values : values,
