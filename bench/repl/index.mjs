@@ -5,7 +5,7 @@
 // against Node's own REPL (`node -i`) and IPython over the same kind of pipe; and the runtime's
 // memory when every result is a 1 MB value that lands in the `_1…_10` history.
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import process from 'node:process'
@@ -70,7 +70,11 @@ function ipythonVersion() {
  * value: at the start of a line or after a space (`> 2`, `Out[3]: 2`), then the line's end.
  */
 function startRepl(repl) {
-  const child = spawn(repl.command, repl.args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...repl.env, NO_COLOR: '1' } })
+  // A fresh, empty project folder each time: Cortex's session store (<cwd>/.cortex/store) starts
+  // empty, as in a new project, instead of reading every earlier run's entries while it is being
+  // measured (and the repository's own store is not filled with benchmark inputs).
+  const cwd = mkdtempSync(join(os.tmpdir(), 'cortex-bench-repl-'))
+  const child = spawn(repl.command, repl.args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...repl.env, NO_COLOR: '1' } })
   let buffer = ''
   let stderr = ''
   let waiter
@@ -126,6 +130,7 @@ function startRepl(repl) {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
     await exited
     clearTimeout(timer)
+    rmSync(cwd, { recursive: true, force: true })
   }
   return { child, until, value, pid, close }
 }
