@@ -126,6 +126,8 @@ export class Runtime implements Disposable {
   private readonly importModule: (specifier: string) => Promise<unknown>
   private readonly shutdownHooks: Array<() => Promise<void>> = []
   private sessionStore: Promise<SessionStore | undefined> | undefined
+  /** The session store once it is open (until shutdown closes it): inputs are appended to it synchronously. */
+  private openedStore: SessionStore | undefined
   /** This runtime's session in the store: new for every runtime process, so a crashed one's inputs stay apart. */
   readonly sessionId = newSessionId()
   private readonly pendingTaskChanges = new Map<string, TaskInfo>()
@@ -207,7 +209,11 @@ export class Runtime implements Disposable {
       (store) => {
         this.store.add(this.output.onDidWrite((write) => store.appendOutput(write)))
         for (const input of this.inputs) store.appendInput(input.code, input.mode)
-        this.onShutdown(async () => store.close())
+        this.openedStore = store
+        this.onShutdown(async () => {
+          this.openedStore = undefined
+          await store.close()
+        })
         return store
       },
       (error: unknown) => {
@@ -411,12 +417,20 @@ export class Runtime implements Disposable {
   /** Evaluates one input in its mode, as a client's repl.evaluate does (without broadcasting the result). */
   async evaluate(mode: ReplMode, code: string, signal: AbortSignal = new AbortController().signal): Promise<EvalResult> {
     await this.ready
-    // Stored before it runs: an input that crashes the runtime is in the store all the same.
-    const stored: Promise<[SessionStore, Entry] | undefined> | undefined = this.sessionStore?.then((store) => store && [store, store.appendInput(code, mode)])
+    // Stored before it runs, synchronously (a synchronous input runs within dispatch): an input
+    // that crashes the runtime is in the store all the same. While the store opens: once it is open.
+    const store = this.openedStore
+    const input = store?.appendInput(code, mode)
+    const opening = store ? undefined : this.sessionStore?.then((opened) => opened && ([opened, opened.appendInput(code, mode)] as const))
     const result = await this.dispatch(mode, code, signal)
-    void stored?.then((input) =>
-      input?.[0].appendOutcome(input[1].seq, result.ok, result.ok ? `e${result.evalId} ok` : `e${result.evalId} failed: ${result.error.message}`)
-    )
+    const outcome = result.ok ? `e${result.evalId} ok` : `e${result.evalId} failed: ${result.error.message}`
+    const storeOutcome = (to: SessionStore, of: Entry): void => {
+      if (this.openedStore === to) to.appendOutcome(of.seq, result.ok, outcome) // not after shutdown closed it
+    }
+    // After this turn's promise callbacks, in the same turn: the answer goes out first (the pipe
+    // mode prints it to stdout in those callbacks), then its outcome is stored.
+    if (store && input) process.nextTick(storeOutcome, store, input)
+    else void opening?.then((opened) => opened && storeOutcome(...opened))
     this.inputs.push({ mode, code, ok: result.ok })
     if (this.inputs.length > MAX_INPUTS) this.inputs.splice(0, this.inputs.length - MAX_INPUTS)
     return result
