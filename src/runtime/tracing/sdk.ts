@@ -295,6 +295,19 @@ export class TimelineProcessor implements SpanProcessor {
 
 /** Names of variables whose values are secrets: `ANTHROPIC_API_KEY`, `githubToken`, `DB_PASSWORD`… */
 const SECRET_NAME = /key|token|secret|passw(or)?d|credential/i
+/** SECRET_NAME's answer per name, remembered: a namespace is scanned after every input, and its names seldom change. */
+const secretNamed = new Map<string, boolean>()
+const MAX_REMEMBERED_NAMES = 10_000
+
+function isSecretName(name: string): boolean {
+  let secret = secretNamed.get(name)
+  if (secret === undefined) {
+    if (secretNamed.size >= MAX_REMEMBERED_NAMES) secretNamed.clear()
+    secret = SECRET_NAME.test(name)
+    secretNamed.set(name, secret)
+  }
+  return secret
+}
 
 /**
  * The values of secret-named variables (the environment's, and any others given, such as the REPL
@@ -307,7 +320,7 @@ export function secretValues(...scopes: Array<Record<string, unknown>>): string[
     // Names first, then the few secret-named descriptors (all descriptors of a namespace cost ten
     // times more); descriptors, not values: a getter in the user's namespace is not run.
     for (const name of Object.getOwnPropertyNames(scope)) {
-      if (!SECRET_NAME.test(name)) continue
+      if (!isSecretName(name)) continue
       const value: unknown = Object.getOwnPropertyDescriptor(scope, name)?.value
       if (typeof value === 'string' && value.length >= 8) values.add(value)
     }
