@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { garbageMessages } from '../../test/support/garbage'
 import { expectGarbageAnswered } from '../../test/support/protocol'
 import { DisposableStore } from '../common/lifecycle'
@@ -113,6 +113,23 @@ describe('Runtime', () => {
     const history = await client.call('repl.history', {})
     expect(history.join('\n')).not.toContain('tok-4f9a2c7e1b')
     expect(history).toContain("fetchIt('[REDACTED]')")
+  })
+
+  it('finds a secret in a non-enumerable binding too (all names are looked at once a second)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const log = new MemoryLogger()
+      const runtime = store.add(new Runtime({ host: 'in-process', log }))
+      const [clientPort, serverPort] = createPortPair()
+      runtime.connect(serverPort)
+      const client = store.add(new RpcClient(clientPort, runtimeContract, log))
+      await client.call('repl.evaluate', { code: "Object.defineProperty(globalThis, 'hiddenToken', { value: 'hid-5e8a1c3d9f', enumerable: false })" })
+      vi.setSystemTime(Date.now() + 1500)
+      await client.call('repl.evaluate', { code: "fetchIt('hid-5e8a1c3d9f')" })
+      expect(await client.call('repl.history', {})).toContain("fetchIt('[REDACTED]')")
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('never gives a window a secret of the environment in the history', async () => {

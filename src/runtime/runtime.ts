@@ -36,7 +36,7 @@ import { assistantView, frameworkApi, Listing, makeNs, runtimeViews, userBinding
 import { resolveSelection } from './repl/selection'
 import { SessionStore } from './store'
 import { newSessionId, type Entry } from './store/entry'
-import { redaction, secretValues, type CollectorOptions } from './tracing/sdk'
+import { enumerableSecretValues, redaction, secretValues, type CollectorOptions } from './tracing/sdk'
 import { TraceSession } from './tracing/session'
 import { welcomeLine } from './welcome'
 import { Assistant, type AssistantOptions } from './ai/assistant'
@@ -72,9 +72,9 @@ function progressOf(run: RunRecord): GraphProgress {
 interface FoundSecrets {
   values: string[]
   options?: RedactOptions
-  /** The environment's and the assistant's key, and when they were read. */
-  env: string[]
-  envAt: number
+  /** The environment's, the assistant's key and all of the namespace's (see Runtime.foundSecrets), and when they were read. */
+  full: string[]
+  fullAt: number
   /** The evaluator's generation, and when, at the time they were found. */
   generation: number
   at: number
@@ -490,28 +490,29 @@ export class Runtime implements Disposable {
   }
 
   /**
-   * Every stored line, log line and span batch asks for the secrets: the namespace's are found
-   * again after each evaluation, and at most once a second in between; the environment's and the
-   * assistant's key at most once a second, or at once for a new key (reading the environment
-   * copies all of it, ~50 µs, and inputs seldom change it). The redaction is rebuilt only when the
-   * values change.
+   * Every stored line, log line and span batch asks for the secrets. After each evaluation (and at
+   * most a second after the last look) the namespace's enumerable bindings are looked at again:
+   * every declaration and assignment makes one. At most once a second, or at once for a new key:
+   * the environment (reading it copies all of it, ~50 µs, and inputs seldom change it), the
+   * assistant's key, and all of the namespace's names (non-enumerable ones too, such as a
+   * `defineProperty`). The redaction is rebuilt only when the values change.
    */
   private foundSecrets(): FoundSecrets {
     const now = Date.now()
     const found = this.found
     if (found && found.generation === this.evaluator.generation && now - found.at <= 1000) return found
-    const envFresh = found !== undefined && now - found.envAt <= 1000
-    let env = found?.env ?? []
-    if (!envFresh) {
+    const fullFresh = found !== undefined && now - found.fullAt <= 1000
+    let full = found?.full ?? []
+    if (!fullFresh) {
       const key = this.assistant?.secret
-      env = secretValues(process.env, key ? { ANTHROPIC_API_KEY: key } : {})
+      full = secretValues(process.env, key ? { ANTHROPIC_API_KEY: key } : {}, this.evaluator.context)
     }
-    const values = [...new Set([...env, ...secretValues(this.evaluator.context)])]
+    const values = [...new Set([...full, ...enumerableSecretValues(this.evaluator.context)])]
     const same = found !== undefined && values.length === found.values.length && values.every((value, i) => value === found.values[i])
     this.found = {
       values: same ? found.values : values,
-      env,
-      envAt: envFresh ? found.envAt : now,
+      full,
+      fullAt: fullFresh ? found.fullAt : now,
       generation: this.evaluator.generation,
       at: now,
       ...(same && found.options ? { options: found.options } : {})
