@@ -2,6 +2,9 @@
 // (launchRuntimeChild, one mux channel), as the terminal client has it. Splits the round trip into
 // the transport's floor (runtime.ping) and what an evaluation adds (repl.evaluate).
 // argv: runtime.js, inputs, warm-up inputs. Prints one JSON line: { pingMs: [...], evaluateMs: [...] }.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { MemoryLogger } from '../../src/common/logger'
 import { PortMux } from '../../src/common/protocol/mux'
 import { RpcClient } from '../../src/common/protocol/rpc'
@@ -9,6 +12,9 @@ import { runtimeContract } from '../../src/common/runtime-contract'
 import { launchRuntimeChild } from '../../src/webhost/runtime-process'
 
 const [runtimePath, count = '1000', warmup = '200'] = process.argv.slice(2)
+// An empty project folder (the runtime's cwd), as the REPL rows have: its session store starts empty.
+const project = mkdtempSync(join(tmpdir(), 'cortex-bench-direct-'))
+process.chdir(project)
 const log = new MemoryLogger()
 const child = launchRuntimeChild(runtimePath!, log, () => {})
 const mux = new PortMux(child.port, log)
@@ -35,4 +41,5 @@ const exited = new Promise<void>((resolve) => child.onExit(() => resolve()))
 client.dispose()
 child.kill()
 await exited
+rmSync(project, { recursive: true, force: true })
 console.log(JSON.stringify({ pingMs, evaluateMs }))

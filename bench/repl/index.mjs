@@ -5,7 +5,7 @@
 // against Node's own REPL (`node -i`) and IPython over the same kind of pipe; and the runtime's
 // memory when every result is a 1 MB value that lands in the `_1…_10` history.
 import { spawn, spawnSync } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import { join } from 'node:path'
 import process from 'node:process'
@@ -70,7 +70,11 @@ function ipythonVersion() {
  * value: at the start of a line or after a space (`> 2`, `Out[3]: 2`), then the line's end.
  */
 function startRepl(repl) {
-  const child = spawn(repl.command, repl.args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...repl.env, NO_COLOR: '1' } })
+  // A fresh, empty project folder each time: Cortex's session store (<cwd>/.cortex/store) starts
+  // empty, as in a new project, instead of reading every earlier run's entries while it is being
+  // measured (and the repository's own store is not filled with benchmark inputs).
+  const cwd = mkdtempSync(join(os.tmpdir(), 'cortex-bench-repl-'))
+  const child = spawn(repl.command, repl.args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...repl.env, NO_COLOR: '1' } })
   let buffer = ''
   let stderr = ''
   let waiter
@@ -126,6 +130,7 @@ function startRepl(repl) {
     const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
     await exited
     clearTimeout(timer)
+    rmSync(cwd, { recursive: true, force: true })
   }
   return { child, until, value, pid, close }
 }
@@ -382,7 +387,7 @@ ${details.map((d) => `- ${d}`).join('\n')}
 
 How it is measured (\`bench/repl/\`):
 
-- **Round trip**: each REPL runs as a fresh child with its stdin and stdout as pipes: Cortex as \`node out/main/terminal.js\` (the pipe mode of \`npx cortex\`: the runtime runs in the terminal client's process, over an in-memory port pair) and as \`node out/main/terminal.js --runtime-process\` (the terminal client forks its runtime and talks to it over IPC, as the interactive terminal does), \`node -i\` (Node's REPL), \`ipython3 --simple-prompt\` (unbuffered). The benchmark writes \`1 + i\` and a newline, waits until the result \`1 + i\` shows on stdout as a whole value, then writes the next; the time from the write to the result is one sample. Medians and p99 are over all samples; ratios are Cortex ÷ node -i. Notes: \`1 + i\` is bare arithmetic (names and integers joined by \`+ - * / %\`), which Cortex neither parses to split the input nor to rewrite it (src/common/repl/arithmetic.ts); the \`${PARSED_INPUT('i')}\` rows show an input it parses twice (acorn, 20–40 µs a parse here). Neither input can loop, so Cortex evaluates them without its SIGINT watchdog (a thread per evaluation, about 75 µs); inputs with calls, loops or member access pay that too. \`node -i\` over a pipe does not use its watchdog at all (it does only on a TTY). In the pipe mode the runtime records spans only when asked (a collector, CORTEX_TRACING=on, \`%trace on\`): there is no timeline to show them; with a runtime process it records them, as for the window.
+- **Round trip**: each REPL runs as a fresh child with its stdin and stdout as pipes: Cortex as \`node out/main/terminal.js\` (the pipe mode of \`npx cortex\`: the runtime runs in the terminal client's process, over an in-memory port pair) and as \`node out/main/terminal.js --runtime-process\` (the terminal client forks its runtime and talks to it over IPC, as the interactive terminal does), \`node -i\` (Node's REPL), \`ipython3 --simple-prompt\` (unbuffered). The benchmark writes \`1 + i\` and a newline, waits until the result \`1 + i\` shows on stdout as a whole value, then writes the next; the time from the write to the result is one sample. Medians and p99 are over all samples; ratios are Cortex ÷ node -i. Notes: \`1 + i\` is bare arithmetic (names and integers joined by \`+ - * / %\`), which Cortex neither parses to split the input nor to rewrite it (src/common/repl/arithmetic.ts); the \`${PARSED_INPUT('i')}\` rows show an input it parses twice (acorn, 20–40 µs a parse here). Neither input can loop, so Cortex evaluates them without its SIGINT watchdog (a thread per evaluation, about 75 µs); inputs with calls, loops or member access pay that too. \`node -i\` runs every input under its watchdog, on a pipe too (its REPL sets breakEvalOnSigint; in a CPU profile here the watchdog's start and stop were about a third of node -i's CPU per input). In the pipe mode the runtime records spans only when asked (a collector, CORTEX_TRACING=on, \`%trace on\`): there is no timeline to show them; with a runtime process it records them, as for the window.
 - **CPU time per input**: user + system time from \`/proc/<pid>/stat\` over the measured inputs, summed over the REPL's processes (Cortex's pipe mode and node -i and IPython: one process each; Cortex with a runtime process: the terminal client and its runtime), divided by the inputs. On a busy machine wall times grow with the number of processes a round trip must wake (Cortex with a runtime process: client, runtime, client; the pipe mode and node -i: one); CPU time hardly does.
 - **Where the time goes**: \`bench/repl/direct.ts\` starts the runtime as the terminal client does (launchRuntimeChild, one mux channel, RpcClient) and times \`runtime.ping\` and \`repl.evaluate\` from that process.
 - **Memory**: ${many(memoryCount)} inputs \`new Uint8Array(1 << 20).fill(1)\` written at once (each REPL runs them in turn), then a marker input; the peak is the evaluating process's \`VmHWM\` from \`/proc/<pid>/status\` (Cortex: the pipe mode's one process, whose pid the REPL itself reports; node -i: the node process).

@@ -1,6 +1,9 @@
 import { EventEmitter } from 'node:events'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { garbageMessages } from '../../test/support/garbage'
 import { expectGarbageAnswered } from '../../test/support/protocol'
 import { DisposableStore } from '../common/lifecycle'
@@ -12,6 +15,7 @@ import { fromDomMessagePort, fromElectronPort, type DomMessagePortLike, type Ele
 import { runtimeContract, type EvalResult } from '../common/runtime-contract'
 import { collectOutput } from '../../test/support/output'
 import { Runtime } from './runtime'
+import { ENTRIES_FILE, STORE_DIR } from './store/entry'
 import { resultText, stripAnsi } from '../../test/support/ansi'
 
 let store = new DisposableStore()
@@ -109,6 +113,67 @@ describe('Runtime', () => {
     const history = await client.call('repl.history', {})
     expect(history.join('\n')).not.toContain('tok-4f9a2c7e1b')
     expect(history).toContain("fetchIt('[REDACTED]')")
+  })
+
+  it('finds a secret in a non-enumerable binding too (all names are looked at once a second)', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    try {
+      const log = new MemoryLogger()
+      const runtime = store.add(new Runtime({ host: 'in-process', log }))
+      const [clientPort, serverPort] = createPortPair()
+      runtime.connect(serverPort)
+      const client = store.add(new RpcClient(clientPort, runtimeContract, log))
+      await client.call('repl.evaluate', { code: "Object.defineProperty(globalThis, 'hiddenToken', { value: 'hid-5e8a1c3d9f', enumerable: false })" })
+      vi.setSystemTime(Date.now() + 1500)
+      await client.call('repl.evaluate', { code: "fetchIt('hid-5e8a1c3d9f')" })
+      expect(await client.call('repl.history', {})).toContain("fetchIt('[REDACTED]')")
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('never gives a window a secret of the environment in the history', async () => {
+    process.env['CORTEX_TEST_API_KEY'] = 'env-7d3b9e1f05'
+    try {
+      const log = new MemoryLogger()
+      const runtime = store.add(new Runtime({ host: 'in-process', log }))
+      const [clientPort, serverPort] = createPortPair()
+      runtime.connect(serverPort)
+      const client = store.add(new RpcClient(clientPort, runtimeContract, log))
+      await client.call('repl.evaluate', { code: '1 + 1' })
+      await client.call('repl.evaluate', { code: "fetchIt('env-7d3b9e1f05')" })
+      expect(await client.call('repl.history', {})).toEqual(['1 + 1', "fetchIt('[REDACTED]')"])
+    } finally {
+      delete process.env['CORTEX_TEST_API_KEY']
+    }
+  })
+
+  it('journals an input before it runs, even one that runs synchronously (an input that kills the runtime is still in the store)', async () => {
+    const projectDir = mkdtempSync(join(tmpdir(), 'cortex-journal-'))
+    store.add({ dispose: () => rmSync(projectDir, { recursive: true, force: true }) })
+    const log = new MemoryLogger()
+    const runtime = store.add(new Runtime({ host: 'in-process', log, projectDir }))
+    const [clientPort, serverPort] = createPortPair()
+    runtime.connect(serverPort)
+    const client = store.add(new RpcClient(clientPort, runtimeContract, log))
+    const entries = JSON.stringify(join(projectDir, STORE_DIR, ENTRIES_FILE))
+    await client.call('repl.evaluate', { code: "var fs = await import('node:fs')" })
+    // The input reads the store as it runs: the comment is found only if the input is there already.
+    const check = `/* journaled-7f3c */ fs.readFileSync(${entries}, 'utf8').includes('journaled-' + '7f3c')`
+    expect(resultText(await client.call('repl.evaluate', { code: check }))).toBe('true')
+    // Each input's outcome follows it (in the same turn of the event loop as the answer).
+    await client.call('repl.evaluate', { code: "throw new Error('no')" })
+    await new Promise((resolve) => setImmediate(resolve))
+    const lines = readFileSync(join(projectDir, STORE_DIR, ENTRIES_FILE), 'utf8')
+      .trim()
+      .split('\n')
+    const stored = lines.map((line) => JSON.parse(line) as { seq: number; kind: string; text: string; of?: number; ok?: boolean })
+    const outcomes = stored.filter((entry) => entry.of !== undefined).map(({ of, ok }) => [stored.find((e) => e.seq === of)?.text, ok])
+    expect(outcomes).toEqual([
+      ["var fs = await import('node:fs')", true],
+      [check, true],
+      ["throw new Error('no')", false]
+    ])
   })
 
   it('shares one namespace between clients; each sees the others’ results as events', async () => {

@@ -36,7 +36,7 @@ import { assistantView, frameworkApi, Listing, makeNs, runtimeViews, userBinding
 import { resolveSelection } from './repl/selection'
 import { SessionStore } from './store'
 import { newSessionId, type Entry } from './store/entry'
-import { redaction, secretValues, type CollectorOptions } from './tracing/sdk'
+import { enumerableSecretValues, redaction, secretValues, type CollectorOptions } from './tracing/sdk'
 import { TraceSession } from './tracing/session'
 import { welcomeLine } from './welcome'
 import { Assistant, type AssistantOptions } from './ai/assistant'
@@ -68,6 +68,18 @@ const TASK_EVENT_MS = 50
 
 function progressOf(run: RunRecord): GraphProgress {
   return { runId: run.id, graph: run.graph, state: run.state, ...(run.at ? { node: run.at.node, step: run.at.step } : {}) }
+}
+
+/** The secrets found (see Runtime.foundSecrets), and the redaction made of them once asked for. */
+interface FoundSecrets {
+  values: string[]
+  options?: RedactOptions
+  /** The environment's, the assistant's key and all of the namespace's (see Runtime.foundSecrets), and when they were read. */
+  full: string[]
+  fullAt: number
+  /** The evaluator's generation, and when, at the time they were found. */
+  generation: number
+  at: number
 }
 
 /** Graph files the window may load from text. */
@@ -116,6 +128,8 @@ export class Runtime implements Disposable {
   private readonly importModule: (specifier: string) => Promise<unknown>
   private readonly shutdownHooks: Array<() => Promise<void>> = []
   private sessionStore: Promise<SessionStore | undefined> | undefined
+  /** The session store once it is open (until shutdown closes it): inputs are appended to it synchronously. */
+  private openedStore: SessionStore | undefined
   /** This runtime's session in the store: new for every runtime process, so a crashed one's inputs stay apart. */
   readonly sessionId = newSessionId()
   private readonly pendingTaskChanges = new Map<string, TaskInfo>()
@@ -198,7 +212,11 @@ export class Runtime implements Disposable {
       (store) => {
         this.store.add(this.output.onDidWrite((write) => store.appendOutput(write)))
         for (const input of this.inputs) store.appendInput(input.code, input.mode)
-        this.onShutdown(async () => store.close())
+        this.openedStore = store
+        this.onShutdown(async () => {
+          this.openedStore = undefined
+          await store.close()
+        })
         return store
       },
       (error: unknown) => {
@@ -402,12 +420,20 @@ export class Runtime implements Disposable {
   /** Evaluates one input in its mode, as a client's repl.evaluate does (without broadcasting the result). */
   async evaluate(mode: ReplMode, code: string, signal: AbortSignal = new AbortController().signal): Promise<EvalResult> {
     await this.ready
-    // Stored before it runs: an input that crashes the runtime is in the store all the same.
-    const stored: Promise<[SessionStore, Entry] | undefined> | undefined = this.sessionStore?.then((store) => store && [store, store.appendInput(code, mode)])
+    // Stored before it runs, synchronously (a synchronous input runs within dispatch): an input
+    // that crashes the runtime is in the store all the same. While the store opens: once it is open.
+    const store = this.openedStore
+    const input = store?.appendInput(code, mode)
+    const opening = store ? undefined : this.sessionStore?.then((opened) => opened && ([opened, opened.appendInput(code, mode)] as const))
     const result = await this.dispatch(mode, code, signal)
-    void stored?.then((input) =>
-      input?.[0].appendOutcome(input[1].seq, result.ok, result.ok ? `e${result.evalId} ok` : `e${result.evalId} failed: ${result.error.message}`)
-    )
+    const outcome = result.ok ? `e${result.evalId} ok` : `e${result.evalId} failed: ${result.error.message}`
+    const storeOutcome = (to: SessionStore, of: Entry): void => {
+      if (this.openedStore === to) to.appendOutcome(of.seq, result.ok, outcome) // not after shutdown closed it
+    }
+    // After this turn's promise callbacks, in the same turn: the answer goes out first (the pipe
+    // mode prints it to stdout in those callbacks), then its outcome is stored.
+    if (store && input) process.nextTick(storeOutcome, store, input)
+    else void opening?.then((opened) => opened && storeOutcome(...opened))
     this.inputs.push({ mode, code, ok: result.ok })
     if (this.inputs.length > MAX_INPUTS) this.inputs.splice(0, this.inputs.length - MAX_INPUTS)
     return result
@@ -467,20 +493,36 @@ export class Runtime implements Disposable {
   }
 
   /**
-   * Finding the secrets reads every variable (about a millisecond), and every stored line, log line
-   * and span batch asks: they are found again after each evaluation (or a new key), and at most
-   * once a second in between.
+   * Every stored line, log line and span batch asks for the secrets. After each evaluation (and at
+   * most a second after the last look) the namespace's enumerable bindings are looked at again:
+   * every declaration and assignment makes one. At most once a second, or at once for a new key:
+   * the environment (reading it copies all of it, ~50 µs, and inputs seldom change it), the
+   * assistant's key, and all of the namespace's names (non-enumerable ones too, such as a
+   * `defineProperty`). The redaction is rebuilt only when the values change.
    */
-  private foundSecrets(): { values: string[]; options?: RedactOptions } {
+  private foundSecrets(): FoundSecrets {
     const now = Date.now()
     const found = this.found
     if (found && found.generation === this.evaluator.generation && now - found.at <= 1000) return found
-    const key = this.assistant?.secret
-    const values = secretValues(process.env, this.evaluator.context, key ? { ANTHROPIC_API_KEY: key } : {})
-    this.found = { values, generation: this.evaluator.generation, at: now }
+    const fullFresh = found !== undefined && now - found.fullAt <= 1000
+    let full = found?.full ?? []
+    if (!fullFresh) {
+      const key = this.assistant?.secret
+      full = secretValues(process.env, key ? { ANTHROPIC_API_KEY: key } : {}, this.evaluator.context)
+    }
+    const values = [...new Set([...full, ...enumerableSecretValues(this.evaluator.context)])]
+    const same = found !== undefined && values.length === found.values.length && values.every((value, i) => value === found.values[i])
+    this.found = {
+      values: same ? found.values : values,
+      full,
+      fullAt: fullFresh ? found.fullAt : now,
+      generation: this.evaluator.generation,
+      at: now,
+      ...(same && found.options ? { options: found.options } : {})
+    }
     return this.found
   }
-  private found: { values: string[]; generation: number; at: number; options?: RedactOptions } | undefined
+  private found: FoundSecrets | undefined
 
   private answerGate(gateId: string, text: string): EvalResult {
     const evalId = this.evaluator.reserveId()

@@ -46,5 +46,7 @@ export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>
 
 /** What a server accepts. */
 export const ClientMessage = z.discriminatedUnion('kind', [RequestEnvelope, CancelEnvelope, ErrorEnvelope])
+export type ClientMessage = z.infer<typeof ClientMessage>
 /** What a client accepts. */
 export const ServerMessage = z.union([ResponseEnvelope, EventEnvelope, ErrorEnvelope])
+export type ServerMessage = z.infer<typeof ServerMessage>

@@ -13,5 +13,12 @@ export interface Port {
   /** Fires once, when either side closes or the transport breaks. */
   readonly onClose: Event<void>
   readonly isClosed: boolean
+  /**
+   * Both ends are in this process and only RpcClient / RpcServer send on it (the in-process
+   * runtime's pair): no trust boundary is crossed, so the receiver does not re-check the framing of
+   * what its own side's code built (see `rpc.ts`). Never set on a port whose messages come from
+   * another process, a socket, or code that may send raw values.
+   */
+  readonly trusted?: boolean
   close(): void
 }

@@ -15,15 +15,16 @@ const contract = defineContract({
     'wait.forever': { params: z.object({}), result: z.string() },
     'fail.now': { params: z.object({}), result: z.void() },
     'lie.about.result': { params: z.object({}), result: z.number() },
-    'anything.goes': { params: z.object({}), result: z.unknown() }
+    'anything.goes': { params: z.object({}), result: z.unknown() },
+    greet: { params: z.object({ name: z.string().default('world') }), result: z.object({ text: z.string(), lang: z.string().default('en') }) }
   },
   events: {
     tick: z.object({ n: z.number() })
   }
 })
 
-function setup(overrides: Partial<Handlers<typeof contract>> = {}) {
-  const [clientPort, serverPort] = createPortPair()
+function setup(overrides: Partial<Handlers<typeof contract>> = {}, options: { trusted?: boolean } = {}) {
+  const [clientPort, serverPort] = createPortPair(options)
   const log = new MemoryLogger()
   const aborted: unknown[] = []
   const handlers: Handlers<typeof contract> = {
@@ -41,12 +42,35 @@ function setup(overrides: Partial<Handlers<typeof contract>> = {}) {
     // A server bug: the result does not match the contract. The client must not trust it.
     'lie.about.result': () => 'not a number' as unknown as number,
     'anything.goes': () => ({ big: 1n }),
+    greet: ({ name }) => ({ text: `hello ${name}` }),
     ...overrides
   }
   const server = new RpcServer(serverPort, contract, handlers, log)
   const client = new RpcClient(clientPort, contract, log)
   return { client, server, log, aborted, clientPort, serverPort }
 }
+
+describe('RpcClient / RpcServer over a trusted in-process pair', () => {
+  it('still applies the contract: parameter and result defaults, and a result that breaks it is refused', async () => {
+    const { client, log } = setup({}, { trusted: true })
+    await expect(client.call('greet', {})).resolves.toEqual({ text: 'hello world', lang: 'en' })
+    await expect(client.call('lie.about.result', {})).rejects.toMatchObject({ code: 'invalid-result' })
+    expect(log.records.some((r) => r.message.includes("invalid result for 'lie.about.result'"))).toBe(true)
+    await expect(client.call('math.add', { a: 20, b: 22 })).resolves.toBe(42)
+  })
+
+  it('still refuses parameters that break the contract, and cancels across it', async () => {
+    const { client, aborted } = setup({}, { trusted: true })
+    await expect(client.call('math.add', { a: 'one', b: 2 } as unknown as { a: number; b: number })).rejects.toMatchObject({ code: 'invalid-params' })
+    const controller = new AbortController()
+    const call = client.call('wait.forever', {}, { signal: controller.signal })
+    await new Promise((r) => setTimeout(r, 5))
+    controller.abort()
+    await expect(call).rejects.toMatchObject({ code: 'cancelled' })
+    await new Promise((r) => setTimeout(r, 5))
+    expect(aborted).toHaveLength(1)
+  })
+})
 
 describe('RpcClient / RpcServer', () => {
   it('calls a method and gets its validated result', async () => {

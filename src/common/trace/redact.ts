@@ -25,7 +25,7 @@ import { setOwn } from './util'
 /** What a secret is replaced with. */
 export const REDACTED = '[REDACTED]'
 
-/** Options of {@link redactSpans}. */
+/** Options of {@link redactSpans}; read once per object (do not change one after it was used: pass a new one). */
 export interface RedactOptions {
   /** More patterns of secret text: every match is replaced (applied globally even without the `g` flag). */
   extraPatterns?: readonly RegExp[]
@@ -93,12 +93,21 @@ interface Context {
   extraPatterns: readonly RegExp[]
 }
 
-function context(options: RedactOptions = {}): Context {
-  return {
-    extraKeys: options.extraKeys ?? [],
-    keep: new Set([...NOT_SECRET_KEYS, ...(options.keepKeys ?? [])]),
-    extraPatterns: (options.extraPatterns ?? []).map((pattern) => (pattern.global ? pattern : new RegExp(pattern.source, `${pattern.flags}g`)))
+/** Made once per options object: the runtime scrubs every stored line and log line with the same one. */
+const contexts = new WeakMap<RedactOptions, Context>()
+const NO_OPTIONS: RedactOptions = {}
+
+function context(options: RedactOptions = NO_OPTIONS): Context {
+  let made = contexts.get(options)
+  if (!made) {
+    made = {
+      extraKeys: options.extraKeys ?? [],
+      keep: new Set([...NOT_SECRET_KEYS, ...(options.keepKeys ?? [])]),
+      extraPatterns: (options.extraPatterns ?? []).map((pattern) => (pattern.global ? pattern : new RegExp(pattern.source, `${pattern.flags}g`)))
+    }
+    contexts.set(options, made)
   }
+  return made
 }
 
 function secretKey(key: string, ctx: Context): boolean {

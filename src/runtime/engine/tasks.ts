@@ -71,15 +71,18 @@ export class TaskManager {
     const n = (this.counters.get(kind) ?? 0) + 1
     this.counters.set(kind, n)
     const id = options.id ?? `${PREFIX[kind]}${n}`
-    const controller = new AbortController()
-    const processes = new Set<number>()
+    // Made when first asked for: a synchronous evaluation (most inputs) never needs either.
+    let controller: AbortController | undefined
+    let processes: Set<number> | undefined
     const info: TaskInfo = { id, kind, label, state: 'running', startedAt: Date.now() }
     const key = this.key
     const onParentAbort = (): void => task.finish('cancelled', 'its parent was cancelled')
     const task: Task = {
       id,
       channel: options.channel,
-      signal: controller.signal,
+      get signal() {
+        return (controller ??= new AbortController()).signal
+      },
       info,
       setState: (state) => {
         if (info.endedAt !== undefined || info.state === state) return
@@ -93,8 +96,9 @@ export class TaskManager {
         if (detail) info.detail = detail
         options.parent?.removeEventListener('abort', onParentAbort)
         if (state === 'cancelled') {
+          controller ??= new AbortController()
           controller.abort(new DOMException(detail ?? 'cancelled', 'AbortError'))
-          for (const pid of processes) killGroup(pid)
+          for (const pid of processes ?? []) killGroup(pid)
         }
         this.live.delete(id)
         this.finished.unshift({ ...info })
@@ -103,7 +107,7 @@ export class TaskManager {
       },
       // The active span stays: work a task starts is traced under the span that started the task.
       run: (fn) => runInContext(activeContext().setValue(key, task), fn),
-      adoptProcess: (pid) => void processes.add(pid)
+      adoptProcess: (pid) => void (processes ??= new Set()).add(pid)
     }
     options.parent?.addEventListener('abort', onParentAbort, { once: true })
     this.live.set(id, task)
