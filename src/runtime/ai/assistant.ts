@@ -10,7 +10,7 @@ import type { GraphEngine } from '../engine/graph-engine'
 import type { OutputRouter } from '../engine/output'
 import type { Task, TaskManager } from '../engine/tasks'
 import type { AnyNodeDef } from '../graph/node'
-import { DEFAULT_ANTHROPIC_MODEL, describeAnthropicError } from '../lm/anthropic'
+import { DEFAULT_ANTHROPIC_MODEL, DEFAULT_IDLE_TIMEOUT_MS, genAiMessages, streamMessage } from '../lm/anthropic'
 import type { Evaluator } from '../repl/evaluator'
 import { ATTR, capturingContent, inSpan, markFailed } from '../tracing/tracer'
 import { budgetFor, contextFor, estimateTokens, type ContextSources } from './context'
@@ -78,6 +78,8 @@ export interface AssistantOptions {
   /** SDK retries of 429/5xx/connection errors. Default: the SDK's (2). */
   readonly maxRetries?: number
   readonly maxTokens?: number
+  /** A started answer that sends nothing for this long (ms) fails the question. Default {@link DEFAULT_IDLE_TIMEOUT_MS}. */
+  readonly idleTimeoutMs?: number
   /** The context budget in tokens, instead of the model's from CONTEXT_BUDGETS (a gateway with a smaller window; tests). */
   readonly contextBudget?: number
 }
@@ -280,6 +282,10 @@ export class Assistant {
     return this.options.contextBudget ?? budgetFor(this.model)
   }
 
+  private idleTimeoutMs(): number {
+    return this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
+  }
+
   private callerSignal(): AbortSignal {
     return this.options.tasks.current?.signal ?? new AbortController().signal
   }
@@ -396,27 +402,15 @@ export class Assistant {
       { [ATTR.operation]: 'chat', [ATTR.provider]: 'anthropic', [ATTR.requestModel]: params.model, [ATTR.outputType]: 'text' },
       async (span) => {
         const recording = span.isRecording()
-        if (recording && capturingContent()) span.setAttribute(ATTR.inputMessages, bounded(JSON.stringify(params.messages), 20_000))
-        let message: Anthropic.Message
-        try {
-          const stream = client.messages.stream(params, { signal: task.signal })
-          stream.on('text', onText)
-          message = await stream.finalMessage()
-        } catch (error) {
-          if (task.signal.aborted) throw task.signal.reason
-          throw describeAnthropicError(error, { model: params.model, baseURL: client.baseURL, apiKey })
-        }
+        if (recording && capturingContent()) span.setAttribute(ATTR.inputMessages, genAiMessages(params.messages))
+        const message = await streamMessage(client, params, { signal: task.signal, idleTimeoutMs: this.idleTimeoutMs(), apiKey, onText })
         if (recording) {
           span.setAttribute(ATTR.responseModel, message.model)
           const usage = message.usage
           span.setAttribute(ATTR.inputTokens, usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0))
           span.setAttribute(ATTR.outputTokens, usage.output_tokens)
           if (message.stop_reason) span.setAttribute(ATTR.finishReasons, [message.stop_reason])
-          if (capturingContent())
-            span.setAttribute(
-              ATTR.outputMessages,
-              bounded(JSON.stringify([{ role: 'assistant', content: message.content, finish_reason: message.stop_reason }]), 20_000)
-            )
+          if (capturingContent()) span.setAttribute(ATTR.outputMessages, genAiMessages([{ role: 'assistant', content: message.content }], message.stop_reason))
         }
         return message
       },
