@@ -57,6 +57,23 @@ test('Enter on an input that leaves a bracket open continues it on the next line
   expect(await terminalLines(page)).not.toContain("'never run'")
 })
 
+test('Enter continues code cut short (a trailing operator, an if header) as the terminal client does, and runs it once whole', async ({ page, host }) => {
+  await open(page, host.url)
+  await page.keyboard.type('const sumOfParts = 40 +')
+  await page.keyboard.press('Enter')
+  await page.keyboard.type('2')
+  await expect.poll(() => promptLines(page)).toContainEqual('… 2')
+  await page.keyboard.press('Enter')
+  await page.keyboard.type('if (sumOfParts === 42)')
+  await page.keyboard.press('Enter')
+  await page.keyboard.type('  console.log("the parts add up")')
+  await expect.poll(() => promptLines(page)).toContainEqual('…   console.log("the parts add up")')
+  await page.screenshot({ path: 'test-results/editor-continuation-cut-short.png' })
+  await page.keyboard.press('Enter')
+  await expect.poll(() => terminalLines(page)).toContain('the parts add up')
+  expect(await terminalLines(page)).not.toContainEqual(expect.stringContaining('SyntaxError'))
+})
+
 test('the history survives a reload; Ctrl+R finds an older input and Enter puts it at the prompt without running it', async ({ page, host }) => {
   await open(page, host.url)
   const marker = `historyMarker${Date.now()}`
