@@ -24,7 +24,7 @@ export class CompletionPopup implements Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined
   /** Bumped on every change of the input: an answer for an older one is dropped. */
   private generation = 0
-  /** What is listed; `selected` is -1 until Up or Down picks an item (as in IPython, Enter then still runs the input). */
+  /** What is listed; `selected` is -1 until Up or Down picks an item (Enter then still runs the input). */
   private shown: { completions: Completions; items: readonly CompletionItem[]; selected: number } | undefined
 
   constructor(
@@ -75,9 +75,10 @@ export class CompletionPopup implements Disposable {
   }
 
   /**
-   * A key while the list is open: true when the list took it. Up and Down pick an item; Tab and
-   * Enter accept the picked one; Esc closes. With nothing picked, Enter runs the input and Tab
-   * completes as it does without the list (so typing fast and pressing Enter never picks a name).
+   * A key while the list is open: true when the list took it. Up and Down pick an item; Esc
+   * closes. Tab accepts the picked item, or the first when none is picked (as in VS Code and
+   * IPython: the list is what Tab completes to, never printed again). Enter accepts the picked
+   * item; with none picked it runs the input (so typing fast and pressing Enter never picks a name).
    */
   handleKey(data: string): boolean {
     const shown = this.shown
@@ -93,6 +94,9 @@ export class CompletionPopup implements Disposable {
         this.select((shown.selected + 1) % count)
         return true
       case '\t':
+        if (shown.selected < 0) shown.selected = 0
+        this.acceptSelected()
+        return true
       case '\r':
         if (shown.selected < 0) {
           this.close()
