@@ -1,5 +1,5 @@
 import type { SerializedError } from '../errors'
-import { stripAnsi } from './ansi'
+import { sgr, stripAnsi } from './ansi'
 import type { ChannelName, OutputBatch, OutputWrite } from '../repl-contract'
 import type { EvalResult, ReplMode } from '../runtime-contract'
 
@@ -7,7 +7,7 @@ import type { EvalResult, ReplMode } from '../runtime-contract'
  * How the REPL looks in a terminal (the window's xterm pane and the terminal client): ANSI styles,
  * prompts, errors, and labelled channel output. Pure, so both front ends share it.
  */
-const SGR = (code: string) => (text: string) => `\x1b[${code}m${text}\x1b[0m`
+const SGR = (code: string) => (text: string) => sgr(code, text)
 export const style = {
   prompt: SGR('32'),
   error: SGR('31'),

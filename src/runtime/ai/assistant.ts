@@ -2,7 +2,7 @@ import Anthropic from '@anthropic-ai/sdk'
 import { SpanKind } from '@opentelemetry/api'
 import { inspect } from 'node:util'
 import { serializeError } from '../../common/errors'
-import { stripStyles } from '../../common/repl/ansi'
+import { RESET, stripStyles } from '../../common/repl/ansi'
 import { style } from '../../common/repl/format'
 import { TerminalMarkdown } from '../../common/repl/markdown'
 import type { EvalResult } from '../../common/runtime-contract'
@@ -40,7 +40,6 @@ const OLD_ANSWER_CHARS = 20_000
 /** Model calls per question: a model that keeps calling tools is stopped here. */
 const MAX_ITERATIONS = 8
 const WARN_SHARE = 0.8
-const RESET = '\x1b[0m'
 
 interface Exchange {
   readonly question: string
