@@ -3,6 +3,7 @@ import { SpanKind } from '@opentelemetry/api'
 import { inspect } from 'node:util'
 import { serializeError } from '../../common/errors'
 import { RESET, stripStyles } from '../../common/repl/ansi'
+import { clip } from '../../common/text'
 import { style } from '../../common/repl/format'
 import { TerminalMarkdown } from '../../common/repl/markdown'
 import type { EvalResult } from '../../common/runtime-contract'
@@ -15,7 +16,7 @@ import type { Evaluator } from '../repl/evaluator'
 import { ATTR, capturingContent, inSpan, markFailed } from '../tracing/tracer'
 import { budgetFor, contextFor, estimateTokens, type ContextSources } from './context'
 import { ReadOnlyEvaluator } from './read-only-eval'
-import { bounded, runReadOnlyTool, TOOLS, toolArgument, type ToolHost, type ToolOutcome } from './tools'
+import { MAX_RESULT, runReadOnlyTool, TOOLS, toolArgument, type ToolHost, type ToolOutcome } from './tools'
 
 /** How streamed answer text is shown: Markdown rendered for the terminal, one renderer per answer (it holds state). */
 export function format(): { write(chunk: string): string; end(): string } {
@@ -318,7 +319,7 @@ export class Assistant {
         { role: 'user', content: exchange.question },
         {
           role: 'assistant',
-          content: `${exchange.tools.length ? `[tools used: ${exchange.tools.join('; ')}]\n` : ''}${bounded(exchange.answer, OLD_ANSWER_CHARS) || '(no answer)'}`
+          content: `${exchange.tools.length ? `[tools used: ${exchange.tools.join('; ')}]\n` : ''}${clip(exchange.answer, OLD_ANSWER_CHARS) || '(no answer)'}`
         }
       ]),
       { role: 'user', content: `${sections.length ? `<context>\n${sections.join('\n\n')}\n</context>\n\n` : ''}${question}` }
@@ -467,11 +468,11 @@ export class Assistant {
     const result = await this.options.evaluator.evaluate(code, { signal: task.signal })
     if (!result.ok) {
       const message = `${result.error.name}: ${result.error.message}`
-      return { content: bounded(message), summary: `error ${message.split('\n')[0]!.slice(0, 80)}`, isError: true }
+      return { content: clip(message, MAX_RESULT), summary: `error ${message.split('\n')[0]!.slice(0, 80)}`, isError: true }
     }
     const text = stripStyles(result.text)
-    if (text) line(bounded(result.text, 2000))
-    return { content: bounded(text || 'undefined'), summary: text ? text.split('\n')[0]!.slice(0, 60) : 'done' }
+    if (text) line(clip(result.text, 2000))
+    return { content: clip(text || 'undefined', MAX_RESULT), summary: text ? text.split('\n')[0]!.slice(0, 60) : 'done' }
   }
 
   /** Approval numbers already used by a task (a1.0, a1.1…), so each id is new. */

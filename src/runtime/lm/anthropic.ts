@@ -1,4 +1,5 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk'
+import { clip } from '../../common/text'
 import { DEFAULT_SYSTEM_PROMPT } from './claude-cli'
 import type { LmBackend, LmRequest, LmResponse } from './types'
 
@@ -251,10 +252,6 @@ export async function streamMessage(client: Anthropic, params: Anthropic.Message
 /** Longest text of one part in a GenAI message attribute (a request's context can be large). */
 const PART_CHARS = 20_000
 
-function clipPart(text: string): string {
-  return text.length > PART_CHARS ? `${text.slice(0, PART_CHARS)}… (${text.length - PART_CHARS} more characters)` : text
-}
-
 /**
  * Messages API messages as `gen_ai.input.messages` / `gen_ai.output.messages` (the GenAI
  * semantic conventions' `parts` shape, what the timeline shows as a conversation): text parts,
@@ -268,7 +265,7 @@ export function genAiMessages(
   return JSON.stringify(
     messages.map((message) => ({
       role: message.role,
-      parts: typeof message.content === 'string' ? [{ type: 'text', content: clipPart(message.content) }] : message.content.flatMap(genAiPart),
+      parts: typeof message.content === 'string' ? [{ type: 'text', content: clip(message.content, PART_CHARS) }] : message.content.flatMap(genAiPart),
       ...(finishReason ? { finish_reason: finishReason } : {})
     }))
   )
@@ -277,7 +274,7 @@ export function genAiMessages(
 function genAiPart(block: Anthropic.ContentBlockParam | Anthropic.ContentBlock): object[] {
   switch (block.type) {
     case 'text':
-      return [{ type: 'text', content: clipPart(block.text) }]
+      return [{ type: 'text', content: clip(block.text, PART_CHARS) }]
     case 'tool_use':
       return [{ type: 'tool_call', id: block.id, name: block.name, arguments: block.input }]
     case 'tool_result': {
@@ -285,10 +282,10 @@ function genAiPart(block: Anthropic.ContentBlockParam | Anthropic.ContentBlock):
         typeof block.content === 'string'
           ? block.content
           : (block.content ?? []).map((part) => (part.type === 'text' ? part.text : `[${part.type}]`)).join('\n')
-      return [{ type: 'tool_call_response', id: block.tool_use_id, response: clipPart(text) }]
+      return [{ type: 'tool_call_response', id: block.tool_use_id, response: clip(text, PART_CHARS) }]
     }
     case 'thinking':
-      return [{ type: 'reasoning', content: clipPart(block.thinking) }]
+      return [{ type: 'reasoning', content: clip(block.thinking, PART_CHARS) }]
     default:
       return [{ type: block.type }]
   }
