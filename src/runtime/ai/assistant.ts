@@ -2,6 +2,7 @@ import Anthropic from '@anthropic-ai/sdk'
 import { SpanKind } from '@opentelemetry/api'
 import { inspect } from 'node:util'
 import { serializeError } from '../../common/errors'
+import { DEFAULT_MODEL } from '../../common/assistant-settings'
 import { RESET, stripStyles } from '../../common/repl/ansi'
 import { clip } from '../../common/text'
 import { style } from '../../common/repl/format'
@@ -11,7 +12,7 @@ import type { GraphEngine } from '../engine/graph-engine'
 import type { OutputRouter } from '../engine/output'
 import type { Task, TaskManager } from '../engine/tasks'
 import type { AnyNodeDef } from '../graph/node'
-import { DEFAULT_ANTHROPIC_MODEL, DEFAULT_IDLE_TIMEOUT_MS, genAiMessages, streamMessage } from '../lm/anthropic'
+import { DEFAULT_IDLE_TIMEOUT_MS, genAiMessages, streamMessage } from '../lm/anthropic'
 import type { Evaluator } from '../repl/evaluator'
 import { ATTR, capturingContent, inSpan, markFailed } from '../tracing/tracer'
 import { budgetFor, contextFor, estimateTokens, type ContextSources } from './context'
@@ -100,7 +101,7 @@ export class AssistantError extends Error {
  * aborts the HTTP stream; its context is built for that question (pitfall 7).
  */
 export class Assistant {
-  model = DEFAULT_ANTHROPIC_MODEL
+  model = DEFAULT_MODEL
   runCode: RunCodeMode = 'ask'
   // Private (#): printing the assistant never shows the key.
   #settingsKey: string | undefined

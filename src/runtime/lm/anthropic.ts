@@ -1,10 +1,11 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk'
+import { DEFAULT_MODEL } from '../../common/assistant-settings'
 import { clip } from '../../common/text'
 import { DEFAULT_SYSTEM_PROMPT } from './claude-cli'
 import type { LmBackend, LmRequest, LmResponse } from './types'
 
-/** The model used when none is given: a current, balanced model (override with `{ model }`). */
-export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5'
+/** The model used when none is given (override with `{ model }`): the app's one default, the assistant's too; this name is kept for graph code. */
+export const DEFAULT_ANTHROPIC_MODEL = DEFAULT_MODEL
 
 /** The tool the model is made to call in `tool` mode; its input is the answer. */
 export const RESPOND_TOOL = 'respond'
