@@ -57,6 +57,23 @@ test('Enter on an input that leaves a bracket open continues it on the next line
   expect(await terminalLines(page)).not.toContain("'never run'")
 })
 
+test('Enter continues code cut short (a trailing operator, an if header) as the terminal client does, and runs it once whole', async ({ page, host }) => {
+  await open(page, host.url)
+  await page.keyboard.type('const sumOfParts = 40 +')
+  await page.keyboard.press('Enter')
+  await page.keyboard.type('2')
+  await expect.poll(() => promptLines(page)).toContainEqual('… 2')
+  await page.keyboard.press('Enter')
+  await page.keyboard.type('if (sumOfParts === 42)')
+  await page.keyboard.press('Enter')
+  await page.keyboard.type('  console.log("the parts add up")')
+  await expect.poll(() => promptLines(page)).toContainEqual('…   console.log("the parts add up")')
+  await page.screenshot({ path: 'test-results/editor-continuation-cut-short.png' })
+  await page.keyboard.press('Enter')
+  await expect.poll(() => terminalLines(page)).toContain('the parts add up')
+  expect(await terminalLines(page)).not.toContainEqual(expect.stringContaining('SyntaxError'))
+})
+
 test('the history survives a reload; Ctrl+R finds an older input and Enter puts it at the prompt without running it', async ({ page, host }) => {
   await open(page, host.url)
   const marker = `historyMarker${Date.now()}`
@@ -129,7 +146,7 @@ test('JS input is highlighted as it is typed: keywords, strings, numbers and com
 test('a completion list follows typing after a dot; Down moves in it, Enter accepts, and the terminal keeps the focus', async ({ page, host }) => {
   await open(page, host.url)
   await submitLine(page, 'var wardrobePlan = { colour: "blue", count: 3, coat: true, shoes: 2 }')
-  await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('colour'))
+  await expect.poll(() => terminalLines(page)).toContain('undefined') // its result: a list asked for before the name exists is empty
   await page.keyboard.type('wardrobePlan.co')
   const popup = page.getByTestId('completion-popup')
   await expect(popup).toBeVisible()
@@ -150,13 +167,37 @@ test('a completion list follows typing after a dot; Down moves in it, Enter acce
   await expect(popup.getByTestId('completion-item')).toHaveText([/^shoes/])
   await page.keyboard.type(' ')
   await expect(popup).toBeHidden()
-  // With nothing picked, Tab completes as without the list, and Enter runs the input.
+  // With nothing picked, Tab takes the (only) item, and Enter runs the input.
   await page.keyboard.press('Backspace')
   await expect(popup).toBeVisible()
   await page.keyboard.press('Tab')
   await expect.poll(() => promptLines(page)).toContainEqual('› wardrobePlan.count + wardrobePlan.shoes')
   await page.keyboard.press('Enter')
   await expect.poll(() => terminalLines(page)).toContain('5')
+})
+
+test('Tab with the completion list open takes the picked item (the first when none is picked) instead of printing the list', async ({ page, host }) => {
+  await open(page, host.url)
+  await submitLine(page, 'var outfitPlan = { colour: "blue", count: 3, coat: true }')
+  // Its result, not just its echo: a list asked for before the name exists would be empty.
+  await expect.poll(() => terminalLines(page)).toContain('undefined')
+  await page.keyboard.type('outfitPlan.co')
+  const popup = page.getByTestId('completion-popup')
+  await expect(popup.getByTestId('completion-item')).toHaveText([/^coat/, /^colour/, /^count/])
+  await page.keyboard.press('Tab')
+  await expect(popup).toBeHidden()
+  await expect.poll(() => promptLines(page)).toContainEqual('› outfitPlan.coat')
+  // The list was not printed: `colour` shows only in the definition's echo.
+  expect((await terminalLines(page)).filter((line) => line.includes('colour'))).toHaveLength(1)
+  await page.keyboard.type(' && outfitPlan.co')
+  await expect(popup.getByTestId('completion-item')).toHaveText([/^coat/, /^colour/, /^count/])
+  await page.keyboard.press('ArrowDown')
+  await page.keyboard.press('ArrowDown')
+  await page.keyboard.press('Tab')
+  await expect.poll(() => promptLines(page)).toContainEqual('› outfitPlan.coat && outfitPlan.colour')
+  await page.screenshot({ path: 'test-results/editor-completion-tab.png' })
+  await page.keyboard.press('Enter')
+  await expect.poll(() => terminalLines(page)).toContain("'blue'")
 })
 
 test('typing never waits for completions: while the runtime is busy the text appears at once, and late answers for it are dropped', async ({ page, host }) => {

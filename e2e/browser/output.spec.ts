@@ -122,6 +122,9 @@ test('URLs and file paths in output are links: a tooltip on hover, Ctrl+click op
   const host = await startHost({ CORTEX_OPEN_COMMAND: opener }, { cwd: project })
   // No network here: the link's page is served by the test.
   await page.context().route('https://example.com/**', (route) => route.fulfill({ contentType: 'text/html', body: '<title>docs</title>docs' }))
+  // What the window asks the runtime: runtime.info once per connection, not again per link click.
+  let infoAsks = 0
+  page.on('websocket', (socket) => socket.on('framesent', (frame) => String(frame.payload).includes('"runtime.info"') && infoAsks++))
   try {
     await open(page, host.url)
     await submitLine(page, `console.log('docs at https://example.com/cortex/docs and the report at ${report}')`)
@@ -162,6 +165,7 @@ test('URLs and file paths in output are links: a tooltip on hover, Ctrl+click op
     await ctrlClick(page, missing!.x + 10, missing!.y)
     await expect.poll(() => terminalLines(page)).toContainEqual(expect.stringContaining('cannot open /no/such/dir/file.txt: no such file'))
     expect(readFileSync(record, 'utf8').split('\n').filter(Boolean)).toHaveLength(2)
+    expect(infoAsks).toBe(1)
     await page.screenshot({ path: 'test-results/output-links.png' })
   } finally {
     await host.stop()

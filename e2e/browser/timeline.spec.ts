@@ -82,11 +82,13 @@ test('export the session, then import the file again', async ({ page, host }) =>
   await runOotd(page)
   const download = page.waitForEvent('download')
   await page.getByTestId('timeline-export').click()
+  // The same file name as File ▸ Export trace (one export for both).
+  expect((await download).suggestedFilename()).toMatch(/^cortex-trace-\d{4}-\d\d-\d\dT\d{6}\.jsonl$/)
   const file = await (await download).path()
   const text = readFileSync(file, 'utf8')
   expect(text.trim().split('\n').length).toBeGreaterThanOrEqual(1)
   expect(JSON.parse(text.split('\n')[0]!)).toHaveProperty('resourceSpans')
-  await expect(page.getByTestId('timeline-notice')).toContainText('exported')
+  await expect(page.getByTestId('timeline-notice')).toContainText(/exported \d+ spans to cortex-trace-/)
 
   // Imported again (spans the window already has are merged by their ids).
   await page.getByTestId('timeline-import').setInputFiles({ name: 'session.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(text) })

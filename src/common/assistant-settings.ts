@@ -6,6 +6,7 @@ import { z } from 'zod'
  * the host (Electron main, or the browser host) and from there to the runtime; the renderer is only
  * ever told where the key comes from, never the key.
  */
+/** The one default model: the assistant's, and the graph LM's Anthropic backend's (`DEFAULT_ANTHROPIC_MODEL`). */
 export const DEFAULT_MODEL = 'claude-sonnet-5-5'
 /** Offered in the settings dialog; any other model name may be typed. */
 export const SUGGESTED_MODELS = ['claude-sonnet-5-5', 'claude-opus-4-6', 'claude-haiku-4-5'] as const

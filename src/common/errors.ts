@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { clip } from './text'
 
 const LIMITS = { name: 200, message: 20_000, stack: 50_000, code: 100, details: 20_000 }
 
@@ -25,8 +26,9 @@ export function isErrorLike(value: unknown): value is Error {
   return typeof name === 'string' && typeof message === 'string' && Object.prototype.toString.call(value) === '[object Error]'
 }
 
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 40)}… (${text.length - max + 40} more characters)`
+/** `text` within `max` characters, the note on what was cut included (the schema's limit). */
+function within(text: string, max: number): string {
+  return text.length <= max ? text : clip(text, max - 40)
 }
 
 /** `details` only if it is small JSON: what crosses every transport (structured clone and WebSocket). */
@@ -58,14 +60,14 @@ function describeThrown(value: unknown): string {
  */
 export function serializeError(value: unknown): SerializedError {
   try {
-    if (!isErrorLike(value)) return { name: 'NonErrorThrown', message: clip(describeThrown(value), LIMITS.message) }
+    if (!isErrorLike(value)) return { name: 'NonErrorThrown', message: within(describeThrown(value), LIMITS.message) }
     const { name, message, stack, code, details } = value as { name: unknown; message: unknown; stack?: unknown; code?: unknown; details?: unknown }
     const safeDetails = jsonDetails(details)
     return {
-      name: clip(String(name), LIMITS.name),
-      message: clip(String(message), LIMITS.message),
-      ...(typeof stack === 'string' && stack ? { stack: clip(stack, LIMITS.stack) } : {}),
-      ...(typeof code === 'string' ? { code: clip(code, LIMITS.code) } : {}),
+      name: within(String(name), LIMITS.name),
+      message: within(String(message), LIMITS.message),
+      ...(typeof stack === 'string' && stack ? { stack: within(stack, LIMITS.stack) } : {}),
+      ...(typeof code === 'string' ? { code: within(code, LIMITS.code) } : {}),
       ...(safeDetails !== undefined ? { details: safeDetails } : {})
     }
   } catch {

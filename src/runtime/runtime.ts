@@ -51,8 +51,8 @@ export interface RuntimeOptions {
   output?: OutputOptions
   /** Tracing: off unless asked for (the app turns it on); a collector gets a sampled copy. */
   tracing?: { enabled: boolean; collector?: CollectorOptions | undefined }
-  /** The assistant's environment (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL; default process.env), SDK retries, context budget. */
-  assistant?: Pick<AssistantOptions, 'env' | 'maxRetries' | 'contextBudget'>
+  /** The assistant's environment (ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL; default process.env), SDK retries, stall timeout, context budget. */
+  assistant?: Pick<AssistantOptions, 'env' | 'maxRetries' | 'idleTimeoutMs' | 'contextBudget'>
   /** See EvaluatorOptions.signalsDuringSyncRuns (a runtime that shares its host's process). */
   signalsDuringSyncRuns?: readonly NodeJS.Signals[]
   /** See EvaluatorOptions.onBlockingRun (a runtime whose host watches its heartbeat). */

@@ -9,7 +9,7 @@ import { drawPromptView } from '../common/repl/prompt-view'
 import type { ReplMode } from '../common/runtime-contract'
 import type { Connection } from './connection'
 import type { HistoryFile } from './history'
-import { inputState } from './inputs'
+import { inputState } from '../common/repl/input-state'
 import { stripStyles } from './text'
 
 /** A cancelled evaluation that has not ended within this long is stuck in synchronous code: SIGINT breaks it. */

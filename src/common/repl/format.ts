@@ -1,5 +1,5 @@
 import type { SerializedError } from '../errors'
-import { stripAnsi } from './ansi'
+import { sgr, stripAnsi } from './ansi'
 import type { ChannelName, OutputBatch, OutputWrite } from '../repl-contract'
 import type { EvalResult, ReplMode } from '../runtime-contract'
 
@@ -7,7 +7,7 @@ import type { EvalResult, ReplMode } from '../runtime-contract'
  * How the REPL looks in a terminal (the window's xterm pane and the terminal client): ANSI styles,
  * prompts, errors, and labelled channel output. Pure, so both front ends share it.
  */
-const SGR = (code: string) => (text: string) => `\x1b[${code}m${text}\x1b[0m`
+const SGR = (code: string) => (text: string) => sgr(code, text)
 export const style = {
   prompt: SGR('32'),
   error: SGR('31'),
@@ -111,16 +111,20 @@ function label(write: OutputWrite, view: OutputView): string {
 /** A batch as terminal text: every line labelled with its channel (user view) or all its metadata (debug view). */
 export function formatBatch(batch: OutputBatch, format: OutputFormat): string {
   let text = batch.dropped ? style.notice(`[${batch.dropped} bytes of output dropped]\n`) : ''
-  for (const write of batch.writes) {
-    if (format.hidden?.has(write.channel)) continue
-    const prefix = label(write, format.view)
-    // Styled line by line: each line stands alone, so output may be cut into chunks at any line end.
-    const paint = write.stream === 'stderr' ? (line: string) => (line ? style.error(line) : line) : (line: string) => line
-    const lines = write.text.split('\n')
-    const last = lines.pop()!
-    text += lines.map((line) => `${prefix}${paint(line)}\n`).join('') + (last ? `${prefix}${paint(last)}` : '')
-  }
+  for (const write of batch.writes) if (!format.hidden?.has(write.channel)) text += formatWrite(write, format, false)
   return text
+}
+
+/** One write as terminal text, each line labelled; `continuing`: its first line continues an open line, unlabelled. */
+function formatWrite(write: OutputWrite, format: OutputFormat, continuing: boolean): string {
+  const prefix = label(write, format.view)
+  // Styled line by line: each line stands alone, so output may be cut into chunks at any line end.
+  const paint = write.stream === 'stderr' ? (line: string) => (line ? style.error(line) : line) : (line: string) => line
+  const lines = write.text.split('\n')
+  const last = lines.pop()!
+  let text = ''
+  lines.forEach((line, i) => (text += `${continuing && i === 0 ? '' : prefix}${paint(line)}\n`))
+  return last ? text + `${continuing && lines.length === 0 ? '' : prefix}${paint(last)}` : text
 }
 
 /**
@@ -140,10 +144,9 @@ export class OutputLines {
     for (const write of batch.writes) {
       if (format.hidden?.has(write.channel) || !write.text) continue
       const key = `${write.taskId ?? ''}\0${write.channel}\0${write.stream}`
-      let formatted = formatBatch({ seq: batch.seq, writes: [write] }, format)
-      if (this.openKey === key) formatted = formatted.slice(label(write, format.view).length)
-      else if (this.openKey !== undefined) text += '\n'
-      text += formatted
+      const continuing = this.openKey === key
+      if (!continuing && this.openKey !== undefined) text += '\n'
+      text += formatWrite(write, format, continuing)
       this.openKey = write.text.endsWith('\n') ? undefined : key
     }
     return text

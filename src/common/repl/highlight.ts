@@ -1,3 +1,4 @@
+import { sgr } from './ansi'
 import { tokenize, type Token, type TokenKind } from './js-tokens'
 
 /**
@@ -32,11 +33,11 @@ export function highlightTokens(source: string, tokens: readonly Token[]): strin
     const text = source.slice(token.start, token.end)
     const colour = COLOURS[token.kind]
     if (!colour) out += text
-    else if (!text.includes('\n')) out += `\x1b[${colour}m${text}\x1b[0m`
+    else if (!text.includes('\n')) out += sgr(colour, text)
     else
       out += text
         .split('\n')
-        .map((part) => (part ? `\x1b[${colour}m${part}\x1b[0m` : part))
+        .map((part) => (part ? sgr(colour, part) : part))
         .join('\n')
   }
   return out

@@ -1,43 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { isIncompleteJs, tokenize, type TokenKind } from './js-tokens'
+import { tokenize, type TokenKind } from './js-tokens'
 
 const kinds = (source: string): Array<[TokenKind, string]> =>
   tokenize(source)
     .tokens.filter((t) => t.kind !== 'space')
     .map((t) => [t.kind, source.slice(t.start, t.end)])
-
-describe('isIncompleteJs', () => {
-  it.each([
-    'function f() {',
-    'const o = {\n  a: [1,',
-    'f(1, (2',
-    '`template',
-    '`a ${b',
-    '`a ${ {x: 1}',
-    '/* a comment',
-    "'continued \\",
-    'x = `one\n${[1, 2].map((n) => {'
-  ])('continues %j on the next line', (source) => {
-    expect(isIncompleteJs(source)).toBe(true)
-  })
-
-  it.each([
-    '',
-    '1 + 1',
-    'function f() {\n  return 1\n}',
-    '`a ${b} c`',
-    '"a { b"',
-    "'unterminated",
-    '// a comment with (',
-    '/* closed { */ x',
-    'x = /[(]/.test(y)',
-    'a / b / c',
-    'f())', // too many closing: a syntax error, which the runtime reports
-    "'escaped \\\\'"
-  ])('submits %j', (source) => {
-    expect(isIncompleteJs(source)).toBe(false)
-  })
-})
 
 describe('tokenize', () => {
   it('tells keywords, TypeScript types, strings, templates, numbers, comments, regexes and names apart', () => {

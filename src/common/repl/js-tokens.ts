@@ -2,9 +2,8 @@
  * A small, forgiving JavaScript/TypeScript tokenizer for the prompt: one pass over the input, no
  * backtracking, so highlighting a 10 kB input on every keystroke stays cheap. It never throws:
  * broken code yields tokens all the same. Two users: the highlighter (`highlight.ts`) and the
- * editor's "is this input complete?" question ({@link isIncompleteJs}), answered locally so
- * Enter never waits for the runtime. (The terminal client's batch mode uses acorn, `inputs.ts`;
- * src/common may not depend on it.)
+ * "is this input complete?" question (`input-state.ts`), answered locally so Enter never waits
+ * for the runtime.
  */
 export type TokenKind = 'keyword' | 'type' | 'identifier' | 'string' | 'template' | 'number' | 'comment' | 'regex' | 'punctuation' | 'space'
 
@@ -100,7 +99,12 @@ export function tokenize(source: string): Tokens {
     const start = i
     const c = source[i]!
     const next = source[i + 1]
-    if (isSpace(c)) {
+    if (start === 0 && c === '#' && next === '!') {
+      // A hashbang (a script's first line) is a comment to the end of the line, as for Node.
+      const end = source.indexOf('\n')
+      i = end < 0 ? n : end
+      push('comment', start, i)
+    } else if (isSpace(c)) {
       while (i < n && isSpace(source[i]!)) i++
       push('space', start, i)
     } else if (c === '/' && next === '/') {
@@ -171,13 +175,4 @@ export function tokenize(source: string): Tokens {
     }
   }
   return { tokens, open: open || brackets.length > 0, literalOpen: open || brackets.includes('${'), steps }
-}
-
-/**
- * True when Enter should continue the input on a new line rather than run it: something is left
- * open (see {@link Tokens.open}). An input with a syntax error elsewhere is complete: the runtime
- * reports the error, and a line is never held back forever because it is wrong.
- */
-export function isIncompleteJs(source: string): boolean {
-  return tokenize(source).open
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isIncompleteJs } from './js-tokens'
+import { inputState } from './input-state'
 import { LineEditor } from './line-editor'
 
 describe('LineEditor', () => {
@@ -110,7 +110,7 @@ describe('LineEditor', () => {
     })
 
     it('Enter continues an incomplete input on a new line, and submits it once it is complete', () => {
-      const editor = new LineEditor({ continues: isIncompleteJs })
+      const editor = new LineEditor({ continues: (input) => inputState(input) === 'incomplete' })
       expect(editor.input('function f() {\r')).toEqual([{ kind: 'redraw', line: 'function f() {\n', position: 15 }])
       const actions = editor.input('  return 1\r}\r')
       expect(actions.at(-1)).toEqual({ kind: 'submit', line: 'function f() {\n  return 1\n}' })

@@ -1,7 +1,7 @@
+import { RESET, sgr } from './ansi'
 import { highlightTokens } from './highlight'
 import { tokenize } from './js-tokens'
 
-const RESET = '\x1b[0m'
 const CODE = '36'
 const JS_LANGUAGES = new Set(['js', 'javascript', 'jsx', 'mjs', 'cjs', 'ts', 'typescript', 'tsx', 'mts', 'cts'])
 /** Longest link text or URL held back while waiting for `](url)`; past it, the `[` was no link. */
@@ -225,6 +225,6 @@ export class TerminalMarkdown {
   }
 
   private paint(code: string, text: string): string {
-    return this.color && text ? `\x1b[${code}m${text}${RESET}` : text
+    return this.color && text ? sgr(code, text) : text
   }
 }

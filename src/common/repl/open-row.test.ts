@@ -74,6 +74,16 @@ describe('OutputLines', () => {
     expect(screen.text).toEqual(['[bash b1] one two ', '[bash b2] other', '[bash b1] three', '[bash b1] x', '=> done', '› '])
   })
 
+  it('labels only the lines after the first when a write of several lines continues an open one', () => {
+    const lines = new OutputLines()
+    const format = { view: 'user' as const }
+    const { screen, output } = repl(60)
+    output(lines.batch(write('one '), format))
+    output(lines.batch(write('two\nthree\nfour'), format))
+    output(lines.text('=> done'))
+    expect(screen.text).toEqual(['[bash b1] one two', '[bash b1] three', '[bash b1] four', '=> done', '› '])
+  })
+
   it('starts a new labelled line once the screen ended the open one', () => {
     const lines = new OutputLines()
     const format = { view: 'user' as const }

@@ -16,7 +16,7 @@ afterEach(async () => {
 })
 
 /** A runtime whose assistant talks to a fresh fake Messages API (real SDK, real HTTP and SSE). */
-async function setup(options: { key?: string | undefined; tracing?: boolean; contextBudget?: number } = {}) {
+async function setup(options: { key?: string | undefined; tracing?: boolean; contextBudget?: number; idleTimeoutMs?: number } = {}) {
   const api = await startFakeAnthropic()
   const env: NodeJS.ProcessEnv = { ANTHROPIC_BASE_URL: api.url }
   if (options.key !== undefined || !('key' in options)) env['ANTHROPIC_API_KEY'] = options.key ?? KEY
@@ -26,7 +26,12 @@ async function setup(options: { key?: string | undefined; tracing?: boolean; con
     log: new MemoryLogger(),
     output: { flushMs: 1, partialLineMs: 1 },
     tracing: { enabled: options.tracing ?? false },
-    assistant: { env, maxRetries: 0, ...(options.contextBudget ? { contextBudget: options.contextBudget } : {}) }
+    assistant: {
+      env,
+      maxRetries: 0,
+      ...(options.contextBudget ? { contextBudget: options.contextBudget } : {}),
+      ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {})
+    }
   })
   const writes: OutputWrite[] = []
   runtime.output.onDidWrite((write) => writes.push(write))
@@ -335,6 +340,27 @@ describe('the AI assistant', () => {
     })
     expect(tool.attributes).toMatchObject({ 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'list_namespace', 'gen_ai.tool.call.id': 'toolu_t' })
     expect(JSON.stringify(spans)).not.toContain(KEY)
+    // The messages in the GenAI `parts` shape the timeline shows as a conversation (as the graph LM's spans).
+    const input2 = JSON.parse(String(chats[1]!.attributes['gen_ai.input.messages'])) as Array<{ role: string; parts: Array<Record<string, unknown>> }>
+    expect(input2.map((m) => m.role)).toEqual(['user', 'assistant', 'user'])
+    expect(input2[0]!.parts).toEqual([{ type: 'text', content: expect.stringContaining('what is there?') }])
+    expect(input2[1]!.parts).toEqual([{ type: 'tool_call', id: 'toolu_t', name: 'list_namespace', arguments: {} }])
+    expect(input2[2]!.parts).toEqual([{ type: 'tool_call_response', id: 'toolu_t', response: expect.any(String) }])
+    expect(JSON.parse(String(chats[1]!.attributes['gen_ai.output.messages']))).toEqual([
+      { role: 'assistant', parts: [{ type: 'text', content: 'done' }], finish_reason: 'end_turn' }
+    ])
+  })
+
+  it('an answer that starts and then stalls fails the question with a clear error after the idle timeout, and the next question works', async () => {
+    const { api, nl, runtime, aiText } = await setup({ idleTimeoutMs: 300 })
+    api.reply(fakeReply.hang({ headers: true, text: 'The first words ' }), fakeReply.text('fine again'))
+    const result = await nl('tell me')
+    expect(errorOf(result)).toBe('the Anthropic API stopped sending its answer: nothing for 0.3 s (model claude-sonnet-5-5)')
+    expect(aiText()).toContain('The first words')
+    expect(await api.requests[0]!.outcome).toBe('client-closed')
+    expect(runtime.tasks.list().find((t) => t.id === 'a1')?.state).toBe('failed')
+    expect(await nl('again')).toMatchObject({ ok: true })
+    expect(aiText()).toContain('fine again')
   })
 })
 

@@ -2,7 +2,9 @@ import Anthropic from '@anthropic-ai/sdk'
 import { SpanKind } from '@opentelemetry/api'
 import { inspect } from 'node:util'
 import { serializeError } from '../../common/errors'
-import { stripStyles } from '../../common/repl/ansi'
+import { DEFAULT_MODEL } from '../../common/assistant-settings'
+import { RESET, stripStyles } from '../../common/repl/ansi'
+import { clip } from '../../common/text'
 import { style } from '../../common/repl/format'
 import { TerminalMarkdown } from '../../common/repl/markdown'
 import type { EvalResult } from '../../common/runtime-contract'
@@ -10,12 +12,12 @@ import type { GraphEngine } from '../engine/graph-engine'
 import type { OutputRouter } from '../engine/output'
 import type { Task, TaskManager } from '../engine/tasks'
 import type { AnyNodeDef } from '../graph/node'
-import { DEFAULT_ANTHROPIC_MODEL, describeAnthropicError } from '../lm/anthropic'
+import { DEFAULT_IDLE_TIMEOUT_MS, genAiMessages, streamMessage } from '../lm/anthropic'
 import type { Evaluator } from '../repl/evaluator'
 import { ATTR, capturingContent, inSpan, markFailed } from '../tracing/tracer'
 import { budgetFor, contextFor, estimateTokens, type ContextSources } from './context'
 import { ReadOnlyEvaluator } from './read-only-eval'
-import { bounded, runReadOnlyTool, TOOLS, toolArgument, type ToolHost, type ToolOutcome } from './tools'
+import { MAX_RESULT, runReadOnlyTool, TOOLS, toolArgument, type ToolHost, type ToolOutcome } from './tools'
 
 /** How streamed answer text is shown: Markdown rendered for the terminal, one renderer per answer (it holds state). */
 export function format(): { write(chunk: string): string; end(): string } {
@@ -40,7 +42,6 @@ const OLD_ANSWER_CHARS = 20_000
 /** Model calls per question: a model that keeps calling tools is stopped here. */
 const MAX_ITERATIONS = 8
 const WARN_SHARE = 0.8
-const RESET = '\x1b[0m'
 
 interface Exchange {
   readonly question: string
@@ -78,6 +79,8 @@ export interface AssistantOptions {
   /** SDK retries of 429/5xx/connection errors. Default: the SDK's (2). */
   readonly maxRetries?: number
   readonly maxTokens?: number
+  /** A started answer that sends nothing for this long (ms) fails the question. Default {@link DEFAULT_IDLE_TIMEOUT_MS}. */
+  readonly idleTimeoutMs?: number
   /** The context budget in tokens, instead of the model's from CONTEXT_BUDGETS (a gateway with a smaller window; tests). */
   readonly contextBudget?: number
 }
@@ -98,7 +101,7 @@ export class AssistantError extends Error {
  * aborts the HTTP stream; its context is built for that question (pitfall 7).
  */
 export class Assistant {
-  model = DEFAULT_ANTHROPIC_MODEL
+  model = DEFAULT_MODEL
   runCode: RunCodeMode = 'ask'
   // Private (#): printing the assistant never shows the key.
   #settingsKey: string | undefined
@@ -280,6 +283,10 @@ export class Assistant {
     return this.options.contextBudget ?? budgetFor(this.model)
   }
 
+  private idleTimeoutMs(): number {
+    return this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
+  }
+
   private callerSignal(): AbortSignal {
     return this.options.tasks.current?.signal ?? new AbortController().signal
   }
@@ -313,7 +320,7 @@ export class Assistant {
         { role: 'user', content: exchange.question },
         {
           role: 'assistant',
-          content: `${exchange.tools.length ? `[tools used: ${exchange.tools.join('; ')}]\n` : ''}${bounded(exchange.answer, OLD_ANSWER_CHARS) || '(no answer)'}`
+          content: `${exchange.tools.length ? `[tools used: ${exchange.tools.join('; ')}]\n` : ''}${clip(exchange.answer, OLD_ANSWER_CHARS) || '(no answer)'}`
         }
       ]),
       { role: 'user', content: `${sections.length ? `<context>\n${sections.join('\n\n')}\n</context>\n\n` : ''}${question}` }
@@ -396,27 +403,15 @@ export class Assistant {
       { [ATTR.operation]: 'chat', [ATTR.provider]: 'anthropic', [ATTR.requestModel]: params.model, [ATTR.outputType]: 'text' },
       async (span) => {
         const recording = span.isRecording()
-        if (recording && capturingContent()) span.setAttribute(ATTR.inputMessages, bounded(JSON.stringify(params.messages), 20_000))
-        let message: Anthropic.Message
-        try {
-          const stream = client.messages.stream(params, { signal: task.signal })
-          stream.on('text', onText)
-          message = await stream.finalMessage()
-        } catch (error) {
-          if (task.signal.aborted) throw task.signal.reason
-          throw describeAnthropicError(error, { model: params.model, baseURL: client.baseURL, apiKey })
-        }
+        if (recording && capturingContent()) span.setAttribute(ATTR.inputMessages, genAiMessages(params.messages))
+        const message = await streamMessage(client, params, { signal: task.signal, idleTimeoutMs: this.idleTimeoutMs(), apiKey, onText })
         if (recording) {
           span.setAttribute(ATTR.responseModel, message.model)
           const usage = message.usage
           span.setAttribute(ATTR.inputTokens, usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0))
           span.setAttribute(ATTR.outputTokens, usage.output_tokens)
           if (message.stop_reason) span.setAttribute(ATTR.finishReasons, [message.stop_reason])
-          if (capturingContent())
-            span.setAttribute(
-              ATTR.outputMessages,
-              bounded(JSON.stringify([{ role: 'assistant', content: message.content, finish_reason: message.stop_reason }]), 20_000)
-            )
+          if (capturingContent()) span.setAttribute(ATTR.outputMessages, genAiMessages([{ role: 'assistant', content: message.content }], message.stop_reason))
         }
         return message
       },
@@ -474,11 +469,11 @@ export class Assistant {
     const result = await this.options.evaluator.evaluate(code, { signal: task.signal })
     if (!result.ok) {
       const message = `${result.error.name}: ${result.error.message}`
-      return { content: bounded(message), summary: `error ${message.split('\n')[0]!.slice(0, 80)}`, isError: true }
+      return { content: clip(message, MAX_RESULT), summary: `error ${message.split('\n')[0]!.slice(0, 80)}`, isError: true }
     }
     const text = stripStyles(result.text)
-    if (text) line(bounded(result.text, 2000))
-    return { content: bounded(text || 'undefined'), summary: text ? text.split('\n')[0]!.slice(0, 60) : 'done' }
+    if (text) line(clip(result.text, 2000))
+    return { content: clip(text || 'undefined', MAX_RESULT), summary: text ? text.split('\n')[0]!.slice(0, 60) : 'done' }
   }
 
   /** Approval numbers already used by a task (a1.0, a1.1…), so each id is new. */

@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk'
 import { inspect } from 'node:util'
 import type vm from 'node:vm'
+import { clip } from '../../common/text'
 import { inspectPath } from '../repl/introspect'
 import { preview, render } from '../repl/render'
 import { summarize, type ContextSources } from './context'
@@ -45,11 +46,7 @@ export interface ToolOutcome {
 }
 
 /** A tool result the model gets is at most this long (it is context too). */
-const MAX_RESULT = 4000
-
-export function bounded(text: string, max = MAX_RESULT): string {
-  return text.length > max ? `${text.slice(0, max)}… (${text.length - max} more characters)` : text
-}
+export const MAX_RESULT = 4000
 
 /** `users[0].address` or `users.0.address` → ['users', '0', 'address']; `#runs.g1` stays a runs path. */
 export function parsePath(path: string): string[] {
@@ -76,7 +73,7 @@ export function runReadOnlyTool(name: string, input: Record<string, unknown>, ho
     case 'list_namespace': {
       const listing = host.listNamespace() as { entries?: unknown[] }
       const text = inspect(listing, { colors: false })
-      return { content: bounded(text), summary: `${listing.entries?.length ?? 0} bindings` }
+      return { content: clip(text, MAX_RESULT), summary: `${listing.entries?.length ?? 0} bindings` }
     }
     case 'inspect': {
       const path = parsePath(String(input['path'] ?? ''))
@@ -84,7 +81,7 @@ export function runReadOnlyTool(name: string, input: Record<string, unknown>, ho
       if (page.note) return { content: page.note, summary: page.note }
       const lines = page.entries.map((entry) => `${entry.name} (${entry.type}${entry.origin ? `, from ${entry.origin}` : ''}): ${entry.preview}`)
       const more = page.total > page.entries.length ? `\n… ${page.total - page.entries.length} more` : ''
-      return { content: bounded(lines.join('\n') + more), summary: `${page.total} entr${page.total === 1 ? 'y' : 'ies'}` }
+      return { content: clip(lines.join('\n') + more, MAX_RESULT), summary: `${page.total} entr${page.total === 1 ? 'y' : 'ies'}` }
     }
     case 'summarize_run': {
       const text = summarize(String(input['id'] ?? ''), host.sources)
@@ -93,7 +90,7 @@ export function runReadOnlyTool(name: string, input: Record<string, unknown>, ho
     case 'evaluate': {
       const result = host.readOnly.evaluate(String(input['expression'] ?? ''))
       if (!result.ok) return { content: result.error, summary: `refused: ${preview(result.error, 60)}`, isError: true }
-      return { content: bounded(render(result.value, { colors: false })), summary: preview(result.value, 60) }
+      return { content: clip(render(result.value, { colors: false }), MAX_RESULT), summary: preview(result.value, 60) }
     }
   }
   return { content: `no tool ${name}`, summary: `no tool ${name}`, isError: true }

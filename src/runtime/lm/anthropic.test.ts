@@ -4,9 +4,10 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { z } from 'zod'
 import { fakeReply, startFakeAnthropic, type FakeAnthropic } from '../../../test/support/fake-anthropic'
 import { FillError, LmError, node } from '../graph'
-import { AnthropicApiError, AnthropicBackend, DEFAULT_ANTHROPIC_MODEL, RESPOND_TOOL, type AnthropicBackendOptions } from './anthropic'
+import { AnthropicApiError, AnthropicBackend, DEFAULT_ANTHROPIC_MODEL, genAiMessages, RESPOND_TOOL, type AnthropicBackendOptions } from './anthropic'
 import { DEFAULT_SYSTEM_PROMPT } from './claude-cli'
 import { createLm } from './index'
+import { inputMessages } from './structured-lm'
 import type { LmRequest } from './types'
 
 // Everything below goes through the real SDK over real HTTP to a local fake of the Messages API.
@@ -351,5 +352,13 @@ describe('the fake Messages API (test/support/fake-anthropic.ts) with the plain 
     const client = new Anthropic({ apiKey: KEY, baseURL: api.url, maxRetries: 0 })
     expect(await rejection(client.models.list())).toMatchObject({ status: 404 })
     expect(await rejection(client.messages.create(params))).toMatchObject({ status: 500, message: expect.stringMatching(/no reply queued/) })
+  })
+})
+
+describe('genAiMessages', () => {
+  it("gives a plain prompt exactly the graph LM's gen_ai.input.messages, and cuts a huge text part without breaking the JSON", () => {
+    expect(genAiMessages([{ role: 'user', content: 'what should I wear?' }])).toBe(inputMessages('what should I wear?'))
+    const parsed = JSON.parse(genAiMessages([{ role: 'user', content: 'x'.repeat(50_000) }])) as Array<{ parts: Array<{ content: string }> }>
+    expect(parsed[0]!.parts[0]!.content).toMatch(/^x{20000}… \(30000 more characters\)$/)
   })
 })

@@ -1,9 +1,11 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk'
+import { DEFAULT_MODEL } from '../../common/assistant-settings'
+import { clip } from '../../common/text'
 import { DEFAULT_SYSTEM_PROMPT } from './claude-cli'
 import type { LmBackend, LmRequest, LmResponse } from './types'
 
-/** The model used when none is given: a current, balanced model (override with `{ model }`). */
-export const DEFAULT_ANTHROPIC_MODEL = 'claude-sonnet-5-5'
+/** The model used when none is given (override with `{ model }`): the app's one default, the assistant's too; this name is kept for graph code. */
+export const DEFAULT_ANTHROPIC_MODEL = DEFAULT_MODEL
 
 /** The tool the model is made to call in `tool` mode; its input is the answer. */
 export const RESPOND_TOOL = 'respond'
@@ -104,7 +106,7 @@ export class AnthropicBackend implements LmBackend {
     this.#apiKey = apiKey
     this.model = options.model ?? DEFAULT_ANTHROPIC_MODEL
     this.maxTokens = options.maxTokens ?? 8192
-    this.idleTimeoutMs = options.idleTimeoutMs ?? 120_000
+    this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS
     this.system = options.system ?? DEFAULT_SYSTEM_PROMPT
     this.mode = options.structuredOutput ?? 'json_schema'
     // The key is passed explicitly so the SDK looks for no other credential (profiles, tokens).
@@ -136,32 +138,11 @@ export class AnthropicBackend implements LmBackend {
           }
         : { output_config: { format: { type: 'json_schema', schema: request.schema } } })
     }
-    let message: Anthropic.Message
-    const stalled = new AbortController()
-    let idle: ReturnType<typeof setTimeout> | undefined
-    const watch = () => {
-      clearTimeout(idle)
-      idle = setTimeout(() => stalled.abort(), this.idleTimeoutMs)
-    }
-    try {
-      const stream = this.#client.messages.stream(params, { signal: AbortSignal.any([request.signal, stalled.signal]) })
-      stream.on('connect', watch) // the answer started: from now on, silence is what times out
-      stream.on('streamEvent', watch)
-      message = await stream.finalMessage()
-    } catch (error) {
-      // A cancellation is not an API failure: reject with the caller's reason, as other backends do.
-      if (request.signal.aborted) throw request.signal.reason
-      if (stalled.signal.aborted)
-        throw new AnthropicApiError(
-          `the Anthropic API stopped sending its answer: nothing for ${this.idleTimeoutMs / 1000} s (model ${this.model})`,
-          undefined,
-          'timeout',
-          true
-        )
-      throw this.describe(error)
-    } finally {
-      clearTimeout(idle)
-    }
+    const message = await streamMessage(this.#client, params, {
+      signal: request.signal,
+      idleTimeoutMs: this.idleTimeoutMs,
+      apiKey: this.#apiKey
+    })
     return {
       output: this.outputOf(message),
       usage: {
@@ -210,13 +191,104 @@ export class AnthropicBackend implements LmBackend {
     }
   }
 
-  private describe(error: unknown): Error {
-    return describeAnthropicError(error, { model: this.model, baseURL: this.#client.baseURL, apiKey: this.#apiKey })
-  }
-
   /** The key must not leak through a message the server (or a proxy) echoed back. */
   private redact(text: string): string {
     return redactKey(text, this.#apiKey)
+  }
+}
+
+/** How long a started answer may send nothing before it is given up, by default (ms). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 120_000
+
+export interface StreamMessageOptions {
+  /** Aborting it closes the connection; the call then rejects with the signal's reason. */
+  signal: AbortSignal
+  /**
+   * A started answer that sends nothing for this long (ms) is given up (the SDK would wait for
+   * ever: a stalled stream). The SDK hides the API's pings, so only content counts.
+   */
+  idleTimeoutMs: number
+  /** To scrub from error messages. */
+  apiKey: string | undefined
+  /** Each piece of answer text as it arrives. */
+  onText?: (delta: string) => void
+}
+
+/**
+ * One streamed Messages API call, for every caller (the graph backend, the assistant): the final
+ * message, or a cancellation (the signal's reason), or an {@link AnthropicApiError} a person can
+ * act on, including for a stream that stalls.
+ */
+export async function streamMessage(client: Anthropic, params: Anthropic.MessageStreamParams, options: StreamMessageOptions): Promise<Anthropic.Message> {
+  const { signal, idleTimeoutMs } = options
+  signal.throwIfAborted()
+  const stalled = new AbortController()
+  let idle: ReturnType<typeof setTimeout> | undefined
+  const watch = (): void => {
+    clearTimeout(idle)
+    idle = setTimeout(() => stalled.abort(), idleTimeoutMs)
+  }
+  try {
+    const stream = client.messages.stream(params, { signal: AbortSignal.any([signal, stalled.signal]) })
+    stream.on('connect', watch) // the answer started: from now on, silence is what times out
+    stream.on('streamEvent', watch)
+    if (options.onText) stream.on('text', options.onText)
+    return await stream.finalMessage()
+  } catch (error) {
+    // A cancellation is not an API failure: reject with the caller's reason, as other backends do.
+    if (signal.aborted) throw signal.reason
+    if (stalled.signal.aborted)
+      throw new AnthropicApiError(
+        `the Anthropic API stopped sending its answer: nothing for ${idleTimeoutMs / 1000} s (model ${params.model})`,
+        undefined,
+        'timeout',
+        true
+      )
+    throw describeAnthropicError(error, { model: params.model, baseURL: client.baseURL, apiKey: options.apiKey })
+  } finally {
+    clearTimeout(idle)
+  }
+}
+
+/** Longest text of one part in a GenAI message attribute (a request's context can be large). */
+const PART_CHARS = 20_000
+
+/**
+ * Messages API messages as `gen_ai.input.messages` / `gen_ai.output.messages` (the GenAI
+ * semantic conventions' `parts` shape, what the timeline shows as a conversation): text parts,
+ * `tool_call` parts for tool use and `tool_call_response` parts for tool results. A user prompt
+ * as plain text gives exactly what the graph LM's spans carry.
+ */
+export function genAiMessages(
+  messages: ReadonlyArray<{ role: string; content: string | ReadonlyArray<Anthropic.ContentBlockParam | Anthropic.ContentBlock> }>,
+  finishReason?: string | null
+): string {
+  return JSON.stringify(
+    messages.map((message) => ({
+      role: message.role,
+      parts: typeof message.content === 'string' ? [{ type: 'text', content: clip(message.content, PART_CHARS) }] : message.content.flatMap(genAiPart),
+      ...(finishReason ? { finish_reason: finishReason } : {})
+    }))
+  )
+}
+
+function genAiPart(block: Anthropic.ContentBlockParam | Anthropic.ContentBlock): object[] {
+  switch (block.type) {
+    case 'text':
+      return [{ type: 'text', content: clip(block.text, PART_CHARS) }]
+    case 'tool_use':
+      return [{ type: 'tool_call', id: block.id, name: block.name, arguments: block.input }]
+    case 'tool_result': {
+      const text =
+        typeof block.content === 'string'
+          ? block.content
+          : (block.content ?? []).map((part) => (part.type === 'text' ? part.text : `[${part.type}]`)).join('\n')
+      return [{ type: 'tool_call_response', id: block.tool_use_id, response: clip(text, PART_CHARS) }]
+    }
+    case 'thinking':
+      return [{ type: 'reasoning', content: clip(block.thinking, PART_CHARS) }]
+    default:
+      return [{ type: block.type }]
   }
 }
 

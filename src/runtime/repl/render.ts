@@ -1,4 +1,5 @@
 import { inspect, type InspectOptions } from 'node:util'
+import { clip } from '../../common/text'
 
 /** Bounded, side-effect-free reprs: no getters run, Proxies shown as such, size capped (pitfalls 9, 13). */
 const OPTIONS: InspectOptions = {
@@ -25,7 +26,7 @@ export function render(value: unknown, options: { colors?: boolean; depth?: numb
     }
     text = `${kind} (it could not be shown: ${error instanceof Error ? error.message : String(error)})`
   }
-  return text.length > MAX_REPR ? `${text.slice(0, MAX_REPR)}… (${text.length - MAX_REPR} more characters)` : text
+  return clip(text, MAX_REPR)
 }
 
 /** A one-line summary for lists (ns(), the inspector, completion details). */

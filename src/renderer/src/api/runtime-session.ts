@@ -57,6 +57,7 @@ export class RuntimeSession implements CortexApi {
   private readonly namespacesLost = this.store.add(new Emitter<string>())
   /** The store session of the runtime this window is connected to (runtime.info). */
   private sessionId: string | undefined
+  private info: { client: RpcClient<RuntimeContract>; answer: Promise<RuntimeInfo> } | undefined
   private state: ConnectionState = { state: 'connecting' }
   readonly traces = new TraceStore()
   private status: RuntimeStatus | undefined
@@ -129,8 +130,14 @@ export class RuntimeSession implements CortexApi {
     return this.connected().call('repl.journal', sessionId ? { sessionId } : {})
   }
 
+  /** The connection's runtime.info: asked once when it opens and shared by every caller (it does not change while it lasts). */
   async runtimeInfo(): Promise<RuntimeInfo> {
-    return this.connected().call('runtime.info', {})
+    const client = this.connected()
+    if (!this.info || this.info.client !== client) this.info = { client, answer: client.call('runtime.info', {}) }
+    const { answer } = this.info
+    // A failed ask is not kept: the next caller asks again.
+    answer.catch(() => this.info?.answer === answer && (this.info = undefined))
+    return answer
   }
 
   exportTrace(options: {
@@ -264,7 +271,7 @@ export class RuntimeSession implements CortexApi {
       (error: unknown) => this.log.warn('could not read the spans recorded so far', { error: String(error) })
     )
     // A runtime with another session is a new namespace: the old one's inputs may be replayed.
-    client.call('runtime.info', {}).then(
+    this.runtimeInfo().then(
       ({ sessionId }) => {
         const previous = this.sessionId
         this.sessionId = sessionId

@@ -57,20 +57,18 @@ export class WebLink implements RuntimeLink {
   }
 
   async restartRuntime(): Promise<void> {
-    if (!this.hostClient) throw new Error('not connected to the Cortex host')
-    await this.hostClient.call('host.restartRuntime', {})
+    await this.host().call('host.restartRuntime', {})
   }
 
   async interruptRuntime(): Promise<void> {
-    if (!this.hostClient) throw new Error('not connected to the Cortex host')
-    await this.hostClient.call('host.interruptRuntime', {})
+    await this.host().call('host.interruptRuntime', {})
   }
 
   async openPath(request: OpenPathRequest): Promise<void> {
-    if (!this.hostClient) throw new Error('not connected to the Cortex host')
-    await this.hostClient.call('host.openPath', request)
+    await this.host().call('host.openPath', request)
   }
 
+  /** The host connection, for every host call: a clear error while there is none. */
   private host(): RpcClient<typeof hostContract> {
     if (!this.hostClient) throw new Error('not connected to the Cortex host')
     return this.hostClient

@@ -15,6 +15,8 @@ interface MenuItem {
   label: string
   hint?: string
   testId: string
+  /** It opens a dialog, which takes the focus (the others give it back to the REPL when chosen with the keyboard). */
+  opensDialog?: boolean
   run(): void
 }
 
@@ -69,8 +71,8 @@ export function WindowChrome({ api, actions, ui, repl }: { api: CortexApi; actio
     { label: 'Import trace…', testId: 'menu-import-trace', run: () => run('import-trace') },
     { label: 'Export trace…', testId: 'menu-export-trace', run: () => run('export-trace') },
     { label: 'Restart runtime', hint: 'the namespace is lost', testId: 'menu-restart', run: () => run('restart-runtime') },
-    { label: 'Settings…', hint: 'API key, model', testId: 'menu-settings', run: () => run('settings') },
-    { label: 'Keyboard shortcuts', hint: 'F1', testId: 'menu-shortcuts', run: () => run('shortcuts') },
+    { label: 'Settings…', hint: 'API key, model', testId: 'menu-settings', opensDialog: true, run: () => run('settings') },
+    { label: 'Keyboard shortcuts', hint: 'F1', testId: 'menu-shortcuts', opensDialog: true, run: () => run('shortcuts') },
     ...recent.map((path, i) => ({
       label: path.split(/[\\/]/).pop() ?? path,
       hint: path,
@@ -178,8 +180,7 @@ export function WindowChrome({ api, actions, ui, repl }: { api: CortexApi; actio
       case ' ':
         closeMenu(false)
         items[active]?.run()
-        // A dialog opened from the menu keeps the focus.
-        if (items[active]?.testId !== 'menu-shortcuts' && items[active]?.testId !== 'menu-settings') focusRepl()
+        if (!items[active]?.opensDialog) focusRepl()
         break
       case 'Escape':
       case 'Tab':

@@ -11,9 +11,27 @@ export function fileKind(name: string): FileKind {
   return 'other'
 }
 
-/** `cortex-trace-2026-12-06T205312.jsonl`: sortable, and valid on every file system. */
-export function traceFileName(now = new Date()): string {
-  return `cortex-trace-${now.toISOString().slice(0, 19).replace(/:/g, '')}.jsonl`
+/** `cortex-trace-2026-12-06T205312.jsonl` (one trace: `cortex-trace-1a2b3c4d-2026-….jsonl`): sortable, and valid on every file system. */
+export function traceFileName(now = new Date(), traceId?: string): string {
+  return `cortex-trace-${traceId ? `${traceId.slice(0, 8)}-` : ''}${now.toISOString().slice(0, 19).replace(/:/g, '')}.jsonl`
+}
+
+/**
+ * Exports spans as OTLP JSON Lines, all of the session's or one trace's: a save dialog (Electron)
+ * or a download (browser). The one export for the File menu and the timeline; returns what to tell
+ * the user (nothing when the save was cancelled).
+ */
+export async function exportTraceFile(api: CortexApi, traceId?: string): Promise<{ level: 'info' | 'error'; text: string } | undefined> {
+  try {
+    const file = await api.exportTrace({ format: 'otlp-jsonl', ...(traceId ? { traceIds: [traceId] } : {}) })
+    if (!file.spans) return { level: 'info', text: file.open ? 'nothing finished to export yet' : 'no spans to export' }
+    const where = await api.files.saveText(traceFileName(new Date(), traceId), file.text)
+    if (!where) return undefined
+    const open = file.open ? ` (${file.open} still open, left out)` : ''
+    return { level: 'info', text: `exported ${file.spans} span${file.spans === 1 ? '' : 's'} to ${where}${open}` }
+  } catch (error) {
+    return { level: 'error', text: `export failed: ${(error as Error).message}` }
+  }
 }
 
 /** Graph files bigger than this are not sent to the runtime (it refuses them too). */
@@ -100,18 +118,8 @@ export class FileActions {
 
   /** Every span of the session as OTLP JSON Lines: a save dialog (Electron) or a download (browser). */
   async exportTrace(): Promise<void> {
-    try {
-      const file = await this.api.exportTrace({ format: 'otlp-jsonl' })
-      if (!file.spans) return this.notices.show('info', file.open ? 'nothing finished to export yet' : 'no spans to export')
-      const where = await this.api.files.saveText(traceFileName(), file.text)
-      if (where)
-        this.notices.show(
-          'info',
-          `exported ${file.spans} span${file.spans === 1 ? '' : 's'} to ${where}${file.open ? ` (${file.open} still open, left out)` : ''}`
-        )
-    } catch (error) {
-      this.notices.show('error', `export failed: ${(error as Error).message}`)
-    }
+    const outcome = await exportTraceFile(this.api)
+    if (outcome) this.notices.show(outcome.level, outcome.text)
   }
 
   async restartRuntime(): Promise<void> {

@@ -24,8 +24,8 @@ export class CompletionPopup implements Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined
   /** Bumped on every change of the input: an answer for an older one is dropped. */
   private generation = 0
-  /** What is listed; `selected` is -1 until Up or Down picks an item (as in IPython, Enter then still runs the input). */
-  private shown: { completions: Completions; items: readonly CompletionItem[]; selected: number } | undefined
+  /** What is listed; `selected` is -1 until Up or Down picks an item (Enter then still runs the input). */
+  private shown: { completions: Completions; items: readonly CompletionItem[]; selected: number; generation: number } | undefined
 
   constructor(
     private readonly container: HTMLElement,
@@ -75,14 +75,17 @@ export class CompletionPopup implements Disposable {
   }
 
   /**
-   * A key while the list is open: true when the list took it. Up and Down pick an item; Tab and
-   * Enter accept the picked one; Esc closes. With nothing picked, Enter runs the input and Tab
-   * completes as it does without the list (so typing fast and pressing Enter never picks a name).
+   * A key while the list is open: true when the list took it. Up and Down pick an item; Esc
+   * closes. Tab accepts the picked item, or the first when none is picked (as in VS Code and
+   * IPython: the list is what Tab completes to, never printed again). Enter accepts the picked
+   * item; with none picked it runs the input (so typing fast and pressing Enter never picks a name).
    */
   handleKey(data: string): boolean {
     const shown = this.shown
     if (!shown) return false
     const count = shown.items.length
+    // Typed on since the list came: its range is out of date, so Tab completes as without it until the new one comes.
+    const current = shown.generation === this.generation
     switch (data) {
       case '\x1b[A':
       case '\x1bOA':
@@ -93,6 +96,13 @@ export class CompletionPopup implements Disposable {
         this.select((shown.selected + 1) % count)
         return true
       case '\t':
+        if (!current) {
+          this.close()
+          return false
+        }
+        if (shown.selected < 0) shown.selected = 0
+        this.acceptSelected()
+        return true
       case '\r':
         if (shown.selected < 0) {
           this.close()
@@ -126,7 +136,7 @@ export class CompletionPopup implements Disposable {
     const items = completions.items.slice(0, MAX_SHOWN)
     // Nothing to offer, or only what is already typed.
     if (items.length === 0 || (items.length === 1 && items[0]!.label === typed)) return this.close()
-    this.shown = { completions, items, selected: -1 }
+    this.shown = { completions, items, selected: -1, generation: this.generation }
     this.element.replaceChildren(
       ...items.map((item, index) => {
         const row = document.createElement('div')

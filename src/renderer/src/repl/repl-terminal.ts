@@ -4,7 +4,7 @@ import { DisposableStore, toDisposable, type Disposable } from '../../../common/
 import type { CortexApi } from '../api/cortex-api'
 import { applyCompletions } from '../../../common/repl/completion'
 import { continuationFor, formatResult, isAnswer, OutputLines, promptFor, style, type OutputFormat } from '../../../common/repl/format'
-import { isIncompleteJs } from '../../../common/repl/js-tokens'
+import { inputState } from '../../../common/repl/input-state'
 import { drawPromptView } from '../../../common/repl/prompt-view'
 import type { Journal, ReplMode } from '../../../common/runtime-contract'
 import type { ReplState } from './repl-state'
@@ -29,7 +29,7 @@ export class ReplTerminal implements Disposable {
   private readonly terminal: Terminal
   private readonly fit = new FitAddon()
   /** Enter continues a JS input that leaves something open (a bracket, a template) on a new line. */
-  private readonly editor = new LineEditor({ continues: (input) => this.state.mode === 'js' && isIncompleteJs(input) })
+  private readonly editor = new LineEditor({ continues: (input) => this.state.mode === 'js' && inputState(input) === 'incomplete' })
   private readonly popup: CompletionPopup
   /** The prompt and the line at the bottom (a long line wraps onto several rows). */
   private readonly block = new PromptBlock()

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react'
 import type { SpanDto } from '../../../common/trace-contract'
 import type { TraceStore } from '../../../common/trace/store'
 import type { CortexApi } from '../api/cortex-api'
+import { exportTraceFile } from '../files/file-actions'
 import { SpanDetail } from './SpanDetail'
 import { Minimap } from './Minimap'
 import { buildTimeline, clampWindow, formatDuration, pan, ticks, visibleRows, zoom, type TimelineRow, type TimeWindow } from './timeline-model'
@@ -118,21 +119,8 @@ export function TimelinePanel({ api }: { api: CortexApi }) {
   }
 
   const exportSpans = async (which: 'session' | 'trace') => {
-    try {
-      const traceIds = which === 'trace' && selectedSpan ? [selectedSpan.traceId] : undefined
-      const file = await api.exportTrace({ format: 'otlp-jsonl', ...(traceIds ? { traceIds } : {}) })
-      if (!file.spans) return setNotice(file.open ? 'nothing finished to export yet' : 'no spans to export')
-      // A download in a browser; Electron asks where to save it.
-      const where = await api.files.saveText(
-        which === 'trace'
-          ? `trace-${selectedSpan!.traceId.slice(0, 8)}.jsonl`
-          : `cortex-session-${new Date().toISOString().slice(0, 19).replace(/:/g, '')}.jsonl`,
-        file.text
-      )
-      if (where) setNotice(`exported ${file.spans} spans${file.open ? ` (${file.open} still open, left out)` : ''}`)
-    } catch (error) {
-      setNotice(`export failed: ${(error as Error).message}`)
-    }
+    const outcome = await exportTraceFile(api, which === 'trace' ? selectedSpan?.traceId : undefined)
+    if (outcome) setNotice(outcome.text)
   }
 
   const importFile = async (file: File) => {

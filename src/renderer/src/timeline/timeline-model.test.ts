@@ -128,4 +128,20 @@ describe('time helpers', () => {
       { role: 'assistant', text: '{"top":"sweater"}' }
     ])
   })
+  it("shows an assistant call's tool calls and tool results, not empty turns", () => {
+    const chat = span('chat', {
+      at: 0,
+      ms: 1,
+      attributes: {
+        'gen_ai.input.messages': JSON.stringify([
+          { role: 'assistant', parts: [{ type: 'tool_call', id: 't1', name: 'inspect', arguments: { path: 'users' } }] },
+          { role: 'user', parts: [{ type: 'tool_call_response', id: 't1', response: '[3 users]' }] }
+        ])
+      }
+    })
+    expect(conversation(chat)).toEqual([
+      { role: 'assistant', text: '→ inspect({"path":"users"})' },
+      { role: 'user', text: '← [3 users]' }
+    ])
+  })
 })

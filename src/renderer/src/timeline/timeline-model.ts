@@ -172,6 +172,22 @@ export function ticks(window: TimeWindow, count: number): number[] {
   return result
 }
 
+interface GenAiPart {
+  type?: string
+  content?: unknown
+  name?: string
+  arguments?: unknown
+  response?: unknown
+}
+
+/** One part of a GenAI message as text: its content, a tool call as `→ name(arguments)`, a tool result as `← result`. */
+function partText(part: GenAiPart): string {
+  const asText = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''))
+  if (part.type === 'tool_call') return `→ ${part.name ?? 'tool'}(${part.arguments === undefined ? '' : asText(part.arguments)})`
+  if (part.type === 'tool_call_response') return `← ${asText(part.response)}`
+  return asText(part.content)
+}
+
 /** A GenAI message list (`gen_ai.input.messages` / `gen_ai.output.messages`) as turns of a conversation. */
 export function conversation(span: SpanDto): Array<{ role: string; text: string }> {
   const turns: Array<{ role: string; text: string }> = []
@@ -179,11 +195,8 @@ export function conversation(span: SpanDto): Array<{ role: string; text: string 
     const value = span.attributes[key]
     if (typeof value !== 'string') continue
     try {
-      const messages = JSON.parse(value) as Array<{ role?: string; parts?: Array<{ content?: unknown }> }>
-      for (const message of messages) {
-        const text = (message.parts ?? []).map((part) => (typeof part.content === 'string' ? part.content : JSON.stringify(part.content))).join('\n')
-        turns.push({ role: message.role ?? 'unknown', text })
-      }
+      const messages = JSON.parse(value) as Array<{ role?: string; parts?: GenAiPart[] }>
+      for (const message of messages) turns.push({ role: message.role ?? 'unknown', text: (message.parts ?? []).map(partText).join('\n') })
     } catch {
       turns.push({ role: key.includes('input') ? 'user' : 'assistant', text: value })
     }
