@@ -83,7 +83,8 @@ describe('buildTimeline', () => {
     const started = performance.now()
     const view = buildTimeline(many, none)
     expect(view.rows).toHaveLength(10_000)
-    expect(performance.now() - started).toBeLessThan(200) // a generous bound: the point is "not quadratic"
+    // A bound a loaded CI machine keeps: the point is "not quadratic" (10^8 steps would take seconds).
+    expect(performance.now() - started).toBeLessThan(1_000)
   })
 })
 
