@@ -47,6 +47,20 @@ describe('OutputRouter', () => {
     expect(recorded.reduce((a, b) => a + b, 0)).toBe(2_000_000)
   })
 
+  it('sends a burst in batches of at most 64 kB, in order (a window handles each batch in one task, and a key waits behind it)', async () => {
+    const router = new OutputRouter({ flushMs: 1 })
+    const batches: OutputBatch[] = []
+    const client = router.attach((batch) => (batches.push(batch), client.ack(batch.seq)))
+    for (let i = 0; i < 10_000; i++) router.write('js', 'stdout', `${String(i).padStart(99, '.')}\n`)
+    await tick()
+    const size = (batch: OutputBatch) => batch.writes.reduce((n, w) => n + w.text.length, 0)
+    expect(batches.length).toBeGreaterThanOrEqual(Math.ceil(1_000_000 / (64 * 1024)))
+    for (const batch of batches) expect(size(batch)).toBeLessThanOrEqual(64 * 1024)
+    expect(batches.flatMap((b) => b.writes.map((w) => w.text)).join('')).toBe(
+      Array.from({ length: 10_000 }, (_, i) => `${String(i).padStart(99, '.')}\n`).join('')
+    )
+  })
+
   it('never interleaves concurrent tasks mid-line', async () => {
     const router = new OutputRouter({ flushMs: 1, partialLineMs: 1000 })
     const batches: OutputBatch[] = []

@@ -9,6 +9,11 @@ export interface OutputOptions {
   maxPendingBytes?: number
   /** Batches a client may have unacknowledged before the runtime waits for it. */
   maxUnacked?: number
+  /**
+   * Display bytes per batch, at most (a single larger write goes alone): a window handles each
+   * batch in one task, and a keystroke waits behind that task.
+   */
+  maxBatchBytes?: number
   /** A partial line is held at most this long before it goes out as it is. */
   partialLineMs?: number
 }
@@ -44,6 +49,7 @@ export class OutputRouter implements Disposable {
   private readonly flushMs: number
   private readonly maxPendingBytes: number
   private readonly maxUnacked: number
+  private readonly maxBatchBytes: number
   private readonly partialLineMs: number
 
   readonly onDidWrite = this.writes.event
@@ -51,7 +57,9 @@ export class OutputRouter implements Disposable {
   constructor(options: OutputOptions = {}) {
     this.flushMs = options.flushMs ?? 16
     this.maxPendingBytes = options.maxPendingBytes ?? 1024 * 1024
-    this.maxUnacked = options.maxUnacked ?? 4
+    // 16 batches of 64 kB: the bytes in flight to a client stay within maxPendingBytes.
+    this.maxUnacked = options.maxUnacked ?? 16
+    this.maxBatchBytes = options.maxBatchBytes ?? 64 * 1024
     this.partialLineMs = options.partialLineMs ?? 50
   }
 
@@ -146,14 +154,21 @@ export class OutputRouter implements Disposable {
     }, this.flushMs)
   }
 
+  /** Sends what waits, in batches of at most maxBatchBytes, while the client has credit (forced: all of it). */
   private flush(state: ClientState, force: boolean): void {
-    if (state.disposed || (state.pending.length === 0 && state.dropped === 0)) return
-    if (!force && state.unacked >= this.maxUnacked) return // the client catches up first; its ack reschedules
-    const batch: OutputBatch = { seq: ++state.seq, writes: state.pending, ...(state.dropped ? { dropped: state.dropped } : {}) }
-    state.pending = []
-    state.pendingBytes = 0
-    state.dropped = 0
-    state.unacked++
-    state.send(batch)
+    while (!state.disposed && (state.pending.length > 0 || state.dropped > 0)) {
+      if (!force && state.unacked >= this.maxUnacked) return // the client catches up first; its ack reschedules
+      let count = 0
+      let bytes = 0
+      while (count < state.pending.length && (count === 0 || bytes + state.pending[count]!.text.length <= this.maxBatchBytes))
+        bytes += state.pending[count++]!.text.length
+      const writes = count === state.pending.length ? state.pending : state.pending.slice(0, count)
+      state.pending = count === state.pending.length ? [] : state.pending.slice(count)
+      state.pendingBytes -= bytes
+      const batch: OutputBatch = { seq: ++state.seq, writes, ...(state.dropped ? { dropped: state.dropped } : {}) }
+      state.dropped = 0
+      state.unacked++
+      state.send(batch)
+    }
   }
 }
