@@ -44,6 +44,19 @@ describe('Evaluator: declarations and values', () => {
     expect(await run('{ let inner = 3 }')).toBe('undefined') // a real block stays a block
   })
 
+  it("a `var` in a block, an `if` or a loop head is a global, as in a script; `let` and a function's `var` stay inside", async () => {
+    const { run } = setup()
+    await run('if (true) var fromIf = 1')
+    await run('for (var i = 0; i < 3; i++) {}')
+    await run('for (var key in { only: 1 }) {}')
+    await run('{ var [a, b] = [1, 2]; var unset }')
+    await run('if (false) var never = 1; else var taken = "else"')
+    expect(await run('[fromIf, i, key, a + b, unset, typeof never, taken]')).toBe("[ 1, 3, 'only', 3, undefined, 'undefined', 'else' ]")
+    await run('{ let blockOnly = 1 }')
+    await run('function f() { var local = 1 }; f(); [1].forEach(() => { var arrowLocal = 2 })')
+    expect(await run('[typeof blockOnly, typeof local, typeof arrowLocal]')).toBe("[ 'undefined', 'undefined', 'undefined' ]")
+  })
+
   it('keeps JavaScript semantics across lines without semicolons', async () => {
     const { run } = setup()
     // The declaration after `bump()` must not become a call of its result.

@@ -1,5 +1,5 @@
 import { Parser, type Node as AcornNode } from 'acorn'
-import { simple as walkSimple } from 'acorn-walk'
+import { recursive as walkRecursive, simple as walkSimple } from 'acorn-walk'
 import { transform as sucrase } from 'sucrase'
 import { isArithmetic } from '../../common/repl/arithmetic'
 
@@ -9,7 +9,7 @@ import { isArithmetic } from '../../common/repl/arithmetic'
  * - `{ a: 1 }` alone is an object, not a block;
  * - top-level declarations (`const`, `let`, `var`, `class`, `function`, destructuring, `import`)
  *   become globals of the context, so they persist, and a later input may declare them again (as in
- *   DevTools);
+ *   DevTools); a `var` nested in a block, an `if` or a loop head (outside functions) too, as in a script;
  * - the code runs inside a function, async when it uses `await` (top-level await, `for await`);
  *   the value of a final expression statement is its result;
  * - `import x from 'pkg'` and `import('pkg')` go through the runtime's loader (npm packages,
@@ -254,6 +254,39 @@ function rewrite(stripped: string, parsed: ReturnType<typeof parse>): Transforme
       inner.filter((e) => e.start >= start && e.end <= end).map((e) => ({ ...e, start: e.start - start, end: e.end - start }))
     )
 
+  /**
+   * `var`s nested in an input's statements (a block, an `if`, a loop's head), outside any function:
+   * in a script they declare globals, and here the input runs inside a function, so they are turned
+   * into assignments to globals of the same names (`if (c) var v = 1` → `if (c) { (v = 1); }`).
+   */
+  const declareNestedVars = (statement: AcornNode): void => {
+    type Declaration = Located & { type: string; kind: string; declarations: Array<Located & { id: Pattern; init: Located | null }> }
+    const isVar = (node: { type: string; kind?: string }): node is Declaration => node.type === 'VariableDeclaration' && node.kind === 'var'
+    const namesOf = (node: Declaration): void => node.declarations.forEach((d) => declared.push(...boundNames(d.id)))
+    walkRecursive(statement as never, undefined, {
+      Function: () => {},
+      Class: () => {},
+      // A loop's head: `for (var i = 0; …)` → `for (i = 0; …)`, `for (var k in o)` → `for (k in o)`.
+      ForInit: (node, state, c) => {
+        const head = node as unknown as Declaration
+        if (isVar(head)) {
+          namesOf(head)
+          edits.push({ start: head.start, end: head.declarations[0]!.start, text: '' })
+        } else if (head.type !== 'VariableDeclaration') c(node, state, 'Expression')
+      },
+      VariableDeclaration: (node) => {
+        const declaration = node as unknown as Declaration
+        if (!isVar(declaration)) return
+        namesOf(declaration)
+        const assignments = declaration.declarations
+          .filter((d) => d.init)
+          .map((d) => `(${sourceOf(d.id.start, d.id.end)} = ${sourceOf(d.init!.start, d.init!.end)});`)
+        // A block: one statement wherever a statement may stand (an `if` without braces).
+        edits.push({ start: declaration.start, end: declaration.end, text: `{ ${assignments.join(' ')} }` })
+      }
+    })
+  }
+
   const body = program.body
   body.forEach((statement, index) => {
     const node = statement as Located & {
@@ -307,6 +340,8 @@ function rewrite(stripped: string, parsed: ReturnType<typeof parse>): Transforme
         if (index === body.length - 1)
           edits.push({ start: node.start, end: node.end, text: `return (${sourceOf(target.expression!.start, target.expression!.end)});` })
         return
+      default:
+        declareNestedVars(target as unknown as AcornNode)
     }
   })
 
