@@ -272,7 +272,8 @@ function rewrite(stripped: string, parsed: ReturnType<typeof parse>): Transforme
         if (isVar(head)) {
           namesOf(head)
           edits.push({ start: head.start, end: head.declarations[0]!.start, text: '' })
-        } else if (head.type !== 'VariableDeclaration') c(node, state, 'Expression')
+          // acorn-walk's callback takes the node type to walk as (a typing the package leaves out).
+        } else if (node.type !== 'VariableDeclaration') (c as (node: unknown, state: unknown, as: string) => void)(node, state, 'Expression')
       },
       VariableDeclaration: (node) => {
         const declaration = node as unknown as Declaration
