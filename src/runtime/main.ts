@@ -17,6 +17,7 @@ import { fromElectronPort, type ElectronPortLike } from '../common/protocol/tran
 import { fromProcessChannel } from '../common/protocol/transports/process-channel'
 import { AttachPortMessage, type BlockingRunMessage } from '../common/runtime-contract'
 import { hostRuntime } from './host'
+import { killWhenOrphaned } from './orphan-watchdog'
 import { redactText } from '../common/trace/redact'
 import { redaction, secretValues } from './tracing/sdk'
 
@@ -100,6 +101,8 @@ if (parentPort) {
   mux.onDidReceiveControl(configure)
   // The host is gone: nobody can reach this namespace any more.
   process.on('disconnect', () => void shutdown('the host disconnected'))
+  // …and if this event loop is stuck and cannot hear it, a thread of its own ends the process.
+  killWhenOrphaned()
 } else {
   log.error('start the runtime from Cortex (Electron or `cortex web`), not directly')
   process.exit(2)
