@@ -90,24 +90,23 @@ describe.each(Object.entries(transports))('Runtime over %s', (_name, createPorts
   })
 })
 
+/** A fresh in-process runtime and a client connected to it over an in-memory port pair. */
+function connectedClient(): RpcClient<typeof runtimeContract> {
+  const [clientPort, serverPort] = createPortPair()
+  const { log } = startRuntime(serverPort)
+  return store.add(new RpcClient(clientPort, runtimeContract, log))
+}
+
 describe('Runtime', () => {
   it('gives every client the prompt history: inputs oldest first, each once (this session’s, without a store)', async () => {
-    const log = new MemoryLogger()
-    const runtime = store.add(new Runtime({ host: 'in-process', log }))
-    const [clientPort, serverPort] = createPortPair()
-    runtime.connect(serverPort)
-    const client = store.add(new RpcClient(clientPort, runtimeContract, log))
+    const client = connectedClient()
     for (const code of ['var h = 1', 'h + 1', 'var h = 1', 'function g() {\n  return h\n}']) await client.call('repl.evaluate', { code })
     expect(await client.call('repl.history', {})).toEqual(['h + 1', 'var h = 1', 'function g() {\n  return h\n}'])
     expect(await client.call('repl.history', { limit: 1 })).toEqual(['function g() {\n  return h\n}'])
   })
 
   it('never gives a window a secret in the history: the value of a secret-named binding is redacted', async () => {
-    const log = new MemoryLogger()
-    const runtime = store.add(new Runtime({ host: 'in-process', log }))
-    const [clientPort, serverPort] = createPortPair()
-    runtime.connect(serverPort)
-    const client = store.add(new RpcClient(clientPort, runtimeContract, log))
+    const client = connectedClient()
     await client.call('repl.evaluate', { code: "var SERVICE_TOKEN = 'tok-4f9a2c7e1b'" })
     await client.call('repl.evaluate', { code: "fetchIt('tok-4f9a2c7e1b')" })
     const history = await client.call('repl.history', {})
@@ -118,11 +117,7 @@ describe('Runtime', () => {
   it('finds a secret in a non-enumerable binding too (all names are looked at once a second)', async () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     try {
-      const log = new MemoryLogger()
-      const runtime = store.add(new Runtime({ host: 'in-process', log }))
-      const [clientPort, serverPort] = createPortPair()
-      runtime.connect(serverPort)
-      const client = store.add(new RpcClient(clientPort, runtimeContract, log))
+      const client = connectedClient()
       await client.call('repl.evaluate', { code: "Object.defineProperty(globalThis, 'hiddenToken', { value: 'hid-5e8a1c3d9f', enumerable: false })" })
       vi.setSystemTime(Date.now() + 1500)
       await client.call('repl.evaluate', { code: "fetchIt('hid-5e8a1c3d9f')" })
@@ -135,11 +130,7 @@ describe('Runtime', () => {
   it('never gives a window a secret of the environment in the history', async () => {
     process.env['CORTEX_TEST_API_KEY'] = 'env-7d3b9e1f05'
     try {
-      const log = new MemoryLogger()
-      const runtime = store.add(new Runtime({ host: 'in-process', log }))
-      const [clientPort, serverPort] = createPortPair()
-      runtime.connect(serverPort)
-      const client = store.add(new RpcClient(clientPort, runtimeContract, log))
+      const client = connectedClient()
       await client.call('repl.evaluate', { code: '1 + 1' })
       await client.call('repl.evaluate', { code: "fetchIt('env-7d3b9e1f05')" })
       expect(await client.call('repl.history', {})).toEqual(['1 + 1', "fetchIt('[REDACTED]')"])

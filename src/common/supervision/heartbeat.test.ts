@@ -17,6 +17,17 @@ function runtime() {
   return { state, ping }
 }
 
+/** A monitor (fake timers) of a runtime that answers, with an interrupt: timeout 500 ms, grace 1 s. */
+function watchedWithInterrupt() {
+  vi.useFakeTimers()
+  const { state, ping } = runtime()
+  state.answering = true
+  const interrupt = vi.fn()
+  const unresponsive = vi.fn()
+  const monitor = new HeartbeatMonitor({ ping, interrupt, onUnresponsive: unresponsive, intervalMs: 50, timeoutMs: 500, interruptGraceMs: 1000 })
+  return { state, interrupt, unresponsive, monitor }
+}
+
 describe('HeartbeatMonitor', () => {
   it('gives a starting runtime the startup time, then the normal timeout once it has answered', async () => {
     vi.useFakeTimers()
@@ -50,12 +61,7 @@ describe('HeartbeatMonitor', () => {
   })
 
   it("leaves a runtime silent in an input's synchronous code to finish: no interrupt, no restart; the timeout applies again after", async () => {
-    vi.useFakeTimers()
-    const { state, ping } = runtime()
-    state.answering = true
-    const interrupt = vi.fn()
-    const unresponsive = vi.fn()
-    const monitor = new HeartbeatMonitor({ ping, interrupt, onUnresponsive: unresponsive, intervalMs: 50, timeoutMs: 500, interruptGraceMs: 1000 })
+    const { state, interrupt, unresponsive, monitor } = watchedWithInterrupt()
     await vi.advanceTimersByTimeAsync(200)
     // The user's computation: 10 s of silence.
     monitor.blockingRun(true)
@@ -75,12 +81,7 @@ describe('HeartbeatMonitor', () => {
   })
 
   it('interrupts a silent runtime first, and reports it only if it stays silent after the grace', async () => {
-    vi.useFakeTimers()
-    const { state, ping } = runtime()
-    state.answering = true
-    const interrupt = vi.fn()
-    const unresponsive = vi.fn()
-    const monitor = new HeartbeatMonitor({ ping, interrupt, onUnresponsive: unresponsive, intervalMs: 50, timeoutMs: 500, interruptGraceMs: 1000 })
+    const { state, interrupt, unresponsive, monitor } = watchedWithInterrupt()
     await vi.advanceTimersByTimeAsync(200)
     state.answering = false
     await vi.advanceTimersByTimeAsync(600)
