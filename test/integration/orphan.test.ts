@@ -11,6 +11,7 @@ import { runtimeContract } from '../../src/common/runtime-contract'
 import { resultText } from '../support/ansi'
 import { assertBuilt, built } from '../support/built'
 import { until } from '../support/until'
+import { isGone } from '../support/process'
 
 let project: string
 beforeAll(() => {
@@ -19,14 +20,7 @@ beforeAll(() => {
 })
 afterAll(() => rmSync(project, { recursive: true, force: true }))
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
+const alive = (pid: number): boolean => !isGone(pid)
 
 it('a runtime whose host is killed while its event loop is stuck ends itself within seconds: no orphan spins on', async () => {
   // `cortex web` as a process of its own, so that it can be killed without a chance to clean up.

@@ -1,4 +1,4 @@
-import { execSync, spawn } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { DisposableStore } from '../../src/common/lifecycle'
@@ -12,6 +12,7 @@ import { assertBuilt, built } from '../support/built'
 import { garbageMessages } from '../support/garbage'
 import { collectMessages, expectAllProtocolErrors, expectGarbageAnswered } from '../support/protocol'
 import { stripAnsi } from '../support/ansi'
+import { isGone } from '../support/process'
 
 let store = new DisposableStore()
 const children: RuntimeChild[] = []
@@ -144,12 +145,7 @@ describe('the runtime as a Node child process (real IPC)', () => {
     let alive = true
     for (let i = 0; i < 100 && alive; i++) {
       await new Promise((r) => setTimeout(r, 50))
-      try {
-        process.kill(runtimePid, 0)
-        alive = !execSync(`ps -o stat= -p ${runtimePid} || true`).toString().trim().startsWith('Z')
-      } catch {
-        alive = false
-      }
+      alive = !isGone(runtimePid)
     }
     expect(alive).toBe(false)
   })

@@ -7,6 +7,7 @@ import { RpcClient } from '../../src/common/protocol/rpc'
 import { runtimeContract } from '../../src/common/runtime-contract'
 import { launchRuntimeChild } from '../../src/webhost/runtime-process'
 import { assertBuilt, built } from '../support/built'
+import { isGone } from '../support/process'
 
 beforeAll(() => assertBuilt())
 
@@ -55,14 +56,7 @@ describe('pitfall-10 graceful shutdown', () => {
     expect(code).toBe(0)
     expect(Date.now() - started).toBeLessThan(3000)
     await new Promise((r) => setTimeout(r, 100))
-    const alive = spawned.filter((pid) => {
-      try {
-        process.kill(pid, 0)
-        return !execSync(`ps -o stat= -p ${pid} || true`).toString().trim().startsWith('Z')
-      } catch {
-        return false
-      }
-    })
+    const alive = spawned.filter((pid) => !isGone(pid))
     expect(alive).toEqual([])
   })
 })

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { assertBuilt } from '../support/built'
+import { isGone } from '../support/process'
 
 /** The terminal client as built (the vitest global setup builds first). */
 const TERMINAL = resolve('out/main/terminal.js')
@@ -145,14 +146,7 @@ describe('cortex --script', () => {
     const exited = new Promise((r) => child.on('exit', (code) => r(code)))
     child.kill('SIGTERM')
     expect(await exited).toBe(143)
-    const alive = (): boolean => {
-      try {
-        process.kill(runtimePid, 0)
-        return true
-      } catch {
-        return false
-      }
-    }
+    const alive = (): boolean => !isGone(runtimePid)
     const gone = Date.now() + 5000
     while (alive() && Date.now() < gone) await new Promise((r) => setTimeout(r, 50))
     expect(alive()).toBe(false)

@@ -130,8 +130,9 @@ export function contextFor(question: string, sources: ContextSources): string[] 
     const run = sources.engine.getRun(id)
     if (run) sections.push(runSummary(run))
   }
+  const spans = spanIds.size > 0 ? sources.spans() : []
   for (const id of spanIds) {
-    const span = spanSummary(id, sources.spans())
+    const span = spanSummary(id, spans)
     if (span) sections.push(span)
   }
   if (/\berrors?\b|\bfail/i.test(question) && !identifiers.has('_error')) {

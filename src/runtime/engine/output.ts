@@ -156,19 +156,22 @@ export class OutputRouter implements Disposable {
 
   /** Sends what waits, in batches of at most maxBatchBytes, while the client has credit (forced: all of it). */
   private flush(state: ClientState, force: boolean): void {
-    while (!state.disposed && (state.pending.length > 0 || state.dropped > 0)) {
-      if (!force && state.unacked >= this.maxUnacked) return // the client catches up first; its ack reschedules
-      let count = 0
+    if (state.disposed || (state.pending.length === 0 && state.dropped === 0)) return
+    const pending = state.pending
+    let at = 0
+    do {
+      if (!force && state.unacked >= this.maxUnacked) break // the client catches up first; its ack reschedules
+      let end = at
       let bytes = 0
-      while (count < state.pending.length && (count === 0 || bytes + state.pending[count]!.text.length <= this.maxBatchBytes))
-        bytes += state.pending[count++]!.text.length
-      const writes = count === state.pending.length ? state.pending : state.pending.slice(0, count)
-      state.pending = count === state.pending.length ? [] : state.pending.slice(count)
+      while (end < pending.length && (end === at || bytes + pending[end]!.text.length <= this.maxBatchBytes)) bytes += pending[end++]!.text.length
+      const batch: OutputBatch = { seq: ++state.seq, writes: pending.slice(at, end), ...(state.dropped ? { dropped: state.dropped } : {}) }
       state.pendingBytes -= bytes
-      const batch: OutputBatch = { seq: ++state.seq, writes, ...(state.dropped ? { dropped: state.dropped } : {}) }
       state.dropped = 0
       state.unacked++
+      at = end
       state.send(batch)
-    }
+    } while (at < pending.length && !state.disposed)
+    // What did not go out waits (one copy of the rest, not one per batch).
+    state.pending = at === pending.length ? [] : pending.slice(at)
   }
 }

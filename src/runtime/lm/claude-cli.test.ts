@@ -15,6 +15,7 @@ import {
 } from './claude-cli'
 import { createLm } from './index'
 import type { LmRequest } from './types'
+import { isGone } from '../../../test/support/process'
 
 // The fake `claude` (test/fixtures/fake-claude/claude) is a real executable: these tests spawn it.
 const FIXTURES = resolve(import.meta.dirname, '../../../test/fixtures/fake-claude')
@@ -80,31 +81,10 @@ function readRecord(path: string): FakeRecord | undefined {
   return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as FakeRecord) : undefined
 }
 
-/**
- * Whether the process is gone. A zombie counts as gone: it has exited and only waits for its
- * parent to collect its status. The killed fake's grandchild is reparented to PID 1, which in
- * containers often never collects it, so `kill(pid, 0)` keeps succeeding on the corpse.
- */
-function isDead(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true
-    throw error
-  }
-  try {
-    // /proc/<pid>/stat: "pid (comm) state …"; comm may contain spaces, so read after the last ')'.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')
-  } catch {
-    return true // vanished between the two checks
-  }
-}
-
 /** Pids of hanging fakes; a failing test must not leave them running. */
 const started: number[] = []
 afterEach(() => {
-  for (const pid of started.splice(0)) if (!isDead(pid)) process.kill(pid, 'SIGKILL')
+  for (const pid of started.splice(0)) if (!isGone(pid)) process.kill(pid, 'SIGKILL')
 })
 
 /** Starts a hanging fake and resolves with its record once the grandchild exists too. */
@@ -116,8 +96,8 @@ async function hanging(options: ClaudeCliBackendOptions, requestSignal: AbortSig
     return r?.childPid ? r : undefined
   })
   started.push(record.pid, record.childPid!)
-  expect(isDead(record.pid)).toBe(false)
-  expect(isDead(record.childPid!)).toBe(false)
+  expect(isGone(record.pid)).toBe(false)
+  expect(isGone(record.childPid!)).toBe(false)
   return { pending, record }
 }
 
@@ -228,8 +208,8 @@ describe('ClaudeCliBackend: timeout and abort kill the whole process group', () 
     expect(performance.now() - started).toBeLessThan(2500)
     expect(error).toBeInstanceOf(ClaudeCliError)
     expect(error).toMatchObject({ reason: 'timeout', message: expect.stringMatching(/timed out after 0.3 s/) })
-    await poll('the fake claude to die', () => (isDead(record.pid) ? true : undefined), 1000)
-    await poll('its grandchild to die', () => (isDead(record.childPid!) ? true : undefined), 1000)
+    await poll('the fake claude to die', () => (isGone(record.pid) ? true : undefined), 1000)
+    await poll('its grandchild to die', () => (isGone(record.childPid!) ? true : undefined), 1000)
   })
 
   it('an abort rejects at once with its reason, and the CLI and its grandchild are dead', async () => {
@@ -240,8 +220,8 @@ describe('ClaudeCliBackend: timeout and abort kill the whole process group', () 
     const error = await within(pending, 1000, 'the rejection')
     expect(performance.now() - started).toBeLessThan(500)
     expect((error as Error).message).toBe('user pressed stop')
-    await poll('the fake claude to die', () => (isDead(record.pid) ? true : undefined), 1000)
-    await poll('its grandchild to die', () => (isDead(record.childPid!) ? true : undefined), 1000)
+    await poll('the fake claude to die', () => (isGone(record.pid) ? true : undefined), 1000)
+    await poll('its grandchild to die', () => (isGone(record.childPid!) ? true : undefined), 1000)
   })
 
   it('an aborted signal starts nothing', async () => {

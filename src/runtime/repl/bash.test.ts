@@ -6,6 +6,7 @@ import type { OutputWrite } from '../../common/repl-contract'
 import { OutputRouter } from '../engine/output'
 import { TaskManager } from '../engine/tasks'
 import { runShell } from './bash'
+import { isGone } from '../../../test/support/process'
 
 const startDir = process.cwd()
 afterEach(() => process.chdir(startDir))
@@ -18,15 +19,7 @@ function setup() {
   return { output, tasks, writes }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    // A zombie (exited, not reaped by a PID 1 that never reaps) is as dead as it gets.
-    return !/\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))
-  } catch {
-    return false
-  }
-}
+const alive = (pid: number): boolean => !isGone(pid)
 
 describe('BASH mode', () => {
   it('runs a command as a task, its output on the bash channel', async () => {

@@ -69,6 +69,19 @@ describe('SessionStore', () => {
     expect(next.journal('no-such-session')).toMatchObject({ inputs: [], skipped: [] })
   })
 
+  it('the journal never gives the window a secret found after the input was stored: it is scrubbed and skipped', async () => {
+    const dir = project()
+    const crashed = await open(dir) // it did not know the value yet
+    const entry = crashed.appendInput('fetchIt("tok-93be1f")', 'js')
+    crashed.appendOutcome(entry.seq, true, 'ok')
+    await crashed.close()
+    const next = await open(dir, { redact: (text) => text.replaceAll('tok-93be1f', '[REDACTED]') })
+    expect(next.journal()).toMatchObject({
+      inputs: [],
+      skipped: [{ code: 'fetchIt("[REDACTED]")', reason: 'it holds a secret, which is not sent to the window' }]
+    })
+  })
+
   it('gives the history: inputs of every session, oldest first, each once at its newest place', async () => {
     const dir = project()
     const first = await open(dir)

@@ -229,13 +229,13 @@ export class SessionStore {
 
   /**
    * What of session `id` (by default the latest session before this one) can be replayed into a
-   * new namespace: see `journal.ts`. Its texts are as stored: already without secrets.
+   * new namespace: see `journal.ts`. Its texts are scrubbed as they were written and again now.
    */
   journal(id?: string): Journal {
     this.catchUp()
     const sessionId = id ?? this.sessionRecords.findLast((session) => session.id !== this.sessionId)?.id
     if (sessionId === undefined) return { inputs: [], skipped: [], more: 0 }
-    return journalOf(sessionId, this.session(sessionId))
+    return journalOf(sessionId, this.session(sessionId), this.redact)
   }
 
   /** Stores an event (a session note, a graph lifecycle line…). */
