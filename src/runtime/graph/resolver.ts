@@ -132,31 +132,25 @@ export function recallFromTrace(recall: Recall<unknown>, trace: readonly NodeIns
 
 /**
  * The dep timings of a node's span, gathered in a plain array as deps resolve and added to the span
- * as events (name, duration, the time each resolved) in one go when the last resolution under it
- * ends: an event each as it happens costs more (pitfall 11). Node-as-dep fills resolve their own
- * deps under the same span, concurrently, hence the count of resolutions in progress.
+ * as events (name, duration, the time each resolved) in one go when its resolution ends: an event
+ * each as it happens costs more (pitfall 11). Node-as-dep fills resolve their own deps under the
+ * same span, within the outer resolution: they are handed its timings. (Not a WeakMap by span: a
+ * hash table that young spans come and go through makes every scavenge of the young generation
+ * slower.)
  */
 interface DepTimings {
   readonly span: Span
-  resolving: number
   /** Dep name, node name, performance.now() when it resolved, duration in ms; then the next dep's. */
   readonly flat: Array<string | number>
 }
-const timingsBySpan = new WeakMap<Span, DepTimings>()
 
-/** The timings of the active span, if tracing records it; undefined (no work at all) otherwise. */
+/** Timings for the active span, if tracing records it; undefined (no work at all) otherwise. */
 function beginTimings(): DepTimings | undefined {
   const span = recordingSpan()
-  if (!span) return undefined
-  let timings = timingsBySpan.get(span)
-  if (!timings) timingsBySpan.set(span, (timings = { span, resolving: 0, flat: [] }))
-  timings.resolving++
-  return timings
+  return span ? { span, flat: [] } : undefined
 }
 
 function endTimings(timings: DepTimings): void {
-  if (--timings.resolving > 0) return
-  timingsBySpan.delete(timings.span)
   const { span, flat } = timings
   for (let i = 0; i < flat.length; i += 4) {
     const ms = flat[i + 3] as number
@@ -169,7 +163,8 @@ function endTimings(timings: DepTimings): void {
  * concurrently. When one fails, its siblings are aborted (their signal fires) and awaited before
  * the failure is raised, so nothing keeps running behind the error.
  */
-export async function resolveDeps(roots: readonly DepKey[], state: RunState, node: string): Promise<void> {
+export async function resolveDeps(roots: readonly DepKey[], state: RunState, node: string, outer?: DepTimings): Promise<void> {
+  if (outer) return resolveLevels(roots, state, node, outer)
   const timings = beginTimings()
   try {
     await resolveLevels(roots, state, node, timings)
@@ -210,7 +205,7 @@ async function computeDep(key: DepKey, state: RunState, node: string, timings: D
   const spanned = !isNodeDef(key) && key.spanned
   try {
     if (spanned) return await inSpan(`dep ${name}`, { [ATTR.dep]: name, [ATTR.node]: node }, () => computeDepNow(key, state, node))
-    return await computeDepNow(key, state, node)
+    return await computeDepNow(key, state, node, timings)
   } finally {
     const ended = performance.now()
     const ms = ended - started
@@ -219,11 +214,11 @@ async function computeDep(key: DepKey, state: RunState, node: string, timings: D
   }
 }
 
-async function computeDepNow(key: DepKey, state: RunState, node: string): Promise<unknown> {
+async function computeDepNow(key: DepKey, state: RunState, node: string, timings?: DepTimings): Promise<unknown> {
   if (isNodeDef(key)) {
     // A node as a dependency: the LM fills it from its own resolved fields. It is not in the trace.
     if (!state.lm) throw new GraphError(`${key.name} (a dependency of ${node}) needs an LM, and the run has none`)
-    const context = await resolveFields(key, state)
+    const context = await resolveFields(key, state, {}, timings)
     return state.lm.fill(key, context, key.name, undefined, { signal: state.signal })
   }
   const inputs: Record<string, unknown> = {}
@@ -276,15 +271,17 @@ async function askGates(def: AnyNodeDef, fields: readonly FieldInfo[], state: Ru
 
 /**
  * The values of a node's non-plain fields, in declaration order: deps (concurrently, as a DAG),
- * then gates (through the hook), then recalls (from the trace).
+ * then gates (through the hook), then recalls (from the trace). `timings`: the enclosing
+ * resolution's, when a node-as-dep resolves its own deps.
  */
-export async function resolveFields(def: AnyNodeDef, state: RunState, current: NodeInstance = {}): Promise<Record<string, unknown>> {
+export async function resolveFields(def: AnyNodeDef, state: RunState, current: NodeInstance = {}, timings?: DepTimings): Promise<Record<string, unknown>> {
   const depFields = def.fields.filter((f) => f.kind === 'dep' || f.kind === 'node-dep')
   if (depFields.length)
     await resolveDeps(
       depFields.map((f) => f.spec as DepKey),
       state,
-      def.name
+      def.name,
+      timings
     )
   const gateFields = def.fields.filter((f) => f.kind === 'gate')
   const gates = gateFields.length ? await askGates(def, gateFields, state, current) : {}
