@@ -15,7 +15,7 @@ import {
   type NodeOf,
   type Shape
 } from './node'
-import { depInputs, findDepCycle, resolveFields, type DepKey, type GateHook, type RunState } from './resolver'
+import { depInputs, findDepCycle, resolveFields, timingDeps, type DepKey, type GateHook, type RunState } from './resolver'
 import { yieldIfBusy } from './scheduler'
 import { ATTR, inSpan } from '../tracing/tracer'
 
@@ -271,11 +271,13 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
           const started = performance.now()
           observer?.nodeStarted?.(node.name, step)
           // One span per node step: its deps (as events), the choice and the fill of the next node.
-          current = await inSpan(`node ${node.name}`, { [ATTR.node]: node.name, [ATTR.step]: step }, async () => {
-            if (!resolved.has(instance)) Object.assign(instance, await resolveFields(node, state, instance))
-            state.trace.push(instance)
-            return this.next(node, instance, state, resolved, maxIterations === 0 || step < maxIterations ? undefined : maxIterations)
-          })
+          current = await inSpan(`node ${node.name}`, { [ATTR.node]: node.name, [ATTR.step]: step }, (span) =>
+            timingDeps(span, state, async () => {
+              if (!resolved.has(instance)) Object.assign(instance, await resolveFields(node, state, instance))
+              state.trace.push(instance)
+              return this.next(node, instance, state, resolved, maxIterations === 0 || step < maxIterations ? undefined : maxIterations)
+            })
+          )
           observer?.nodeFinished?.(node.name, step, performance.now() - started, instance)
         }
         return resultOf(state.trace)

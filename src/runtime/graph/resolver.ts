@@ -6,7 +6,7 @@ import { isRecall, type Dep, type DepInput, type Gate, type Recall } from './mar
 import { isNodeDef, nodeOf, type AnyNodeDef, type FieldInfo, type NodeInstance } from './node'
 import { yieldIfBusy } from './scheduler'
 import type { Span } from '@opentelemetry/api'
-import { ATTR, inSpan, recordingSpan } from '../tracing/tracer'
+import { addDepEvents, ATTR, inSpan, type DepEventColumns } from '../tracing/tracer'
 
 /** Something computed once per run: a dependency function, or a node the LM fills as a dependency. */
 export type DepKey = Dep<unknown> | AnyNodeDef
@@ -37,6 +37,8 @@ export interface RunState {
   readonly gates: Map<AnyNodeDef, Record<string, unknown>>
   readonly gateHook: GateHook | undefined
   readonly observer?: { depResolved?(node: string, dep: string, ms: number): void }
+  /** The dep timings of the node step in progress, when tracing records its span (see stepTimings). */
+  depTimings?: DepTimings | undefined
 }
 
 export function depName(key: DepKey): string {
@@ -131,30 +133,27 @@ export function recallFromTrace(recall: Recall<unknown>, trace: readonly NodeIns
 }
 
 /**
- * The dep timings of a node's span, gathered in a plain array as deps resolve and added to the span
- * as events (name, duration, the time each resolved) in one go when its resolution ends: an event
- * each as it happens costs more (pitfall 11). Node-as-dep fills resolve their own deps under the
- * same span, within the outer resolution: they are handed its timings. (Not a WeakMap by span: a
- * hash table that young spans come and go through makes every scavenge of the young generation
- * slower.)
+ * The dep timings of a node step's span, gathered column by column as its deps resolve (its own,
+ * its successor's, and those of node-as-dep fills, concurrently) and handed to the span in one go
+ * when the step ends (addDepEvents: one `dep` event each, with name, duration and the time it
+ * resolved): an event each as it happens costs more (pitfall 11).
  */
-interface DepTimings {
+export interface DepTimings extends DepEventColumns {
   readonly span: Span
-  /** Dep name, node name, performance.now() when it resolved, duration in ms; then the next dep's. */
-  readonly flat: Array<string | number>
 }
 
-/** Timings for the active span, if tracing records it; undefined (no work at all) otherwise. */
-function beginTimings(): DepTimings | undefined {
-  const span = recordingSpan()
-  return span ? { span, flat: [] } : undefined
-}
-
-function endTimings(timings: DepTimings): void {
-  const { span, flat } = timings
-  for (let i = 0; i < flat.length; i += 4) {
-    const ms = flat[i + 3] as number
-    span.addEvent('dep', { [ATTR.dep]: flat[i]!, [ATTR.depMs]: Math.round(ms * 1000) / 1000, [ATTR.node]: flat[i + 1]! }, flat[i + 2] as number)
+/**
+ * Runs a node step's work with its dep timings gathered in `state` (when tracing records `span`;
+ * otherwise no timing work at all), and hands them to the span at the end.
+ */
+export async function timingDeps<T>(span: Span, state: RunState, work: () => Promise<T>): Promise<T> {
+  if (!span.isRecording()) return work()
+  const timings: DepTimings = (state.depTimings = { span, names: [], nodes: [], durationsMs: [], resolvedAt: [] })
+  try {
+    return await work()
+  } finally {
+    state.depTimings = undefined
+    if (timings.names.length) addDepEvents(span, timings)
   }
 }
 
@@ -163,17 +162,7 @@ function endTimings(timings: DepTimings): void {
  * concurrently. When one fails, its siblings are aborted (their signal fires) and awaited before
  * the failure is raised, so nothing keeps running behind the error.
  */
-export async function resolveDeps(roots: readonly DepKey[], state: RunState, node: string, outer?: DepTimings): Promise<void> {
-  if (outer) return resolveLevels(roots, state, node, outer)
-  const timings = beginTimings()
-  try {
-    await resolveLevels(roots, state, node, timings)
-  } finally {
-    if (timings) endTimings(timings)
-  }
-}
-
-async function resolveLevels(roots: readonly DepKey[], state: RunState, node: string, timings: DepTimings | undefined): Promise<void> {
+export async function resolveDeps(roots: readonly DepKey[], state: RunState, node: string): Promise<void> {
   for (const level of levels(roots, state.cache)) {
     state.signal.throwIfAborted()
     const siblings = new AbortController()
@@ -182,7 +171,7 @@ async function resolveLevels(roots: readonly DepKey[], state: RunState, node: st
     try {
       const outcomes = await Promise.allSettled(
         level.map((key) =>
-          computeDep(key, { ...state, signal: siblings.signal }, node, timings).catch((error: unknown) => {
+          computeDep(key, { ...state, signal: siblings.signal }, node).catch((error: unknown) => {
             siblings.abort(error)
             throw error
           })
@@ -197,7 +186,7 @@ async function resolveLevels(roots: readonly DepKey[], state: RunState, node: st
   }
 }
 
-async function computeDep(key: DepKey, state: RunState, node: string, timings: DepTimings | undefined): Promise<unknown> {
+async function computeDep(key: DepKey, state: RunState, node: string): Promise<unknown> {
   await yieldIfBusy()
   const started = performance.now()
   const name = depName(key)
@@ -205,20 +194,26 @@ async function computeDep(key: DepKey, state: RunState, node: string, timings: D
   const spanned = !isNodeDef(key) && key.spanned
   try {
     if (spanned) return await inSpan(`dep ${name}`, { [ATTR.dep]: name, [ATTR.node]: node }, () => computeDepNow(key, state, node))
-    return await computeDepNow(key, state, node, timings)
+    return await computeDepNow(key, state, node)
   } finally {
     const ended = performance.now()
     const ms = ended - started
     state.observer?.depResolved?.(node, name, ms)
-    if (!spanned) timings?.flat.push(name, node, ended, ms)
+    const timings = state.depTimings
+    if (timings && !spanned) {
+      timings.names.push(name)
+      timings.nodes.push(node)
+      timings.durationsMs.push(Math.round(ms * 1000) / 1000)
+      timings.resolvedAt.push(ended)
+    }
   }
 }
 
-async function computeDepNow(key: DepKey, state: RunState, node: string, timings?: DepTimings): Promise<unknown> {
+async function computeDepNow(key: DepKey, state: RunState, node: string): Promise<unknown> {
   if (isNodeDef(key)) {
     // A node as a dependency: the LM fills it from its own resolved fields. It is not in the trace.
     if (!state.lm) throw new GraphError(`${key.name} (a dependency of ${node}) needs an LM, and the run has none`)
-    const context = await resolveFields(key, state, {}, timings)
+    const context = await resolveFields(key, state)
     return state.lm.fill(key, context, key.name, undefined, { signal: state.signal })
   }
   const inputs: Record<string, unknown> = {}
@@ -271,17 +266,15 @@ async function askGates(def: AnyNodeDef, fields: readonly FieldInfo[], state: Ru
 
 /**
  * The values of a node's non-plain fields, in declaration order: deps (concurrently, as a DAG),
- * then gates (through the hook), then recalls (from the trace). `timings`: the enclosing
- * resolution's, when a node-as-dep resolves its own deps.
+ * then gates (through the hook), then recalls (from the trace).
  */
-export async function resolveFields(def: AnyNodeDef, state: RunState, current: NodeInstance = {}, timings?: DepTimings): Promise<Record<string, unknown>> {
+export async function resolveFields(def: AnyNodeDef, state: RunState, current: NodeInstance = {}): Promise<Record<string, unknown>> {
   const depFields = def.fields.filter((f) => f.kind === 'dep' || f.kind === 'node-dep')
   if (depFields.length)
     await resolveDeps(
       depFields.map((f) => f.spec as DepKey),
       state,
-      def.name,
-      timings
+      def.name
     )
   const gateFields = def.fields.filter((f) => f.kind === 'gate')
   const gates = gateFields.length ? await askGates(def, gateFields, state, current) : {}

@@ -23,7 +23,7 @@ import { randomBytes } from 'node:crypto'
 import { runInContext, SharedContextManager } from '../engine/async-context'
 import type { SpanBatch, SpanDto } from '../../common/trace-contract'
 import { redactSpans, type RedactOptions } from '../../common/trace/redact'
-import { CONTENT_ATTRIBUTES, tracerProviderChanged } from './tracer'
+import { ATTR, CONTENT_ATTRIBUTES, takeDepEvents, tracerProviderChanged, type DepEventColumns } from './tracer'
 
 const KINDS = ['internal', 'server', 'client', 'producer', 'consumer'] as const
 const STATUS = ['unset', 'ok', 'error'] as const
@@ -101,6 +101,38 @@ export function toSpanDto(span: ReadableSpan, open = false): SpanDto {
   return dto
 }
 
+/** The attributes of a dep event, in this order (as Span.addEvent made them before). */
+const DEP_EVENT_KEYS = [ATTR.dep, ATTR.depMs, ATTR.node] as const
+
+/**
+ * A finished span's events, packed (see PackedEvents): its own and its dep events (tracer.ts,
+ * addDepEvents), whose times (performance.now()) are placed as the SDK places a performance
+ * timestamp: relative to the span's start (`startedAt`, performance.now() then).
+ */
+function packedEventsOf(span: ReadableSpan, deps: DepEventColumns | undefined, startedAt: number): PackedEvents | undefined {
+  if (!deps) return span.events.length ? packEvents(span.events) : undefined
+  const count = deps.names.length
+  const times = new Float64Array(count * 2)
+  const [seconds, nanoseconds] = span.startTime
+  for (let i = 0; i < count; i++) {
+    const ns = nanoseconds + Math.round((deps.resolvedAt[i]! - startedAt) * 1e6)
+    const carry = Math.floor(ns / 1e9)
+    times[2 * i] = seconds + carry
+    times[2 * i + 1] = ns - carry * 1e9
+  }
+  if (span.events.length) {
+    // Rare (an exception recorded on a node span): every event, in the order of their times.
+    const depEvents = deps.names.map((name, i) => ({
+      name: 'dep',
+      attributes: { [ATTR.dep]: name, [ATTR.depMs]: deps.durationsMs[i]!, [ATTR.node]: deps.nodes[i]! },
+      time: [times[2 * i]!, times[2 * i + 1]!] as [number, number],
+      droppedAttributesCount: 0
+    }))
+    return packEvents([...depEvents, ...span.events].sort((a, b) => a.time[0] - b.time[0] || a.time[1] - b.time[1]))
+  }
+  return { count, names: 'dep', times, keys: DEP_EVENT_KEYS, columns: [sameOrEach(deps.names), sameOrEach(deps.durationsMs), sameOrEach(deps.nodes)] }
+}
+
 /**
  * A finished span's events as the timeline keeps them: column by column rather than an object, a
  * time string and an attribute object per event. A node's dep events are most of what a run
@@ -131,18 +163,26 @@ function sameKeys(attributes: object, keys: readonly string[]): boolean {
   return i === keys.length
 }
 
-function column(events: ReadableSpan['events'], key: string): Column {
-  const first = (events[0]!.attributes as DtoAttributes)[key]
+/** A column of given values: one value if they are all the same, else the values themselves (not copied). */
+function sameOrEach(values: readonly unknown[]): Column {
+  const first = values[0]
+  for (let i = 1; i < values.length; i++) if (values[i] !== first) return values as unknown[]
+  return { all: first }
+}
+
+/** The column of `count` values (`valueAt(i)`): one value if they are all the same, numbers packed. */
+function columnOf(count: number, valueAt: (i: number) => unknown): Column {
+  const first = valueAt(0)
   let same = true
   let numbers = typeof first === 'number'
-  for (let i = 1; i < events.length && (same || numbers); i++) {
-    const value = (events[i]!.attributes as DtoAttributes)[key]
+  for (let i = 1; i < count && (same || numbers); i++) {
+    const value = valueAt(i)
     if (value !== first) same = false
     if (typeof value !== 'number') numbers = false
   }
   if (same) return { all: first }
-  const values = numbers ? new Float64Array(events.length) : new Array<unknown>(events.length)
-  for (let i = 0; i < events.length; i++) values[i] = (events[i]!.attributes as DtoAttributes)[key] as number
+  const values = numbers ? new Float64Array(count) : new Array<unknown>(count)
+  for (let i = 0; i < count; i++) values[i] = valueAt(i) as number
   return values
 }
 
@@ -159,7 +199,9 @@ function packEvents(events: ReadableSpan['events']): PackedEvents {
     times[2 * i + 1] = event.time[1]
     if (event.name !== first.name && typeof names === 'string') names = events.map((e) => e.name)
   }
-  const columns = packed ? keys.map((key) => column(events, key)) : events.map((event) => (event.attributes ?? {}) as DtoAttributes)
+  const columns = packed
+    ? keys.map((key) => columnOf(count, (i) => (events[i]!.attributes as DtoAttributes)[key]))
+    : events.map((event) => (event.attributes ?? {}) as DtoAttributes)
   return { count, names, times, keys: packed ? keys : undefined, columns }
 }
 
@@ -217,7 +259,7 @@ function interned(name: string): string {
 }
 
 /** Appends a finished span to a chunk's slot; returns its size estimate. */
-function storeSpan(chunk: Chunk, slot: number, span: ReadableSpan): number {
+function storeSpan(chunk: Chunk, slot: number, span: ReadableSpan, deps: DepEventColumns | undefined, startedAt: number): number {
   const { traceId, spanId } = span.spanContext()
   const { refs, times, codes } = chunk
   const r = slot * REFS
@@ -226,7 +268,7 @@ function storeSpan(chunk: Chunk, slot: number, span: ReadableSpan): number {
   refs[r + 2] = span.parentSpanContext?.spanId
   refs[r + 3] = interned(span.name)
   refs[r + 4] = span.attributes
-  refs[r + 5] = span.events.length ? packEvents(span.events) : undefined
+  refs[r + 5] = packedEventsOf(span, deps, startedAt)
   refs[r + 6] = partsOf(span)
   refs[r + 7] =
     span.links.length || span.status.message
@@ -244,7 +286,7 @@ function storeSpan(chunk: Chunk, slot: number, span: ReadableSpan): number {
   times[t + 3] = span.endTime[1]
   codes[slot * 2] = span.kind
   codes[slot * 2 + 1] = span.status.code
-  let bytes = 200 + span.events.length * 100
+  let bytes = 200 + (span.events.length + (deps?.names.length ?? 0)) * 100
   const attributes = span.attributes as DtoAttributes
   for (const key in attributes) {
     const value = attributes[key]
@@ -287,6 +329,8 @@ export interface TimelineOptions {
   onBatch?: (batch: SpanBatch) => void
   /** How long spans are gathered before a batch goes out. */
   batchMs?: number
+  /** Told of every span as it ends, with its DTO made on demand (the collector's copy comes from it). */
+  onEnded?: (span: ReadableSpan, dto: () => SpanDto) => void
   /** Bounds of the finished spans kept for export; the oldest go first. */
   maxSpans?: number
   maxBytes?: number
@@ -347,20 +391,25 @@ export class TimelineProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
+    const deps = takeDepEvents(span)
     if (this.openWhenClosed) return
     // Spans mostly end in the reverse order they started: the search from the end is short.
     const at = this.open.lastIndexOf(span)
     if (at >= 0) {
-      this.open.splice(at, 1)
-      this.openNumbers.splice(at, 1)
+      removeAt(this.open, at)
+      removeAt(this.openNumbers, at)
     }
+    // performance.now() when the span started, to place its dep events: the SDK measures its
+    // duration on that clock, and ended it a fraction of a microsecond before this runs.
+    const startedAt = deps ? performance.now() - (span.duration[0] * 1e3 + span.duration[1] / 1e6) : 0
     const index = this.next - this.first
     let chunk = this.chunks[index >> 10]
     if (!chunk) this.chunks.push((chunk = new Chunk()))
-    this.finishedBytes += storeSpan(chunk, index & (CHUNK - 1), span)
-    this.next++
+    this.finishedBytes += storeSpan(chunk, index & (CHUNK - 1), span, deps, startedAt)
+    const number = this.next++
     this.evict(0)
     if (this.options.onBatch) this.schedule()
+    this.options.onEnded?.(span, () => this.dtoAt(number))
   }
 
   /** How many spans the store holds (finished and open). */
@@ -445,6 +494,12 @@ export class TimelineProcessor implements SpanProcessor {
     this.openNumbers.length = 0
     return Promise.resolve()
   }
+}
+
+/** Removes the item at `at` (splice without the array of what it removed). */
+function removeAt(array: unknown[], at: number): void {
+  if (at < array.length - 1) array.copyWithin(at, at + 1)
+  array.pop()
 }
 
 /**
@@ -550,9 +605,10 @@ export interface CollectorOptions {
 
 /**
  * Sends a sampled, redacted copy of finished spans to an external exporter. Sampling happens here
- * rather than in the provider, because the timeline records every span.
+ * rather than in the provider, because the timeline records every span; the copy is made from the
+ * timeline's (the same DTO the window and files get, dep events included).
  */
-export class CollectorProcessor implements SpanProcessor {
+export class Collector {
   private readonly batch: BatchSpanProcessor
   ratio: number
 
@@ -562,11 +618,10 @@ export class CollectorProcessor implements SpanProcessor {
     this.batch = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000, maxQueueSize: 4096 })
   }
 
-  onStart(): void {}
-
-  onEnd(span: ReadableSpan): void {
+  /** A span has ended; `dto` makes its plain copy. */
+  add(span: ReadableSpan, dto: () => SpanDto): void {
     if (!traceSampled(span.spanContext().traceId, this.ratio)) return
-    const [clean] = redactSpans([toSpanDto(span)], redaction(this.options.secrets?.() ?? []))
+    const [clean] = redactSpans([dto()], redaction(this.options.secrets?.() ?? []))
     const attributes = (dto: SpanDto['attributes']) => {
       if (this.options.captureContent) return dto as ReadableSpan['attributes']
       const kept = { ...dto }
@@ -584,7 +639,7 @@ export class CollectorProcessor implements SpanProcessor {
       status: { code: span.status.code, ...(clean!.status.message !== undefined ? { message: clean!.status.message } : {}) },
       attributes: attributes(clean!.attributes),
       links: span.links.map((link, i) => ({ ...link, attributes: attributes(clean!.links[i]!.attributes) })),
-      events: span.events.map((event, i) => ({ ...event, name: clean!.events[i]!.name, attributes: attributes(clean!.events[i]!.attributes) })),
+      events: clean!.events.map((event) => ({ name: event.name, attributes: attributes(event.attributes), time: hrTimeOf(event.time), droppedAttributesCount: 0 })),
       duration: span.duration,
       ended: span.ended,
       resource: span.resource,
@@ -605,6 +660,11 @@ export class CollectorProcessor implements SpanProcessor {
   }
 }
 
+/** A DTO time (nanoseconds since the epoch, decimal) as the SDK's [seconds, nanoseconds]. */
+function hrTimeOf(nanoseconds: string): [number, number] {
+  return nanoseconds.length > 9 ? [Number(nanoseconds.slice(0, -9)), Number(nanoseconds.slice(-9))] : [0, Number(nanoseconds)]
+}
+
 export interface TracingOptions {
   timeline?: TimelineOptions
   collector?: CollectorOptions
@@ -615,17 +675,18 @@ export interface TracingOptions {
 /** Tracing, switched on: the provider registered as the API's global, with its processors. */
 export class Tracing {
   readonly timeline: TimelineProcessor
-  readonly collector: CollectorProcessor | undefined
+  readonly collector: Collector | undefined
   private readonly provider: NodeTracerProvider
 
   private constructor(options: TracingOptions) {
-    this.timeline = new TimelineProcessor(options.timeline)
-    this.collector = options.collector ? new CollectorProcessor(options.collector) : undefined
+    const collector = options.collector ? new Collector(options.collector) : undefined
+    this.collector = collector
+    this.timeline = new TimelineProcessor(collector ? { ...options.timeline, onEnded: (span, dto) => collector.add(span, dto) } : options.timeline)
     this.provider = new NodeTracerProvider({
       resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'cortex', 'process.pid': process.pid }),
       sampler: new AlwaysOnSampler(),
       idGenerator: new PooledIdGenerator(),
-      spanProcessors: [this.timeline, ...(this.collector ? [this.collector] : [])]
+      spanProcessors: [this.timeline]
     })
   }
 
@@ -642,11 +703,13 @@ export class Tracing {
   /** Sends what is pending (timeline batch, collector queue). */
   async flush(): Promise<void> {
     await this.provider.forceFlush()
+    await this.collector?.forceFlush()
   }
 
   /** Flushes and unregisters: spans are no longer created. */
   async stop(): Promise<void> {
     await this.provider.shutdown()
+    await this.collector?.shutdown()
     if (trace.getTracerProvider() === this.provider || isProxyFor(this.provider)) disableGlobals()
   }
 }

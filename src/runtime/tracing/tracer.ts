@@ -54,6 +54,51 @@ export function recordingSpan(): Span | undefined {
   return span?.isRecording() ? span : undefined
 }
 
+/** A node span's dep events, column by column: one event per index. */
+export interface DepEventColumns {
+  readonly names: string[]
+  /** The node each dep resolved for (a node-as-dep's deps resolve under its parent's span). */
+  readonly nodes: string[]
+  readonly durationsMs: number[]
+  /** performance.now() when each resolved. */
+  readonly resolvedAt: number[]
+}
+
+/**
+ * Dep events handed to spans and not yet taken by the SDK side, which takes them when the span ends
+ * (sdk.ts): one `dep` span event each (cortex.dep.name, cortex.dep.duration_ms, cortex.node.name;
+ * the time the dep resolved) in every copy of the span it makes, for the timeline, the feed, files
+ * and the collector. Not Span.addEvent, 50 times for 50 deps (four objects per event), and not array
+ * attributes (the SDK checks and copies every array): those were most of tracing's cost for a node
+ * with many instant deps (pitfall 11). Each entry lives from the end of a node step to the end of
+ * its span, a microtask later: a few at most, searched from the newest.
+ */
+const pendingDepEvents: Array<{ readonly span: Span; readonly columns: DepEventColumns }> = []
+
+/** Records `columns` as dep events of `span`, which is about to end. */
+export function addDepEvents(span: Span, columns: DepEventColumns): void {
+  if (!span.isRecording()) return
+  dropEnded()
+  pendingDepEvents.push({ span, columns })
+}
+
+/** Drops what spans that ended unseen left behind (tracing switched off meanwhile). */
+function dropEnded(): void {
+  for (let i = pendingDepEvents.length - 1; i >= 0; i--) if (!pendingDepEvents[i]!.span.isRecording()) pendingDepEvents.splice(i, 1)
+}
+
+/** The dep events handed to `span` (which has ended), taken. */
+export function takeDepEvents(span: object): DepEventColumns | undefined {
+  if (!pendingDepEvents.length) return undefined
+  for (let i = pendingDepEvents.length - 1; i >= 0; i--) {
+    const entry = pendingDepEvents[i]!
+    if (entry.span !== span) continue
+    pendingDepEvents.splice(i, 1)
+    return entry.columns
+  }
+  return undefined
+}
+
 /** Whether LM prompts and answers go into spans (gen_ai.input/output.messages). On by default, in the app. */
 let captureContent = true
 export function setCaptureContent(on: boolean): void {
