@@ -6,7 +6,7 @@
  *
  * Tracing off means no provider at all: the API's no-op tracer creates no spans (pitfall 11).
  */
-import { context, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api'
+import { context, propagation, trace } from '@opentelemetry/api'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import {
@@ -20,7 +20,7 @@ import {
 } from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { randomBytes } from 'node:crypto'
-import { runInContext, SharedContextManager } from '../engine/async-context'
+import { EMPTY_CONTEXT, runInContext, SharedContextManager } from '../engine/async-context'
 import type { SpanBatch, SpanDto } from '../../common/trace-contract'
 import { redactSpans, type RedactOptions } from '../../common/trace/redact'
 import { ATTR, CONTENT_ATTRIBUTES, takeDepEvents, tracerProviderChanged, type DepEventColumns } from './tracer'
@@ -458,7 +458,7 @@ export class TimelineProcessor implements SpanProcessor {
     if (this.timer) return
     // Outside the traced code's context: a timer keeps the context it was made in (the run's open
     // spans, with all their events) alive until it fires, long enough for the GC to copy it all.
-    this.timer = runInContext(ROOT_CONTEXT, () => setTimeout(() => this.flush(), this.batchMs))
+    this.timer = runInContext(EMPTY_CONTEXT, () => setTimeout(() => this.flush(), this.batchMs))
     // A pending batch never keeps the process alive.
     this.timer.unref?.()
   }
