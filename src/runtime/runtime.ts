@@ -607,11 +607,16 @@ export class Runtime implements Disposable {
    * evaluation that starts and ends within that time is never announced (it is its own answer).
    */
   private queueTaskChange(info: TaskInfo): void {
+    if (info.endedAt !== undefined && info.kind === 'eval' && !this.announcedTasks.has(info.id)) {
+      // A quick evaluation: forgotten at once rather than at the timer (a pipe runs hundreds in
+      // one interval; kept that long, they outlived young-generation collections and were copied).
+      this.pendingTaskChanges.delete(info.id)
+      return
+    }
     this.pendingTaskChanges.set(info.id, info)
     this.taskTimer ??= setTimeout(() => {
       this.taskTimer = undefined
       for (const change of this.pendingTaskChanges.values()) {
-        if (change.endedAt !== undefined && !this.announcedTasks.has(change.id) && change.kind === 'eval') continue // a quick evaluation
         if (change.endedAt === undefined) this.announcedTasks.add(change.id)
         else this.announcedTasks.delete(change.id)
         this.broadcast('tasks.changed', change)
