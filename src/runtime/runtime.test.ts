@@ -167,6 +167,17 @@ describe('Runtime', () => {
     ])
   })
 
+  it("a caller's cancel ends an evaluation that awaits a promise that never settles, and the namespace goes on", async () => {
+    const client = connectedClient()
+    const controller = new AbortController()
+    const pending = client.call('repl.evaluate', { code: 'await new Promise(() => {})' }, { signal: controller.signal, awaitAnswerOnCancel: true })
+    await new Promise((r) => setTimeout(r, 20))
+    controller.abort()
+    expect(await pending).toMatchObject({ ok: false, error: { code: 'cancelled' } })
+    expect(await client.call('tasks.list', {})).toContainEqual(expect.objectContaining({ kind: 'eval', state: 'cancelled' }))
+    expect(resultText(await client.call('repl.evaluate', { code: '6 * 7' }))).toBe('42')
+  })
+
   it('shares one namespace between clients; each sees the others’ results as events', async () => {
     const log = new MemoryLogger()
     const runtime = store.add(new Runtime({ host: 'in-process', log }))

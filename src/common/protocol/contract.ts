@@ -30,6 +30,7 @@ export type PayloadOf<C extends Contract, E extends EventName<C>> = z.output<C['
 
 /** Given to every handler: cancellation crosses the wire as this signal. */
 export interface RequestContext {
+  /** Made when first read (see rpc.ts): pass the context on, and read it where the work needs it. */
   readonly signal: AbortSignal
   readonly requestId: number
 }

@@ -106,6 +106,26 @@ describe('RpcClient / RpcServer', () => {
     expect(aborted[0]).toBeInstanceOf(ProtocolError)
   })
 
+  it('a cancel that arrives before the handler reads its signal still reaches it: the signal it then gets is aborted', async () => {
+    let readSignal: () => AbortSignal = () => AbortSignal.abort()
+    const { client } = setup({
+      // Reads the signal only later, as an evaluation that starts awaiting after its synchronous part does.
+      'wait.forever': (_params, request) => {
+        readSignal = () => request.signal
+        return new Promise(() => {})
+      }
+    })
+    const controller = new AbortController()
+    const call = client.call('wait.forever', {}, { signal: controller.signal, awaitAnswerOnCancel: true })
+    await new Promise((r) => setTimeout(r, 10))
+    controller.abort()
+    await new Promise((r) => setTimeout(r, 10))
+    const signal = readSignal()
+    expect(signal.aborted).toBe(true)
+    expect(signal.reason).toBeInstanceOf(ProtocolError)
+    void call.catch(() => undefined)
+  })
+
   it('a call with an already aborted signal is never sent', async () => {
     const { client, serverPort } = setup()
     let seen = 0

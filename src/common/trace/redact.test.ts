@@ -220,13 +220,23 @@ describe('redactText', () => {
     ['AIzaSyA-1234567890abcdefghijklmnopqrstu', REDACTED],
     ['-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\nrest', `${REDACTED}\nrest`],
     ['redis://:only-password@cache:6379/0', `redis://:${REDACTED}@cache:6379/0`],
+    // Each word a secret key has in it (the quick test for whether a text needs the patterns at all).
+    ['Cookie: sid=abc123', `Cookie: ${REDACTED}`],
+    ['const c = { credential: "c-123" }', `const c = { credential: "${REDACTED}" }`],
+    ['passwd: p-456', `passwd: ${REDACTED}`],
+    ['accessKey=AK1 private_key=PK2 CLIENT_SECRET=CS3', `accessKey=${REDACTED} private_key=${REDACTED} CLIENT_SECRET=${REDACTED}`],
     // Ordinary text stays.
     ['the bearer of this letter', 'the bearer of this letter'],
     ['risk-assessment-framework-for-2024-q3', 'risk-assessment-framework-for-2024-q3'],
     ['https://example.com/path?page=2&sort=asc', 'https://example.com/path?page=2&sort=asc'],
-    ['tokens: 1834, input_tokens=12', 'tokens: 1834, input_tokens=12']
+    ['tokens: 1834, input_tokens=12', 'tokens: 1834, input_tokens=12'],
+    ['const x = i >= 0 ? { a: 1 } : [-1]', 'const x = i >= 0 ? { a: 1 } : [-1]']
   ])('%j', (text, expected) => {
     expect(redactText(text)).toBe(expected)
+  })
+
+  it("redacts the value of a caller's own secret key in text, whatever word it is", () => {
+    expect(redactText('pin=1234 and --otp 987654', { extraKeys: [/^(?:pin|otp)$/] })).toBe(`pin=${REDACTED} and --otp ${REDACTED}`)
   })
 
   it('redacts JSON text as data: any value of a secret key, at any depth, and the text stays JSON', () => {

@@ -161,11 +161,23 @@ function redactString(text: string, ctx: Context, depth: number): string {
 }
 
 // Every text a pattern above can change contains one of these: most attribute values (names,
-// ids, numbers as text) contain none and are passed over with one test (the live feed redacts every span).
-const MAYBE_SECRET = /[=:]|-----BEGIN|bearer|sk-|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|AIza|eyJ|(?:^|[^\w.-])-/i
+// ids, numbers as text) and most code (`const x = 1`, `a ? b : c`) contain none, and are passed
+// over with a test or two (the live feed redacts every span, the store every input and output).
+// A value pattern needs its marker; a key's value (`key=…`, `key: …`, `--key …`, a JSON pair)
+// needs a separator and a key that secretKey takes, which has one of SECRET_KEY_WORD in it.
+const VALUE_MARKER = /-----BEGIN|:\/\/|bearer|sk-|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|AIza|eyJ/i
+const KEY_SEPARATOR = /[=:]|(?:^|[^\w.-])-/
+const SECRET_KEY_WORD = /key|token|secret|passw|authoriz|cookie|credential/i
+
+function mayHoldSecret(text: string, ctx: Context): boolean {
+  if (VALUE_MARKER.test(text)) return true
+  if (!KEY_SEPARATOR.test(text)) return false
+  // The caller's own secret keys may be any words.
+  return ctx.extraKeys.length > 0 || SECRET_KEY_WORD.test(text)
+}
 
 function redactPatterns(text: string, ctx: Context): string {
-  if (!MAYBE_SECRET.test(text) && !ctx.extraPatterns.some((pattern) => test(pattern, text))) return text
+  if (!mayHoldSecret(text, ctx) && !ctx.extraPatterns.some((pattern) => test(pattern, text))) return text
   let out = text
   for (const { pattern, replace } of VALUE_PATTERNS) out = out.replace(pattern, replace)
   out = out.replace(JSON_PAIR, (match, key: string, separator: string, value: string) =>

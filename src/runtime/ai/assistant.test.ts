@@ -55,7 +55,7 @@ async function setup(options: { key?: string | undefined; tracing?: boolean; con
       ai()
         .map((w) => w.text)
         .join(''),
-    nl: (code: string, signal?: AbortSignal) => runtime.evaluate('nl', code, signal),
+    nl: (code: string, signal?: AbortSignal) => runtime.evaluate('nl', code, { signal }),
     js: (code: string) => runtime.evaluate('js', code)
   }
 }

@@ -16,6 +16,11 @@ export interface Task {
   setState(state: 'running' | 'waiting'): void
   /** Ends it; later calls are ignored. */
   finish(state: 'done' | 'failed' | 'cancelled', detail?: string): void
+  /**
+   * Cancels it when `parent` aborts (or at once if it has), from now until it ends: the `parent`
+   * of {@link TaskManager.create}, for a task that learns only later that it will wait on something.
+   */
+  cancelWith(parent: AbortSignal): void
   /** Runs `fn` as this task: its output, errors and child tasks are attributed to it. */
   run<T>(fn: () => T): T
   /** A process group to kill when the task is cancelled. */
@@ -76,6 +81,7 @@ export class TaskManager {
     let processes: Set<number> | undefined
     const info: TaskInfo = { id, kind, label, state: 'running', startedAt: Date.now() }
     const key = this.key
+    const parents: AbortSignal[] = []
     const onParentAbort = (): void => task.finish('cancelled', 'its parent was cancelled')
     const task: Task = {
       id,
@@ -94,7 +100,7 @@ export class TaskManager {
         info.state = state
         info.endedAt = Date.now()
         if (detail) info.detail = detail
-        options.parent?.removeEventListener('abort', onParentAbort)
+        for (const parent of parents) parent.removeEventListener('abort', onParentAbort)
         if (state === 'cancelled') {
           controller ??= new AbortController()
           controller.abort(new DOMException(detail ?? 'cancelled', 'AbortError'))
@@ -105,13 +111,19 @@ export class TaskManager {
         this.finished.length = Math.min(this.finished.length, HISTORY)
         this.changes.fire({ ...info })
       },
+      cancelWith: (parent) => {
+        if (info.endedAt !== undefined) return
+        if (parent.aborted) return onParentAbort()
+        parents.push(parent)
+        parent.addEventListener('abort', onParentAbort, { once: true })
+      },
       // The active span stays: work a task starts is traced under the span that started the task.
       run: (fn) => runInContext(activeContext().setValue(key, task), fn),
       adoptProcess: (pid) => void (processes ??= new Set()).add(pid)
     }
-    options.parent?.addEventListener('abort', onParentAbort, { once: true })
     this.live.set(id, task)
     this.changes.fire({ ...info })
+    if (options.parent) task.cancelWith(options.parent)
     return task
   }
 }

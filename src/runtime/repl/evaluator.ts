@@ -161,15 +161,20 @@ export class Evaluator {
     return ++this.lastId
   }
 
-  async evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalResult> {
+  /**
+   * Runs one input as a task; `options.signal` aborting cancels it. The signal is read only if the
+   * input awaits (a synchronous one ends before any cancel can arrive), so a caller may pass an
+   * object that makes it when read (an RPC request's context).
+   */
+  async evaluate(code: string, options: { readonly signal?: AbortSignal } = {}): Promise<EvalResult> {
     const evalId = ++this.lastId
     this.generation++
     const label = code.split('\n')[0]!.slice(0, 80)
-    const task = this.options.tasks.create('eval', label, { channel: 'js', id: `e${evalId}`, parent: options.signal })
+    const task = this.options.tasks.create('eval', label, { channel: 'js', id: `e${evalId}` })
     // The root span of what this input does (graph runs it starts are its children).
     return task.run(() =>
       inSpan('repl.input', { [ATTR.evalId]: evalId, [ATTR.input]: code.slice(0, 1000), [ATTR.mode]: 'js' }, async (span) => {
-        const result = await this.run(code, evalId, task)
+        const result = await this.run(code, evalId, task, options)
         if (!result.ok) markFailed(span, `${result.error.name}: ${result.error.message}`)
         return result
       })
@@ -186,13 +191,17 @@ export class Evaluator {
     }
   }
 
-  private async run(code: string, evalId: number, task: Task): Promise<EvalResult> {
+  private async run(code: string, evalId: number, task: Task, options: { readonly signal?: AbortSignal }): Promise<EvalResult> {
     try {
       const transformed = transformInput(code)
       const script = new vm.Script(transformed.code, { filename: `${INPUT_FILE_PREFIX}${evalId}` })
       const runScript = (): unknown => script.runInContext(this.context, { breakOnSigint: transformed.mayRunLong, displayErrors: false })
       let value = transformed.mayRunLong ? this.runBlocking(runScript) : runScript()
-      if (transformed.isAsync) value = await untilAborted(value as Promise<unknown>, task.signal)
+      if (transformed.isAsync) {
+        const parent = options.signal
+        if (parent) task.cancelWith(parent)
+        value = await untilAborted(value as Promise<unknown>, task.signal)
+      }
       this.remember(value)
       task.finish('done')
       return { evalId, ok: true as const, text: render(value) }

@@ -52,6 +52,28 @@ describe('transformInput', () => {
       expect(mayBeTypeScript(code), code).toBe(true)
   })
 
+  it('takes JavaScript with signs of TypeScript but no `<` as it parses: sucrase would leave it as it is, or refuse it', () => {
+    const strip = (code: string) => sucrase(code, { transforms: ['typescript'], disableESTransforms: true, keepUnusedImports: true }).code
+    for (const code of [
+      'i >= 0 ? 1 + i : 0',
+      '({ a: 1 })',
+      'a?.b ?? c',
+      'x !== y',
+      "import x, { y as z } from 'w'",
+      'const { a: b = 1 } = c',
+      'declare\nlet x = 1'
+    ]) {
+      expect(mayBeTypeScript(code), code).toBe(true)
+      expect(strip(code), code).toBe(code)
+    }
+    // Valid JavaScript that sucrase's TypeScript parser reads as an arrow with a return type, and refuses.
+    expect(() => strip('a ? (b) : c => d')).toThrow()
+    expect(() => transformInput('a ? (b) : c => d')).not.toThrow()
+    // TypeScript still has its types stripped; with a `<` even what parses as JavaScript.
+    expect(transformInput('let n: number = 1').declared).toEqual(['n'])
+    expect(transformInput('const v = f<string>(x)').code).not.toContain('<')
+  })
+
   it('takes the TypeScript path when an input without the usual signs still is not JavaScript', () => {
     // An overload signature without types: no ':' or '<', yet TypeScript only.
     expect(transformInput('function f(a);\nfunction f(a) { return a }\nf(2)').declared).toEqual(['f'])

@@ -29,6 +29,36 @@ describe('encodeEntry / parseEntry', () => {
     expect(parseEntry(line.slice(0, -1))?.text).toBe(text)
   })
 
+  it('writes what JSON.stringify with the documented key list writes, byte for byte, whatever order the fields were set in', () => {
+    const documentedOrder = [
+      'v',
+      'id',
+      'session',
+      'seq',
+      'time',
+      'kind',
+      'mode',
+      'channel',
+      'stream',
+      'taskId',
+      'evalId',
+      'of',
+      'ok',
+      'redacted',
+      'text',
+      'bytes'
+    ]
+    const entries: Entry[] = [
+      entry(),
+      // The store sets its fields in another order than the file's (time after text).
+      { text: 'const x = 1', time: 1_700_000_000_123, kind: 'input', mode: 'nl', seq: 2, session: 's', id: 's.2', v: 1 },
+      entry({ kind: 'output', mode: undefined, channel: 'graph', stream: 'stdout', taskId: 'g1', evalId: 0, text: '' }),
+      entry({ kind: 'event', mode: undefined, of: 12, ok: false, text: 'e12 failed: "boom"\n\u0000\ud83c' }),
+      entry({ redacted: true, text: 'key=[redacted] \u2028 \\ 🎉', bytes: 123_456 })
+    ]
+    for (const value of entries) expect(encodeEntry(value)).toBe(`${JSON.stringify(value, documentedOrder)}\n`)
+  })
+
   it('drops keys that are not part of the format', () => {
     const line = encodeEntry({ ...entry(), extra: 'no' } as Entry)
     expect(JSON.parse(line)).not.toHaveProperty('extra')

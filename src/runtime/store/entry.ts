@@ -84,9 +84,21 @@ export interface Entry {
 // before the text, so a line's head is readable in a pager.
 const KEYS = ['v', 'id', 'session', 'seq', 'time', 'kind', 'mode', 'channel', 'stream', 'taskId', 'evalId', 'of', 'ok', 'redacted', 'text', 'bytes']
 
-/** The entry as one line of the file, `\n` included, keys in the documented order (others are dropped). */
+/**
+ * The entry as one line of the file, `\n` included, keys in the documented order (others are
+ * dropped): what `JSON.stringify(entry, KEYS)` gives, byte for byte. Built a field at a time
+ * because a replacer list keeps V8 off its fast path: 2–4 times slower, and every input pays it twice.
+ */
 export function encodeEntry(entry: Entry): string {
-  return `${JSON.stringify(entry, KEYS)}\n`
+  const fields = entry as unknown as Record<string, unknown>
+  let line = '{'
+  for (const key of KEYS) {
+    const value = fields[key]
+    // JSON.stringify leaves out what it cannot write (undefined); strings and numbers it writes as values.
+    if (value === undefined) continue
+    line += `${line.length > 1 ? ',' : ''}"${key}":${JSON.stringify(value)}`
+  }
+  return `${line}}\n`
 }
 
 const KINDS = new Set(['input', 'output', 'event'])

@@ -696,7 +696,7 @@ export class Tracing {
     const tracing = new Tracing(options)
     // The context manager shares the tasks' AsyncLocalStorage (see engine/async-context.ts).
     tracing.provider.register({ contextManager: new SharedContextManager(), propagator: null })
-    tracerProviderChanged()
+    tracerProviderChanged(true)
     return tracing
   }
 
@@ -723,7 +723,7 @@ function disableGlobals(): void {
   trace.disable()
   context.disable()
   propagation.disable()
-  tracerProviderChanged()
+  tracerProviderChanged(false)
 }
 
 /**

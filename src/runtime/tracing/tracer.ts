@@ -3,11 +3,15 @@
  * no SDK registered (tracing off) every span is the API's no-op: nothing is recorded, and the
  * helpers skip the work of building attributes.
  */
-import { SpanStatusCode, trace, type Attributes, type Span, type SpanKind, type Tracer } from '@opentelemetry/api'
+import { INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type Span, type SpanKind, type Tracer } from '@opentelemetry/api'
 
 export const TRACER_NAME = 'cortex'
 
 let cachedTracer: Tracer | undefined
+/** Whether a provider is registered (sdk.ts says so): without one, every span is the API's no-op. */
+let recording = false
+/** The span work gets while tracing is off: records nothing, like the API's own no-op spans. */
+const NOT_RECORDING: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
 
 /**
  * Cortex's tracer. Looked up once per registration rather than per span: the API's lookup (global,
@@ -18,9 +22,10 @@ export function tracer(): Tracer {
   return (cachedTracer ??= trace.getTracer(TRACER_NAME))
 }
 
-/** Forgets the looked-up tracer: the next span asks the API for the registered provider's. */
-export function tracerProviderChanged(): void {
+/** Forgets the looked-up tracer: the next span asks the API for the registered provider's (`recording`: there is one). */
+export function tracerProviderChanged(registered: boolean): void {
   cachedTracer = undefined
+  recording = registered
 }
 
 /**
@@ -28,6 +33,15 @@ export function tracerProviderChanged(): void {
  * is recorded on it and rethrown. Nothing can leave a span open (pitfall 5).
  */
 export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>, kind?: SpanKind): Promise<T> {
+  // Tracing off: what the no-op tracer would do (no span, no context change), without its
+  // wrapper, context and span objects: every REPL input runs in a span.
+  if (!recording) {
+    try {
+      return fn(NOT_RECORDING)
+    } catch (error) {
+      return Promise.reject(error as Error)
+    }
+  }
   return tracer().startActiveSpan(name, { attributes, kind }, async (span) => {
     try {
       return await fn(span)
