@@ -22,8 +22,8 @@ class LinkedContext implements Context {
   ) {}
 
   getValue(key: symbol): unknown {
-    for (let link: LinkedContext | undefined = this; link; link = link.parent) if (link.key === key) return link.value
-    return undefined
+    if (this.key === key) return this.value
+    return this.parent?.getValue(key)
   }
 
   setValue(key: symbol, value: unknown): Context {
