@@ -639,7 +639,12 @@ export class Collector {
       status: { code: span.status.code, ...(clean!.status.message !== undefined ? { message: clean!.status.message } : {}) },
       attributes: attributes(clean!.attributes),
       links: span.links.map((link, i) => ({ ...link, attributes: attributes(clean!.links[i]!.attributes) })),
-      events: clean!.events.map((event) => ({ name: event.name, attributes: attributes(event.attributes), time: hrTimeOf(event.time), droppedAttributesCount: 0 })),
+      events: clean!.events.map((event) => ({
+        name: event.name,
+        attributes: attributes(event.attributes),
+        time: hrTimeOf(event.time),
+        droppedAttributesCount: 0
+      })),
       duration: span.duration,
       ended: span.ended,
       resource: span.resource,
