@@ -496,9 +496,9 @@ export class TimelineProcessor implements SpanProcessor {
   }
 }
 
-/** Removes the item at `at` (splice without the array of what it removed). */
+/** Removes the item at `at` (splice without the array of what it removed; copyWithin is many times slower on a plain array). */
 function removeAt(array: unknown[], at: number): void {
-  if (at < array.length - 1) array.copyWithin(at, at + 1)
+  for (let i = at + 1; i < array.length; i++) array[i - 1] = array[i]
   array.pop()
 }
 
