@@ -37,7 +37,7 @@ export interface RunState {
   readonly gates: Map<AnyNodeDef, Record<string, unknown>>
   readonly gateHook: GateHook | undefined
   readonly observer?: { depResolved?(node: string, dep: string, ms: number): void }
-  /** The dep timings of the node step in progress, when tracing records its span (see stepTimings). */
+  /** The dep timings of the node step in progress, when tracing records its span (see timingDeps). */
   depTimings?: DepTimings | undefined
 }
 

@@ -62,12 +62,6 @@ export function markFailed(span: Span, message: string): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message })
 }
 
-/** The active span, if tracing records it (with tracing off there is none). */
-export function recordingSpan(): Span | undefined {
-  const span = trace.getActiveSpan()
-  return span?.isRecording() ? span : undefined
-}
-
 /** A node span's dep events, column by column: one event per index. */
 export interface DepEventColumns {
   readonly names: string[]
