@@ -59,16 +59,9 @@ describe('RpcClient / RpcServer over a trusted in-process pair', () => {
     await expect(client.call('math.add', { a: 20, b: 22 })).resolves.toBe(42)
   })
 
-  it('still refuses parameters that break the contract, and cancels across it', async () => {
-    const { client, aborted } = setup({}, { trusted: true })
+  it('still refuses parameters that break the contract (cancelling across it: see the cancellation test below)', async () => {
+    const { client } = setup({}, { trusted: true })
     await expect(client.call('math.add', { a: 'one', b: 2 } as unknown as { a: number; b: number })).rejects.toMatchObject({ code: 'invalid-params' })
-    const controller = new AbortController()
-    const call = client.call('wait.forever', {}, { signal: controller.signal })
-    await new Promise((r) => setTimeout(r, 5))
-    controller.abort()
-    await expect(call).rejects.toMatchObject({ code: 'cancelled' })
-    await new Promise((r) => setTimeout(r, 5))
-    expect(aborted).toHaveLength(1)
   })
 })
 
@@ -94,8 +87,8 @@ describe('RpcClient / RpcServer', () => {
     expect(error).toMatchObject({ name: 'TypeError', message: 'the handler broke' })
   })
 
-  it('cancellation crosses the boundary: the handler sees its signal abort', async () => {
-    const { client, aborted } = setup()
+  it.each([false, true])('cancellation crosses the boundary: the handler sees its signal abort (trusted pair: %s)', async (trusted) => {
+    const { client, aborted } = setup({}, { trusted })
     const controller = new AbortController()
     const call = client.call('wait.forever', {}, { signal: controller.signal })
     await new Promise((r) => setTimeout(r, 10))

@@ -577,9 +577,18 @@ function addSecretValues(scope: Record<string, unknown>, names: readonly string[
   }
 }
 
-/** Redaction options that also replace these exact values. */
+let lastRedaction: { secrets: string; options: RedactOptions } | undefined
+
+/**
+ * Redaction options that also replace these exact values. The same options while the secrets stay
+ * the same: the patterns are compiled once, and so is what redact.ts derives from the options
+ * (the collector asks for every span it sends, the trace session for every file and guarded batch).
+ */
 export function redaction(secrets: readonly string[]): RedactOptions {
-  return { extraPatterns: secrets.map((value) => new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g')) }
+  const joined = secrets.join('\0')
+  if (lastRedaction?.secrets !== joined)
+    lastRedaction = { secrets: joined, options: { extraPatterns: secrets.map((value) => new RegExp(value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'g')) } }
+  return lastRedaction.options
 }
 
 /** Whether a trace is kept by a ratio sampler: the same decision for every span of a trace (its id's low 8 bytes). */

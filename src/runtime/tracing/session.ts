@@ -1,6 +1,6 @@
 import type { SpanBatch, SpanDto } from '../../common/trace-contract'
 import { serializeTraceFile } from '../../common/trace/detect'
-import { redactSpans, type RedactOptions } from '../../common/trace/redact'
+import { redactSpans } from '../../common/trace/redact'
 import { DEFAULT_EXPORT_RATIO, redaction, Tracing, type CollectorOptions, type TimelineProcessor } from './sdk'
 
 export type TraceFileFormat = 'otlp-jsonl' | 'otlp-json'
@@ -35,7 +35,6 @@ export class TraceSession {
   private tracing: Tracing | undefined
   /** The timelines of earlier times tracing was on, oldest first: still exportable (kept as recorded, compact). */
   private earlier: TimelineProcessor[] = []
-  private redactionFor: { secrets: string; options: RedactOptions } | undefined
 
   constructor(private readonly options: TraceSessionOptions) {
     if (options.enabled) this.start()
@@ -93,11 +92,7 @@ export class TraceSession {
 
   private redact(spans: readonly SpanDto[]): SpanDto[] {
     if (!spans.length) return []
-    const secrets = this.options.secrets?.() ?? []
-    const joined = secrets.join('\0')
-    // The patterns are rebuilt only when the secrets change.
-    if (this.redactionFor?.secrets !== joined) this.redactionFor = { secrets: joined, options: redaction(secrets) }
-    return redactSpans(spans, this.redactionFor.options)
+    return redactSpans(spans, redaction(this.options.secrets?.() ?? []))
   }
 
   /** The share of traces the collector gets; 1 while debugging sends everything. */
