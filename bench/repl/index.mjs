@@ -171,6 +171,19 @@ async function roundTrips(repl, count, warmup, input = ARITHMETIC_INPUT) {
   }
 }
 
+/** From spawning a fresh REPL (in an empty folder) to the result of its first input, `1 + 1`, written at once (ms). */
+async function startup(repl) {
+  const started = performance.now()
+  const session = startRepl(repl)
+  try {
+    session.child.stdin.write('1 + 1\n')
+    await session.until(session.value('2'))
+    return performance.now() - started
+  } finally {
+    await session.close()
+  }
+}
+
 function memoryOf(pid) {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -247,8 +260,13 @@ export async function run({ quick = false } = {}) {
   const cpuMs = { cortex: 0, cortexProcess: 0, node: 0, ipython: 0 }
   const direct = { pingMs: [], evaluateMs: [] }
   const names = ['cortex', 'cortexProcess', 'node', ...(ipython ? ['ipython'] : [])]
+  const startMs = { cortex: [], cortexProcess: [], node: [], ipython: [] }
+  const starts = quick ? 1 : 3
   for (let round = 1; round <= rounds; round++) {
     const which = rounds > 1 ? ` (round ${round} of ${rounds})` : ''
+    await timed(`start to first result, ${starts} fresh processes of each REPL${which}`, async () => {
+      for (let i = 0; i < starts; i++) for (const name of names) startMs[name].push(await startup(REPLS[name]))
+    })
     for (const name of names) {
       const measured = await timed(`${REPLS[name].name}: ${many(count)} inputs, one at a time${which}`, () => roundTrips(REPLS[name], count, warmup))
       samples[name].push(...measured.times)
@@ -279,6 +297,15 @@ export async function run({ quick = false } = {}) {
   const ping = stats(direct.pingMs)
   const evaluate = stats(direct.evaluateMs)
   const ipy = (key, digits) => (p ? fixed(p[key], digits) : 'not installed')
+  const startRow = (label, cortexMs) => [
+    label,
+    fixed(median(cortexMs), 0),
+    fixed(median(startMs.node), 0),
+    p ? fixed(median(startMs.ipython), 0) : 'not installed',
+    ratio(median(cortexMs), median(startMs.node)),
+    '(none)',
+    '—'
+  ]
   const rows = [
     [
       'round trip, median (ms)',
@@ -329,6 +356,8 @@ export async function run({ quick = false } = {}) {
       `(reference) < ${P99_TARGET_MS} ms`,
       `(${verdict(cp.p99 < P99_TARGET_MS)})`
     ],
+    startRow('start to first result: a fresh process given `1 + 1` (ms)', startMs.cortex),
+    startRow('with a runtime process: start to first result (ms)', startMs.cortexProcess),
     [
       "CPU time per input, all of the REPL's processes (µs)",
       fixed((cpuMs.cortex * 1000) / c.n, 0),
@@ -388,6 +417,7 @@ ${details.map((d) => `- ${d}`).join('\n')}
 How it is measured (\`bench/repl/\`):
 
 - **Round trip**: each REPL runs as a fresh child with its stdin and stdout as pipes: Cortex as \`node out/main/terminal.js\` (the pipe mode of \`npx cortex\`: the runtime runs in the terminal client's process, over an in-memory port pair) and as \`node out/main/terminal.js --runtime-process\` (the terminal client forks its runtime and talks to it over IPC, as the interactive terminal does), \`node -i\` (Node's REPL), \`ipython3 --simple-prompt\` (unbuffered). The benchmark writes \`1 + i\` and a newline, waits until the result \`1 + i\` shows on stdout as a whole value, then writes the next; the time from the write to the result is one sample. Medians and p99 are over all samples; ratios are Cortex ÷ node -i. Notes: \`1 + i\` is bare arithmetic (names and integers joined by \`+ - * / %\`), which Cortex neither parses to split the input nor to rewrite it (src/common/repl/arithmetic.ts); the \`${PARSED_INPUT('i')}\` rows show an input it parses twice (acorn, 20–40 µs a parse here). Neither input can loop, so Cortex evaluates them without its SIGINT watchdog (a thread per evaluation, about 75 µs); inputs with calls, loops or member access pay that too. \`node -i\` runs every input under its watchdog, on a pipe too (its REPL sets breakEvalOnSigint; in a CPU profile here the watchdog's start and stop were about a third of node -i's CPU per input). In the pipe mode the runtime records spans only when asked (a collector, CORTEX_TRACING=on, \`%trace on\`): there is no timeline to show them; with a runtime process it records them, as for the window.
+- **Start to first result**: from spawning the REPL (in a fresh, empty folder) to the result of \`1 + 1\`, written at once; ${starts} starts of each REPL per round, alternating, median over all.
 - **CPU time per input**: user + system time from \`/proc/<pid>/stat\` over the measured inputs, summed over the REPL's processes (Cortex's pipe mode and node -i and IPython: one process each; Cortex with a runtime process: the terminal client and its runtime), divided by the inputs. On a busy machine wall times grow with the number of processes a round trip must wake (Cortex with a runtime process: client, runtime, client; the pipe mode and node -i: one); CPU time hardly does.
 - **Where the time goes**: \`bench/repl/direct.ts\` starts the runtime as the terminal client does (launchRuntimeChild, one mux channel, RpcClient) and times \`runtime.ping\` and \`repl.evaluate\` from that process.
 - **Memory**: ${many(memoryCount)} inputs \`new Uint8Array(1 << 20).fill(1)\` written at once (each REPL runs them in turn), then a marker input; the peak is the evaluating process's \`VmHWM\` from \`/proc/<pid>/status\` (Cortex: the pipe mode's one process, whose pid the REPL itself reports; node -i: the node process).

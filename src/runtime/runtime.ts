@@ -57,6 +57,8 @@ export interface RuntimeOptions {
   signalsDuringSyncRuns?: readonly NodeJS.Signals[]
   /** See EvaluatorOptions.onBlockingRun (a runtime whose host watches its heartbeat). */
   onBlockingRun?: (running: boolean) => void
+  /** Called before anything is imported: the host registers its loader hooks then (see host.ts). */
+  beforeImport?: () => void
 }
 
 /** A window that connects gets at most this many recorded spans (the latest); the file export has them all. */
@@ -164,7 +166,13 @@ export class Runtime implements Disposable {
     // Graph files import the framework as 'cortex' (see loader/hooks.ts): the same objects as the REPL's.
     ;(globalThis as Record<symbol, unknown>)[Symbol.for('cortex.api')] = api
     const seed = { ...api, ...runtimeViews(this.engine, this.tasks) }
-    this.importModule = importFromWorkingDirectory
+    const { beforeImport } = options
+    this.importModule = beforeImport
+      ? (specifier) => {
+          beforeImport()
+          return importFromWorkingDirectory(specifier)
+        }
+      : importFromWorkingDirectory
     this.evaluator = new Evaluator({
       output: this.output,
       tasks: this.tasks,

@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk'
+import type Anthropic from '@anthropic-ai/sdk'
 import { SpanKind } from '@opentelemetry/api'
 import { inspect } from 'node:util'
 import { serializeError } from '../../common/errors'
@@ -12,7 +12,7 @@ import type { GraphEngine } from '../engine/graph-engine'
 import type { OutputRouter } from '../engine/output'
 import type { Task, TaskManager } from '../engine/tasks'
 import type { AnyNodeDef } from '../graph/node'
-import { DEFAULT_IDLE_TIMEOUT_MS, genAiMessages, streamMessage } from '../lm/anthropic'
+import { anthropicSdk, DEFAULT_IDLE_TIMEOUT_MS, genAiMessages, streamMessage } from '../lm/anthropic'
 import type { Evaluator } from '../repl/evaluator'
 import { ATTR, capturingContent, inSpan, markFailed } from '../tracing/tracer'
 import { budgetFor, contextFor, estimateTokens, type ContextSources } from './context'
@@ -309,7 +309,7 @@ export class Assistant {
   private async converse(question: string, conversation: Conversation, task: Task, write: (text: string) => void, apiKey: string): Promise<string> {
     const started = performance.now()
     const baseURL = this.env()['ANTHROPIC_BASE_URL']
-    const client = new Anthropic({
+    const client = new (await anthropicSdk()).default({
       apiKey,
       ...(baseURL ? { baseURL } : {}),
       ...(this.options.maxRetries !== undefined ? { maxRetries: this.options.maxRetries } : {})

@@ -1,8 +1,21 @@
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk'
+import type Anthropic from '@anthropic-ai/sdk'
+import type { APIError } from '@anthropic-ai/sdk'
+import type * as AnthropicSdkModule from '@anthropic-ai/sdk'
 import { DEFAULT_MODEL } from '../../common/assistant-settings'
 import { clip } from '../../common/text'
 import { DEFAULT_SYSTEM_PROMPT } from './claude-cli'
 import type { LmBackend, LmRequest, LmResponse } from './types'
+
+type AnthropicSdk = typeof AnthropicSdkModule
+let loadedSdk: AnthropicSdk | undefined
+
+/**
+ * The Anthropic SDK, loaded by the first thing that calls the API (a model call, an NL input):
+ * loading it takes about 0.2 s, a quarter of the REPL's start, and many sessions never call it.
+ */
+export async function anthropicSdk(): Promise<AnthropicSdk> {
+  return (loadedSdk ??= await import('@anthropic-ai/sdk'))
+}
 
 /** The model used when none is given (override with `{ model }`): the app's one default, the assistant's too; this name is kept for graph code. */
 export const DEFAULT_ANTHROPIC_MODEL = DEFAULT_MODEL
@@ -92,7 +105,8 @@ export class AnthropicBackend implements LmBackend {
   readonly model: string
   // Private fields (#), not `private`: util.inspect and JSON.stringify do not show them, so
   // printing the backend in the REPL does not print the key (the SDK client holds it too).
-  readonly #client: Anthropic
+  #client: Promise<Anthropic> | undefined
+  readonly #clientOptions: ConstructorParameters<typeof Anthropic>[0]
   readonly #apiKey: string
   private readonly maxTokens: number
   private readonly system: string
@@ -110,12 +124,17 @@ export class AnthropicBackend implements LmBackend {
     this.system = options.system ?? DEFAULT_SYSTEM_PROMPT
     this.mode = options.structuredOutput ?? 'json_schema'
     // The key is passed explicitly so the SDK looks for no other credential (profiles, tokens).
-    this.#client = new Anthropic({
+    this.#clientOptions = {
       apiKey,
       ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
       ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {})
-    })
+    }
+  }
+
+  /** The SDK client, made by the first call. */
+  #clientNow(): Promise<Anthropic> {
+    return (this.#client ??= anthropicSdk().then((sdk) => new sdk.default(this.#clientOptions)))
   }
 
   async generate(request: LmRequest): Promise<LmResponse> {
@@ -138,7 +157,7 @@ export class AnthropicBackend implements LmBackend {
           }
         : { output_config: { format: { type: 'json_schema', schema: request.schema } } })
     }
-    const message = await streamMessage(this.#client, params, {
+    const message = await streamMessage(await this.#clientNow(), params, {
       signal: request.signal,
       idleTimeoutMs: this.idleTimeoutMs,
       apiKey: this.#apiKey
@@ -316,9 +335,11 @@ export function describeAnthropicError(error: unknown, where: { model: string; b
     return dump.includes(apiKey) ? undefined : cause
   }
   const at = `(model ${where.model})`
-  if (error instanceof APIConnectionTimeoutError)
+  // An SDK error comes from a client, so the SDK is loaded by then.
+  const sdk = loadedSdk
+  if (sdk && error instanceof sdk.APIConnectionTimeoutError)
     return new AnthropicApiError(`the Anthropic API did not answer in time ${at}`, undefined, 'timeout', true, undefined, { cause: safeCause(error) })
-  if (error instanceof APIConnectionError)
+  if (sdk && error instanceof sdk.APIConnectionError)
     return new AnthropicApiError(
       `could not reach the Anthropic API at ${where.baseURL} ${at}: ${redact(String((error.cause as Error | undefined)?.message ?? error.message))}`,
       undefined,
@@ -327,7 +348,7 @@ export function describeAnthropicError(error: unknown, where: { model: string; b
       undefined,
       { cause: safeCause(error) }
     )
-  if (error instanceof APIError) {
+  if (sdk && error instanceof sdk.APIError) {
     const status = error.status
     const type = error.type ?? undefined
     const apiMessage = error.apiMessage ?? (status === undefined ? error.message : undefined)

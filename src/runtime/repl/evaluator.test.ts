@@ -57,6 +57,18 @@ describe('Evaluator: declarations and values', () => {
     expect(await run('[typeof blockOnly, typeof local, typeof arrowLocal]')).toBe("[ 'undefined', 'undefined', 'undefined' ]")
   })
 
+  it("has Node's web globals; Headers, Request and Response (given when first read) can be rebound without touching the host's", async () => {
+    const { run } = setup()
+    expect(await run("typeof fetch + ' ' + typeof URL + ' ' + typeof Buffer")).toBe("'function function function'")
+    expect(await run("new Headers({ a: '1' }).get('a') + new Response('body').status")).toBe("'1200'")
+    expect(await run('Request === globalThis.Request && Object.keys(globalThis).includes("Request")')).toBe('true')
+    await run('Response = 5')
+    expect(await run('Response + 1')).toBe('6')
+    expect(typeof Response).toBe('function') // the host's own is untouched
+    await run('Headers = "mine"')
+    expect(await run('Headers')).toBe("'mine'")
+  })
+
   it('keeps JavaScript semantics across lines without semicolons', async () => {
     const { run } = setup()
     // The declaration after `bump()` must not become a call of its result.

@@ -1,7 +1,16 @@
 import { Parser, type Node as AcornNode } from 'acorn'
 import { recursive as walkRecursive, simple as walkSimple } from 'acorn-walk'
-import { transform as sucrase } from 'sucrase'
+import { createRequire } from 'node:module'
+import type * as SucraseModule from 'sucrase'
 import { isArithmetic } from '../../common/repl/arithmetic'
+
+type Sucrase = typeof SucraseModule
+let sucraseTransform: Sucrase['transform'] | undefined
+/** sucrase, loaded by the first input that may hold TypeScript (loading it is about 45 ms of the REPL's start). */
+function sucrase(...args: Parameters<Sucrase['transform']>): ReturnType<Sucrase['transform']> {
+  sucraseTransform ??= (createRequire(import.meta.url)('sucrase') as Sucrase).transform
+  return sucraseTransform(...args)
+}
 
 /**
  * Turns one REPL input (JavaScript or TypeScript) into a script for the namespace's `vm` context:

@@ -7,7 +7,7 @@
  * Tracing off means no provider at all: the API's no-op tracer creates no spans (pitfall 11).
  */
 import { context, propagation, trace } from '@opentelemetry/api'
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http'
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import {
   AlwaysOnSampler,
@@ -623,7 +623,7 @@ export class Collector {
 
   constructor(private readonly options: CollectorOptions) {
     this.ratio = options.ratio
-    const exporter = options.exporter ?? new OTLPTraceExporter({ url: options.url, ...(options.headers ? { headers: options.headers } : {}) })
+    const exporter = options.exporter ?? otlpExporter(options.url, options.headers)
     this.batch = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000, maxQueueSize: 4096 })
   }
 
@@ -671,6 +671,28 @@ export class Collector {
 
   shutdown(): Promise<void> {
     return this.batch.shutdown()
+  }
+}
+
+/**
+ * The OTLP HTTP exporter, loaded when the first batch goes out: loading it (with its protobuf and
+ * metrics modules) takes about 0.1 s, and most sessions have no collector.
+ */
+function otlpExporter(url: string, headers: Record<string, string> | undefined): SpanExporter {
+  let loaded: Promise<SpanExporter> | undefined
+  const exporter = (): Promise<SpanExporter> =>
+    (loaded ??= import('@opentelemetry/exporter-trace-otlp-http').then(
+      ({ OTLPTraceExporter }) => new OTLPTraceExporter({ url, ...(headers ? { headers } : {}) })
+    ))
+  return {
+    export: (spans, done: (result: ExportResult) => void) =>
+      void exporter().then(
+        (loadedExporter) => loadedExporter.export(spans, done),
+        (error: unknown) => done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) })
+      ),
+    // Nothing was sent before it loaded: nothing to flush or close.
+    forceFlush: () => (loaded ? loaded.then((loadedExporter) => loadedExporter.forceFlush?.()) : Promise.resolve()),
+    shutdown: () => (loaded ? loaded.then((loadedExporter) => loadedExporter.shutdown()) : Promise.resolve())
   }
 }
 
