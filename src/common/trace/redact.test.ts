@@ -249,6 +249,18 @@ describe('redactText', () => {
     expect(redactText(text.slice(0, 40))).toBe(text.slice(0, 40))
   })
 
+  it('finds in JSON text what an escape hides from its raw characters (\\u, \\/, a newline before a flag)', () => {
+    // "\u0074oken" is "token", "\u0073k-ant-…" a key: only the parsed text shows them.
+    expect(JSON.parse(redactText('{"\\u0074oken": "t-1", "note": "\\u0073k-ant-api03-hidden"}'))).toEqual({ token: REDACTED, note: REDACTED })
+    // A password in a URL whose slashes are escaped, as some JSON writers do.
+    expect(JSON.parse(redactText('{"db": "postgres:\\/\\/bob:pw-77@db:5432"}'))).toEqual({ db: `postgres://bob:${REDACTED}@db:5432` })
+    // A flag after a newline: the raw text has `n--token`, the string a flag of its own line.
+    expect(JSON.parse(redactText(JSON.stringify(['run\n--token tk-9'])))).toEqual([`run\n--token ${REDACTED}`])
+    // A caller's secret that JSON text escapes (a quote in it), or that a writer escaped (\u0033 is "3").
+    expect(redactText(JSON.stringify({ note: 'say s3cr3t"value' }), { extraPatterns: [/s3cr3t"value/] })).not.toContain('s3cr3t')
+    expect(JSON.parse(redactText('{"note": "say s\\u0033cr3tvalue"}', { extraPatterns: [/s3cr3tvalue/] }))).toEqual({ note: `say ${REDACTED}` })
+  })
+
   it('keeps JSON text untouched when nothing in it is secret, formatting included', () => {
     const text = '{\n  "role": "user",\n  "content": "hi"\n}'
     expect(redactText(text)).toBe(text)
