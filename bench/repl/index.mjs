@@ -256,7 +256,8 @@ export async function run({ quick = false } = {}) {
   const load = os.loadavg()[0]
 
   // Rounds alternate the REPLs, each a fresh process, so a noisy moment does not land on one of them only.
-  const samples = { cortex: [], cortexProcess: [], node: [], ipython: [], cortexParsed: [], nodeParsed: [] }
+  const samples = { cortex: [], cortexProcess: [], node: [], ipython: [], cortexParsed: [], nodeParsed: [], cortexSteady: [], nodeSteady: [] }
+  const steadyWarmup = quick ? 500 : 5000
   const cpuMs = { cortex: 0, cortexProcess: 0, node: 0, ipython: 0 }
   const direct = { pingMs: [], evaluateMs: [] }
   const names = ['cortex', 'cortexProcess', 'node', ...(ipython ? ['ipython'] : [])]
@@ -279,6 +280,13 @@ export async function run({ quick = false } = {}) {
       const measured = await timed(`${repl.name}: ${many(count)} inputs \`${PARSED_INPUT('i')}\`${which}`, () => roundTrips(repl, count, warmup, PARSED_INPUT))
       samples[name].push(...measured.times)
     }
+    for (const [name, repl] of [
+      ['cortexSteady', REPLS.cortex],
+      ['nodeSteady', REPLS.node]
+    ]) {
+      const measured = await timed(`${repl.name}: ${many(count)} inputs after ${many(steadyWarmup)}${which}`, () => roundTrips(repl, count, steadyWarmup))
+      samples[name].push(...measured.times)
+    }
     const { result } = await timed(`runtime straight over IPC, no terminal client: ${many(count)} pings and evaluations${which}`, () =>
       runChild(out.direct, [RUNTIME, String(count), String(warmup)], { label: 'direct' })
     )
@@ -293,6 +301,8 @@ export async function run({ quick = false } = {}) {
   const n = stats(samples.node)
   const cq = stats(samples.cortexParsed)
   const nq = stats(samples.nodeParsed)
+  const cs = stats(samples.cortexSteady)
+  const ns = stats(samples.nodeSteady)
   const p = ipython ? stats(samples.ipython) : undefined
   const ping = stats(direct.pingMs)
   const evaluate = stats(direct.evaluateMs)
@@ -337,6 +347,17 @@ export async function run({ quick = false } = {}) {
       '—'
     ],
     [`input \`${PARSED_INPUT('i')}\`: round trip, p99 (ms)`, fixed(cq.p99, 3), fixed(nq.p99, 3), 'not measured', ratio(cq.p99, nq.p99), '(none)', '—'],
+    // The same REPLs once warm (JIT-compiled, heap grown), for reference: the targets are the rows above.
+    [
+      `after ${many(steadyWarmup)} inputs: round trip, median (ms)`,
+      fixed(cs.median, 3),
+      fixed(ns.median, 3),
+      'not measured',
+      ratio(cs.median, ns.median),
+      '(none)',
+      '—'
+    ],
+    [`after ${many(steadyWarmup)} inputs: round trip, p99 (ms)`, fixed(cs.p99, 3), fixed(ns.p99, 3), 'not measured', ratio(cs.p99, ns.p99), '(none)', '—'],
     // The separate runtime process, for reference: the targets are the pipe mode's.
     [
       'with a runtime process (--runtime-process): round trip, median (ms)',
@@ -417,6 +438,7 @@ ${details.map((d) => `- ${d}`).join('\n')}
 How it is measured (\`bench/repl/\`):
 
 - **Round trip**: each REPL runs as a fresh child with its stdin and stdout as pipes: Cortex as \`node out/main/terminal.js\` (the pipe mode of \`npx cortex\`: the runtime runs in the terminal client's process, over an in-memory port pair) and as \`node out/main/terminal.js --runtime-process\` (the terminal client forks its runtime and talks to it over IPC, as the interactive terminal does), \`node -i\` (Node's REPL), \`ipython3 --simple-prompt\` (unbuffered). The benchmark writes \`1 + i\` and a newline, waits until the result \`1 + i\` shows on stdout as a whole value, then writes the next; the time from the write to the result is one sample. Medians and p99 are over all samples; ratios are Cortex ÷ node -i. Notes: \`1 + i\` is bare arithmetic (names and integers joined by \`+ - * / %\`), which Cortex neither parses to split the input nor to rewrite it (src/common/repl/arithmetic.ts); the \`${PARSED_INPUT('i')}\` rows show an input it parses twice (acorn, 20–40 µs a parse here). Neither input can loop, so Cortex evaluates them without its SIGINT watchdog (a thread per evaluation, about 75 µs); inputs with calls, loops or member access pay that too. \`node -i\` runs every input under its watchdog, on a pipe too (its REPL sets breakEvalOnSigint; in a CPU profile here the watchdog's start and stop were about a third of node -i's CPU per input). In the pipe mode the runtime records spans only when asked (a collector, CORTEX_TRACING=on, \`%trace on\`): there is no timeline to show them; with a runtime process it records them, as for the window.
+- **After ${many(steadyWarmup)} inputs**: the same round trip in a fresh Cortex (pipe mode) and node -i that first ran ${many(steadyWarmup)} inputs, one per round: what each costs once warm. For reference only; the targets are the rows measured after ${warmup} warm-up inputs.
 - **Start to first result**: from spawning the REPL (in a fresh, empty folder) to the result of \`1 + 1\`, written at once; ${starts} starts of each REPL per round, alternating, median over all.
 - **CPU time per input**: user + system time from \`/proc/<pid>/stat\` over the measured inputs, summed over the REPL's processes (Cortex's pipe mode and node -i and IPython: one process each; Cortex with a runtime process: the terminal client and its runtime), divided by the inputs. On a busy machine wall times grow with the number of processes a round trip must wake (Cortex with a runtime process: client, runtime, client; the pipe mode and node -i: one); CPU time hardly does.
 - **Where the time goes**: \`bench/repl/direct.ts\` starts the runtime as the terminal client does (launchRuntimeChild, one mux channel, RpcClient) and times \`runtime.ping\` and \`repl.evaluate\` from that process.

@@ -27,8 +27,8 @@ export function hostRuntime(
   let registered = false
   const registerHooks = (): void => {
     if (registered) return
-    registered = true
     register(pathToFileURL(loaderPath), { data: { exports: Object.keys(frameworkApi()) } })
+    registered = true
   }
 
   const { traceByDefault = true, ...options } = more

@@ -94,11 +94,13 @@ export function isSafeFileName(name: string): boolean {
 
 /**
  * Loads what an input imports: `node:` modules, packages from the working directory (it follows
- * `cd`), relative and absolute files (TypeScript too, through the loader hooks).
+ * `cd`), relative and absolute files (TypeScript too, through the loader hooks, which `beforeImport`
+ * registers: a built-in module needs none).
  */
-function importFromWorkingDirectory(specifier: string): Promise<unknown> {
+function importFromWorkingDirectory(specifier: string, beforeImport?: () => void): Promise<unknown> {
   const cwd = process.cwd()
   if (specifier.startsWith('node:') || builtinModules.includes(specifier)) return import(specifier)
+  beforeImport?.()
   if (specifier.startsWith('.') || isAbsolute(specifier)) return import(pathToFileURL(resolve(cwd, specifier)).href)
   let path: string | undefined
   try {
@@ -166,13 +168,7 @@ export class Runtime implements Disposable {
     // Graph files import the framework as 'cortex' (see loader/hooks.ts): the same objects as the REPL's.
     ;(globalThis as Record<symbol, unknown>)[Symbol.for('cortex.api')] = api
     const seed = { ...api, ...runtimeViews(this.engine, this.tasks) }
-    const { beforeImport } = options
-    this.importModule = beforeImport
-      ? (specifier) => {
-          beforeImport()
-          return importFromWorkingDirectory(specifier)
-        }
-      : importFromWorkingDirectory
+    this.importModule = (specifier) => importFromWorkingDirectory(specifier, options.beforeImport)
     this.evaluator = new Evaluator({
       output: this.output,
       tasks: this.tasks,

@@ -259,6 +259,8 @@ describe('redactText', () => {
     // A caller's secret that JSON text escapes (a quote in it), or that a writer escaped (\u0033 is "3").
     expect(redactText(JSON.stringify({ note: 'say s3cr3t"value' }), { extraPatterns: [/s3cr3t"value/] })).not.toContain('s3cr3t')
     expect(JSON.parse(redactText('{"note": "say s\\u0033cr3tvalue"}', { extraPatterns: [/s3cr3tvalue/] }))).toEqual({ note: `say ${REDACTED}` })
+    // A sticky caller pattern matches where each string starts, not only where the text does.
+    expect(redactText('{"note":"hunter2"}', { extraPatterns: [/hunter2/y] })).toBe(`{"note":"${REDACTED}"}`)
   })
 
   it('keeps JSON text untouched when nothing in it is secret, formatting included', () => {

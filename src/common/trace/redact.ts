@@ -101,6 +101,8 @@ interface Context {
 const RAW_LITERAL = /^(?:[^\\.*+?^${}()|[\]"]|\\[.*+?^${}()|[\]/-])*$/
 
 function literalForJson(pattern: RegExp): boolean {
+  // A sticky pattern matches only where a test starts: on the raw text, not on each string inside.
+  if (pattern.sticky) return false
   const source = pattern.source
   for (let i = 0; i < source.length; i++) if (source.charCodeAt(i) < 0x20) return false
   return RAW_LITERAL.test(source)
@@ -149,9 +151,9 @@ export function redactText(text: string, options?: RedactOptions): string {
 }
 
 function redactString(text: string, ctx: Context, depth: number): string {
-  if (unchangeable(text, ctx)) return text
   const trimmed = text.trim()
   if (depth < MAX_DEPTH && text.length <= MAX_JSON_PARSE && /^[[{]/.test(trimmed) && /[\]}]$/.test(trimmed)) {
+    if (unchangeable(text, ctx)) return text
     let parsed: unknown
     let isJson = false
     try {
@@ -193,16 +195,17 @@ function mayHoldSecret(text: string, ctx: Context): boolean {
 
 // How JSON text can hide a character from a test of its raw text: as \uXXXX, or `/` as `\/` (at
 // any depth of JSON in JSON strings, the text still holds these two characters). JSON.stringify
-// writes neither; the other escapes (`\"`, `\\`, `\n`…) stand for characters no marker, key word
-// or literal pattern has.
+// writes \u only for control characters (ESC of ANSI colours, say) and lone surrogates; such text
+// takes the parsing path, correct but slower. The other escapes (`\"`, `\\`, `\n`…) stand for
+// characters no marker, key word or literal pattern has.
 const HIDING_ESCAPE = /\\u|\\\//
 
 /**
- * Whether no rule can change `text`, told from its raw characters, without parsing it as JSON
- * (~30 µs for an LM span's messages, every span of the live feed): no value marker, no word a
- * secret key has (a key, or a key's value in text, needs one), no caller pattern matches, and no
- * escape that could hide one of them. The separator test of {@link mayHoldSecret} is left out:
- * in JSON text a separator can hide behind an escape (`\n--token x`).
+ * Whether no rule can change JSON text, told from its raw characters, without parsing it
+ * (~30 µs for an LM span's messages, for every span a collector or a trace file gets): no value
+ * marker, no word a secret key has (a key, or a key's value in text, needs one), no caller pattern
+ * matches, and no escape that could hide one of them. The separator test of {@link mayHoldSecret}
+ * is left out: in JSON text a separator can hide behind an escape (`\n--token x`).
  */
 function unchangeable(text: string, ctx: Context): boolean {
   return (

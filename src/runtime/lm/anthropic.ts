@@ -134,7 +134,12 @@ export class AnthropicBackend implements LmBackend {
 
   /** The SDK client, made by the first call. */
   #clientNow(): Promise<Anthropic> {
-    return (this.#client ??= anthropicSdk().then((sdk) => new sdk.default(this.#clientOptions)))
+    return (this.#client ??= anthropicSdk()
+      .then((sdk) => new sdk.default(this.#clientOptions))
+      .catch((error: unknown) => {
+        this.#client = undefined // the next call tries again
+        throw error
+      }))
   }
 
   async generate(request: LmRequest): Promise<LmResponse> {
@@ -263,6 +268,8 @@ export async function streamMessage(client: Anthropic, params: Anthropic.Message
         'timeout',
         true
       )
+    // Its error classes tell what failed; a client made elsewhere may have come before the SDK loaded here.
+    await anthropicSdk()
     throw describeAnthropicError(error, { model: params.model, baseURL: client.baseURL, apiKey: options.apiKey })
   } finally {
     clearTimeout(idle)

@@ -62,33 +62,13 @@ function hostGlobals(): Record<string, unknown> {
     Event,
     EventTarget,
     fetch,
+    Headers,
+    Request,
+    Response,
     Blob,
     performance,
     crypto,
     Buffer
-  }
-}
-
-/**
- * Host globals given to the namespace when first read: Node loads undici (about 35 ms, a tenth of
- * the REPL's start) when one of them is first read. Assigning one in the REPL replaces it in the
- * namespace only, as for any other binding.
- */
-const LAZY_HOST_GLOBALS = ['Headers', 'Request', 'Response'] as const
-
-function defineLazyHostGlobals(target: object): void {
-  for (const name of LAZY_HOST_GLOBALS) {
-    const settle = (value: unknown): void => void Object.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true })
-    Object.defineProperty(target, name, {
-      get: () => {
-        const value = globalThis[name]
-        settle(value)
-        return value
-      },
-      set: settle,
-      enumerable: true,
-      configurable: true
-    })
   }
 }
 
@@ -164,9 +144,7 @@ export class Evaluator {
 
   constructor(private readonly options: EvaluatorOptions) {
     const console = new Console({ stdout: this.sink('stdout'), stderr: this.sink('stderr'), colorMode: true })
-    const sandbox = { ...hostGlobals(), console }
-    defineLazyHostGlobals(sandbox)
-    this.context = vm.createContext(Object.assign(sandbox, options.seed), { name: NAMESPACE_CONTEXT_NAME })
+    this.context = vm.createContext({ ...hostGlobals(), console, ...options.seed }, { name: NAMESPACE_CONTEXT_NAME })
     Object.defineProperty(this.context, IMPORT_HELPER, { value: (specifier: string) => options.importModule(String(specifier)), enumerable: false })
     this.context['_'] = undefined
     this.context['_error'] = undefined

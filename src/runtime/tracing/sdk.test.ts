@@ -1,3 +1,4 @@
+import vm from 'node:vm'
 import { trace } from '@opentelemetry/api'
 import { afterEach, describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -145,6 +146,25 @@ describe('the span tree', () => {
     expect(next.name).toBe('repl.input')
     expect(next.parentSpanId).toBeUndefined()
     expect(spans.some((s) => s.traceId === next.traceId)).toBe(false)
+  })
+
+  it('pitfall-05 ends the span whatever is thrown: a value with no string form, an error of another realm, a synchronous throw', async () => {
+    tracing = Tracing.start()
+    const unprintable = Object.create(null) as object // String(it) throws
+    const otherRealm = vm.runInNewContext('new TypeError("from the namespace")') as Error
+    await expect(inSpan('throws unprintable', {}, async () => Promise.reject(unprintable))).rejects.toBe(unprintable)
+    await expect(inSpan('throws other realm', {}, async () => Promise.reject(otherRealm))).rejects.toBe(otherRealm)
+    await expect(
+      inSpan('throws at once', {}, () => {
+        throw new RangeError('before any promise')
+      })
+    ).rejects.toThrow('before any promise')
+    const spans = tracing.timeline.spans()
+    expect(spans.filter((s) => s.endTime === undefined)).toEqual([])
+    const byName = (name: string) => spans.find((s) => s.name === name)!
+    expect(byName('throws unprintable').status.code).toBe('error')
+    expect(byName('throws other realm').events[0]!.attributes).toMatchObject({ 'exception.type': 'TypeError', 'exception.message': 'from the namespace' })
+    expect(byName('throws at once').status).toEqual({ code: 'error', message: 'before any promise' })
   })
 
   it('pitfall-11 records pure-compute deps as events on their node span, not as spans: 50 deps add no span', async () => {

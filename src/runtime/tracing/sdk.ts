@@ -684,15 +684,28 @@ function otlpExporter(url: string, headers: Record<string, string> | undefined):
     (loaded ??= import('@opentelemetry/exporter-trace-otlp-http').then(
       ({ OTLPTraceExporter }) => new OTLPTraceExporter({ url, ...(headers ? { headers } : {}) })
     ))
+  const failed = (error: unknown): ExportResult => ({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) })
   return {
     export: (spans, done: (result: ExportResult) => void) =>
       void exporter().then(
-        (loadedExporter) => loadedExporter.export(spans, done),
-        (error: unknown) => done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) })
+        (loadedExporter) => {
+          try {
+            loadedExporter.export(spans, done)
+          } catch (error) {
+            done(failed(error))
+          }
+        },
+        (error: unknown) => done(failed(error))
       ),
-    // Nothing was sent before it loaded: nothing to flush or close.
-    forceFlush: () => (loaded ? loaded.then((loadedExporter) => loadedExporter.forceFlush?.()) : Promise.resolve()),
-    shutdown: () => (loaded ? loaded.then((loadedExporter) => loadedExporter.shutdown()) : Promise.resolve())
+    // Nothing was sent before it loaded (or if it could not load): nothing to flush or close.
+    forceFlush: async () => {
+      const loadedExporter = await loaded?.catch(() => undefined)
+      await loadedExporter?.forceFlush?.()
+    },
+    shutdown: async () => {
+      const loadedExporter = await loaded?.catch(() => undefined)
+      await loadedExporter?.shutdown()
+    }
   }
 }
 

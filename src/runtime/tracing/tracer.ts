@@ -3,6 +3,7 @@
  * no SDK registered (tracing off) every span is the API's no-op: nothing is recorded, and the
  * helpers skip the work of building attributes.
  */
+import { serializeError } from '../../common/errors'
 import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type Span, type SpanKind, type Tracer } from '@opentelemetry/api'
 
 export const TRACER_NAME = 'cortex'
@@ -71,10 +72,20 @@ function endWhenSettled<T>(span: Span, fn: (span: Span) => Promise<T>): Promise<
   )
 }
 
+/**
+ * Records what `fn` threw (any value: serializeError reads errors of other realms too, and never
+ * throws) and ends the span, whatever recording it does: the work's own error is what goes on.
+ */
 function endFailed(span: Span, error: unknown): void {
-  span.recordException(error instanceof Error ? error : { name: 'NonErrorThrown', message: String(error) })
-  markFailed(span, error instanceof Error ? error.message : String(error))
-  span.end()
+  try {
+    const { name, message, stack } = serializeError(error)
+    span.recordException(stack ? { name, message, stack } : { name, message })
+    markFailed(span, message)
+  } catch {
+    // Recording is best effort; ending is not.
+  } finally {
+    span.end()
+  }
 }
 
 /** Marks a span as failed (an error status with its message), for work that reports failure without throwing. */
