@@ -52,6 +52,19 @@ describe('TerminalMarkdown', () => {
     expect(stripAnsi(render('```\n**not bold**\n```\n'))).toContain('**not bold**')
   })
 
+  it('streams a JS block whose template never closes in linear time: past a few kB the rest is plain code', () => {
+    const markdown = new TerminalMarkdown()
+    const lines = Array.from({ length: 20_000 }, (_, i) => `line ${i} of a template that never closes`)
+    const started = performance.now()
+    let out = markdown.write('```js\nconst page = `\n')
+    for (const line of lines) out += markdown.write(`${line}\n`)
+    out += markdown.end()
+    expect(performance.now() - started).toBeLessThan(2_000) // re-highlighting the whole open block per line took minutes
+    expect(stripAnsi(out)).toBe(`\`\`\`js\nconst page = \`\n${lines.join('\n')}\n`)
+    expect(out).toContain('\x1b[33mline 0 of a template that never closes\x1b[0m') // still the template's colour
+    expect(out).toContain('\x1b[36mline 19999 of a template that never closes\x1b[0m') // plain code
+  })
+
   it('leaves a plain star, escapes and a bracket that is no link as they are', () => {
     expect(stripAnsi(render('2 * 3 and \\*x\\* and [x] y\n'))).toBe('2 * 3 and *x* and [x] y\n')
   })

@@ -4,6 +4,12 @@ import { tokenize } from './js-tokens'
 
 const CODE = '36'
 const JS_LANGUAGES = new Set(['js', 'javascript', 'jsx', 'mjs', 'cjs', 'ts', 'typescript', 'tsx', 'mts', 'cts'])
+/**
+ * Most text of a JS block re-highlighted for each of its lines while a template literal or comment
+ * stays open: past it, the rest of the block is painted as plain code, so that streaming a block
+ * with a literal never closed costs linear time, not quadratic.
+ */
+const MAX_CARRIED = 4000
 /** Longest link text or URL held back while waiting for `](url)`; past it, the `[` was no link. */
 const MAX_LINK = 300
 
@@ -15,6 +21,8 @@ interface Fence {
   js: boolean
   /** The block's lines since its colours last started afresh (a template or comment spanning lines keeps its colour). */
   source: string
+  /** The block's colours gave up (see MAX_CARRIED): its remaining lines are plain code. */
+  plain?: boolean
 }
 
 /**
@@ -80,7 +88,7 @@ export class TerminalMarkdown {
   }
 
   private codeLine(fence: Fence, line: string): string {
-    if (!fence.js) return this.paint(CODE, line)
+    if (!fence.js || fence.plain) return this.paint(CODE, line)
     if (!this.color) return line
     fence.source += `${line}\n`
     // The block from where its colours last depended on earlier lines, highlighted; its last line is
@@ -89,6 +97,7 @@ export class TerminalMarkdown {
     const scanned = tokenize(fence.source)
     const lines = highlightTokens(fence.source, scanned.tokens).split('\n')
     if (!scanned.literalOpen) fence.source = ''
+    else if (fence.source.length > MAX_CARRIED) fence.plain = true
     return lines[lines.length - 2] ?? line
   }
 

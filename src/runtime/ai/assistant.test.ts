@@ -219,13 +219,17 @@ describe('the AI assistant', () => {
 
   it('warns when the context passes 80 % of the budget', async () => {
     const { api, nl, aiText } = await setup({ contextBudget: 1000 })
-    api.reply(fakeReply.text('short'), fakeReply.text('x'.repeat(4000)), fakeReply.text('ok'))
+    // The size is the API's count of what was sent, cached parts included.
+    api.reply(
+      fakeReply.text('short', { usage: { input_tokens: 700, output_tokens: 5 } }),
+      fakeReply.text('ok', { usage: { input_tokens: 20, cache_read_input_tokens: 790, output_tokens: 5 } })
+    )
     await nl('first')
+    expect(aiText()).toContain('context 700 tokens of 1,000')
     expect(aiText()).not.toContain('⚠')
     await nl('second')
-    await nl('third')
     expect(aiText()).toMatch(
-      /context [\d,]+ tokens of 1,000 · 0 tool calls · [\d.]+ s\]\n⚠ the AI context is large \(\d+ % of 1,000 tokens\): %ai new starts a fresh conversation\n$/
+      /context 810 tokens of 1,000 · 0 tool calls · [\d.]+ s\]\n⚠ the AI context is large \(81 % of 1,000 tokens\): %ai new starts a fresh conversation\n$/
     )
   })
 

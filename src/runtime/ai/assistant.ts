@@ -2,7 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk'
 import { SpanKind } from '@opentelemetry/api'
 import { inspect } from 'node:util'
 import { serializeError } from '../../common/errors'
-import { DEFAULT_MODEL } from '../../common/assistant-settings'
+import { DEFAULT_MODEL, keySource, type AssistantSettingsView } from '../../common/assistant-settings'
 import { RESET, stripStyles } from '../../common/repl/ansi'
 import { clip } from '../../common/text'
 import { style } from '../../common/repl/format'
@@ -15,7 +15,7 @@ import type { AnyNodeDef } from '../graph/node'
 import { anthropicSdk, DEFAULT_IDLE_TIMEOUT_MS, genAiMessages, streamMessage } from '../lm/anthropic'
 import type { Evaluator } from '../repl/evaluator'
 import { ATTR, capturingContent, inSpan, markFailed } from '../tracing/tracer'
-import { budgetFor, contextFor, estimateTokens, type ContextSources } from './context'
+import { budgetFor, contextFor, type ContextSources } from './context'
 import { ReadOnlyEvaluator } from './read-only-eval'
 import { MAX_RESULT, runReadOnlyTool, TOOLS, toolArgument, type ToolHost, type ToolOutcome } from './tools'
 
@@ -134,9 +134,9 @@ export class Assistant {
     return this.apiKey()
   }
 
-  get keySource(): 'settings' | 'environment' | undefined {
-    if (this.#settingsKey) return 'settings'
-    return this.env()['ANTHROPIC_API_KEY'] ? 'environment' : undefined
+  /** Where the key comes from (the app's one rule, common/assistant-settings.ts). */
+  get keySource(): AssistantSettingsView['apiKey'] {
+    return keySource(this.#settingsKey !== undefined, this.env())
   }
 
   get conversation(): number {
@@ -167,7 +167,7 @@ export class Assistant {
     const current = this.conversationOf(this.currentId)
     return [
       `model: ${this.model}`,
-      `key: ${key === 'settings' ? 'set from the settings' : key === 'environment' ? 'set from ANTHROPIC_API_KEY' : 'missing — ' + NO_KEY_MESSAGE}`,
+      `key: ${key === 'settings' ? 'set from the settings' : key === 'env' ? 'set from ANTHROPIC_API_KEY' : 'missing — ' + NO_KEY_MESSAGE}`,
       `conversations: ${conversations.join(', ')} (current: ${this.currentId})`,
       `context: ${current.contextTokens.toLocaleString('en-US')} tokens of ${this.budget().toLocaleString('en-US')} (last question)`,
       `run_code: ${this.runCode}`
@@ -349,7 +349,6 @@ export class Assistant {
         tools: TOOLS,
         messages
       }
-      contextTokens = estimateTokens(JSON.stringify({ system: params.system, tools: params.tools, messages: params.messages }))
       const rendering = format()
       let text = ''
       const message = await this.chat(client, params, task, apiKey, (delta) => {
@@ -358,6 +357,9 @@ export class Assistant {
       })
       say(rendering.end())
       answer += text
+      // The context this call sent, as the API counted it (cached prompt parts included).
+      const { input_tokens, cache_creation_input_tokens, cache_read_input_tokens } = message.usage
+      contextTokens = input_tokens + (cache_creation_input_tokens ?? 0) + (cache_read_input_tokens ?? 0)
       messages.push({ role: 'assistant', content: message.content })
       const calls = message.content.filter((block): block is Anthropic.ToolUseBlock => block.type === 'tool_use')
       if (message.stop_reason === 'max_tokens') line(style.notice(`(the answer was cut off at ${params.max_tokens} tokens)`))

@@ -22,15 +22,6 @@ export function budgetFor(model: string): number {
   return CONTEXT_BUDGETS.find(([pattern]) => pattern.test(model))?.[1] ?? 200_000
 }
 
-/**
- * Tokens in `text`, estimated as one per 4 characters (rounded up): the usual rule of thumb for
- * English and code with Claude's tokenizer. The exact count needs the API (countTokens), which
- * costs a request per question; an estimate is enough for a budget warning.
- */
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / 4)
-}
-
 /** At most this many objects a question names go into its context, each repr at most REPR_CHARS. */
 const MAX_OBJECTS = 8
 const REPR_CHARS = 800

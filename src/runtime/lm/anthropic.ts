@@ -276,7 +276,10 @@ export async function streamMessage(client: Anthropic, params: Anthropic.Message
   }
 }
 
-/** Longest text of one part in a GenAI message attribute (a request's context can be large). */
+/**
+ * Longest text of one part in the assistant's GenAI message attributes: each model call sends the
+ * whole conversation again (a graph LM call's content is kept whole: see structured-lm.ts).
+ */
 const PART_CHARS = 20_000
 
 /**

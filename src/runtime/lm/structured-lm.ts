@@ -207,6 +207,10 @@ export class StructuredLm implements LanguageModel {
 /*
  * The GenAI message attributes, written straight as JSON text: what JSON.stringify gives for
  * [{ role, parts: [{ type: 'text', content }] }], without building those objects on every call.
+ * A graph LM call's content is recorded whole: replay reads the answer back from an exported trace,
+ * and an export should show the run as it was. The assistant's spans (anthropic.ts genAiMessages,
+ * the same shape; tested equal for a prompt) cut parts past 20,000 characters instead: each of its
+ * model calls sends the whole conversation again, so uncut they would repeat it in every span.
  */
 
 /** gen_ai.input.messages of a prompt. */
