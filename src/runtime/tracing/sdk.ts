@@ -7,23 +7,44 @@
  * Tracing off means no provider at all: the API's no-op tracer creates no spans (pitfall 11).
  */
 import { context, propagation, trace } from '@opentelemetry/api'
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
-import { resourceFromAttributes } from '@opentelemetry/resources'
-import {
-  AlwaysOnSampler,
-  BatchSpanProcessor,
-  type IdGenerator,
-  type ReadableSpan,
-  type Span,
-  type SpanExporter,
-  type SpanProcessor
-} from '@opentelemetry/sdk-trace-base'
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
+import type * as OtelCore from '@opentelemetry/core'
+import type { ExportResult } from '@opentelemetry/core'
+import type * as OtelResources from '@opentelemetry/resources'
+import type * as OtelTraceBase from '@opentelemetry/sdk-trace-base'
+import type { BatchSpanProcessor, IdGenerator, ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import type * as OtelTraceNode from '@opentelemetry/sdk-trace-node'
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { randomBytes } from 'node:crypto'
+import { createRequire } from 'node:module'
 import { EMPTY_CONTEXT, runInContext, SharedContextManager } from '../engine/async-context'
 import type { SpanBatch, SpanDto } from '../../common/trace-contract'
 import { redactSpans, type RedactOptions } from '../../common/trace/redact'
 import { ATTR, CONTENT_ATTRIBUTES, takeDepEvents, tracerProviderChanged, type DepEventColumns } from './tracer'
+
+/**
+ * The SDK's modules, loaded when tracing first starts: about 50 ms of a runtime's start, which the
+ * pipe mode (no timeline: it traces only when asked) need not pay. They are CommonJS packages, so
+ * this loads the very modules an import would.
+ */
+interface OtelSdk {
+  readonly core: typeof OtelCore
+  readonly resources: typeof OtelResources
+  readonly base: typeof OtelTraceBase
+  readonly node: typeof OtelTraceNode
+}
+let loadedSdk: OtelSdk | undefined
+function otelSdk(): OtelSdk {
+  if (!loadedSdk) {
+    const load = createRequire(import.meta.url)
+    loadedSdk = {
+      core: load('@opentelemetry/core') as typeof OtelCore,
+      resources: load('@opentelemetry/resources') as typeof OtelResources,
+      base: load('@opentelemetry/sdk-trace-base') as typeof OtelTraceBase,
+      node: load('@opentelemetry/sdk-trace-node') as typeof OtelTraceNode
+    }
+  }
+  return loadedSdk
+}
 
 const KINDS = ['internal', 'server', 'client', 'producer', 'consumer'] as const
 const STATUS = ['unset', 'ok', 'error'] as const
@@ -624,7 +645,7 @@ export class Collector {
   constructor(private readonly options: CollectorOptions) {
     this.ratio = options.ratio
     const exporter = options.exporter ?? otlpExporter(options.url, options.headers)
-    this.batch = new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000, maxQueueSize: 4096 })
+    this.batch = new (otelSdk().base.BatchSpanProcessor)(exporter, { scheduledDelayMillis: 1000, maxQueueSize: 4096 })
   }
 
   /** A span has ended; `dto` makes its plain copy. */
@@ -684,7 +705,10 @@ function otlpExporter(url: string, headers: Record<string, string> | undefined):
     (loaded ??= import('@opentelemetry/exporter-trace-otlp-http').then(
       ({ OTLPTraceExporter }) => new OTLPTraceExporter({ url, ...(headers ? { headers } : {}) })
     ))
-  const failed = (error: unknown): ExportResult => ({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) })
+  const failed = (error: unknown): ExportResult => ({
+    code: otelSdk().core.ExportResultCode.FAILED,
+    error: error instanceof Error ? error : new Error(String(error))
+  })
   return {
     export: (spans, done: (result: ExportResult) => void) =>
       void exporter().then(
@@ -731,9 +755,10 @@ export class Tracing {
     const collector = options.collector ? new Collector(options.collector) : undefined
     this.collector = collector
     this.timeline = new TimelineProcessor(collector ? { ...options.timeline, onEnded: (span, dto) => collector.add(span, dto) } : options.timeline)
-    this.provider = new NodeTracerProvider({
-      resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'cortex', 'process.pid': process.pid }),
-      sampler: new AlwaysOnSampler(),
+    const { node, resources, base } = otelSdk()
+    this.provider = new node.NodeTracerProvider({
+      resource: resources.resourceFromAttributes({ 'service.name': options.serviceName ?? 'cortex', 'process.pid': process.pid }),
+      sampler: new base.AlwaysOnSampler(),
       idGenerator: new PooledIdGenerator(),
       spanProcessors: [this.timeline]
     })
