@@ -1,16 +1,11 @@
 import { Parser, type Node as AcornNode } from 'acorn'
 import { recursive as walkRecursive, simple as walkSimple } from 'acorn-walk'
-import { createRequire } from 'node:module'
 import type * as SucraseModule from 'sucrase'
 import { isArithmetic } from '../../common/repl/arithmetic'
+import { lazyModule } from '../lazy-module'
 
-type Sucrase = typeof SucraseModule
-let sucraseTransform: Sucrase['transform'] | undefined
-/** sucrase, loaded by the first input that may hold TypeScript (loading it is about 45 ms of the REPL's start). */
-function sucrase(...args: Parameters<Sucrase['transform']>): ReturnType<Sucrase['transform']> {
-  sucraseTransform ??= (createRequire(import.meta.url)('sucrase') as Sucrase).transform
-  return sucraseTransform(...args)
-}
+/** sucrase, loaded by the first input that may hold TypeScript (about 45 ms of the REPL's start). */
+const sucraseModule = lazyModule<typeof SucraseModule>('sucrase')
 
 /**
  * Turns one REPL input (JavaScript or TypeScript) into a script for the namespace's `vm` context:
@@ -136,7 +131,7 @@ export function mayBeTypeScript(source: string): boolean {
 
 function stripTypes(source: string): string {
   try {
-    return sucrase(source, { transforms: ['typescript'], disableESTransforms: true, keepUnusedImports: true }).code
+    return sucraseModule().transform(source, { transforms: ['typescript'], disableESTransforms: true, keepUnusedImports: true }).code
   } catch (error) {
     const { loc, message } = error as { loc?: { line: number; column: number }; message: string }
     const line = loc?.line ?? 1

@@ -15,36 +15,18 @@ import type { BatchSpanProcessor, IdGenerator, ReadableSpan, Span, SpanExporter,
 import type * as OtelTraceNode from '@opentelemetry/sdk-trace-node'
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { randomBytes } from 'node:crypto'
-import { createRequire } from 'node:module'
 import { EMPTY_CONTEXT, runInContext, SharedContextManager } from '../engine/async-context'
+import { lazyModule } from '../lazy-module'
 import type { SpanBatch, SpanDto } from '../../common/trace-contract'
 import { redactSpans, type RedactOptions } from '../../common/trace/redact'
 import { ATTR, CONTENT_ATTRIBUTES, takeDepEvents, tracerProviderChanged, type DepEventColumns } from './tracer'
 
-/**
- * The SDK's modules, loaded when tracing first starts: about 50 ms of a runtime's start, which the
- * pipe mode (no timeline: it traces only when asked) need not pay. They are CommonJS packages, so
- * this loads the very modules an import would.
- */
-interface OtelSdk {
-  readonly core: typeof OtelCore
-  readonly resources: typeof OtelResources
-  readonly base: typeof OtelTraceBase
-  readonly node: typeof OtelTraceNode
-}
-let loadedSdk: OtelSdk | undefined
-function otelSdk(): OtelSdk {
-  if (!loadedSdk) {
-    const load = createRequire(import.meta.url)
-    loadedSdk = {
-      core: load('@opentelemetry/core') as typeof OtelCore,
-      resources: load('@opentelemetry/resources') as typeof OtelResources,
-      base: load('@opentelemetry/sdk-trace-base') as typeof OtelTraceBase,
-      node: load('@opentelemetry/sdk-trace-node') as typeof OtelTraceNode
-    }
-  }
-  return loadedSdk
-}
+// The SDK's modules load when tracing first starts: about 50 ms of a runtime's start, which the
+// pipe mode (no timeline: it traces only when asked) need not pay.
+const otelCore = lazyModule<typeof OtelCore>('@opentelemetry/core')
+const otelResources = lazyModule<typeof OtelResources>('@opentelemetry/resources')
+const otelTraceBase = lazyModule<typeof OtelTraceBase>('@opentelemetry/sdk-trace-base')
+const otelTraceNode = lazyModule<typeof OtelTraceNode>('@opentelemetry/sdk-trace-node')
 
 const KINDS = ['internal', 'server', 'client', 'producer', 'consumer'] as const
 const STATUS = ['unset', 'ok', 'error'] as const
@@ -645,7 +627,7 @@ export class Collector {
   constructor(private readonly options: CollectorOptions) {
     this.ratio = options.ratio
     const exporter = options.exporter ?? otlpExporter(options.url, options.headers)
-    this.batch = new (otelSdk().base.BatchSpanProcessor)(exporter, { scheduledDelayMillis: 1000, maxQueueSize: 4096 })
+    this.batch = new (otelTraceBase().BatchSpanProcessor)(exporter, { scheduledDelayMillis: 1000, maxQueueSize: 4096 })
   }
 
   /** A span has ended; `dto` makes its plain copy. */
@@ -706,7 +688,7 @@ function otlpExporter(url: string, headers: Record<string, string> | undefined):
       ({ OTLPTraceExporter }) => new OTLPTraceExporter({ url, ...(headers ? { headers } : {}) })
     ))
   const failed = (error: unknown): ExportResult => ({
-    code: otelSdk().core.ExportResultCode.FAILED,
+    code: otelCore().ExportResultCode.FAILED,
     error: error instanceof Error ? error : new Error(String(error))
   })
   return {
@@ -755,10 +737,9 @@ export class Tracing {
     const collector = options.collector ? new Collector(options.collector) : undefined
     this.collector = collector
     this.timeline = new TimelineProcessor(collector ? { ...options.timeline, onEnded: (span, dto) => collector.add(span, dto) } : options.timeline)
-    const { node, resources, base } = otelSdk()
-    this.provider = new node.NodeTracerProvider({
-      resource: resources.resourceFromAttributes({ 'service.name': options.serviceName ?? 'cortex', 'process.pid': process.pid }),
-      sampler: new base.AlwaysOnSampler(),
+    this.provider = new (otelTraceNode().NodeTracerProvider)({
+      resource: otelResources().resourceFromAttributes({ 'service.name': options.serviceName ?? 'cortex', 'process.pid': process.pid }),
+      sampler: new (otelTraceBase().AlwaysOnSampler)(),
       idGenerator: new PooledIdGenerator(),
       spanProcessors: [this.timeline]
     })
