@@ -307,6 +307,17 @@ export async function run({ quick = false } = {}) {
   const ping = stats(direct.pingMs)
   const evaluate = stats(direct.evaluateMs)
   const ipy = (key, digits) => (p ? fixed(p[key], digits) : 'not installed')
+  /** Median and p99 rows with no target: Cortex's and node -i's round trips in another setting. */
+  const referenceRows = (label, cortex, node) =>
+    ['median', 'p99'].map((key) => [
+      `${label}: round trip, ${key} (ms)`,
+      fixed(cortex[key], 3),
+      fixed(node[key], 3),
+      'not measured',
+      ratio(cortex[key], node[key]),
+      '(none)',
+      '—'
+    ])
   const startRow = (label, cortexMs) => [
     label,
     fixed(median(cortexMs), 0),
@@ -337,27 +348,9 @@ export async function run({ quick = false } = {}) {
     ],
     ['round trip, mean (ms)', fixed(c.mean, 3), fixed(n.mean, 3), ipy('mean', 3), ratio(c.mean, n.mean), '(none)', '—'],
     // An input Cortex parses (the client to split inputs, the runtime to rewrite it), for reference.
-    [
-      `input \`${PARSED_INPUT('i')}\`: round trip, median (ms)`,
-      fixed(cq.median, 3),
-      fixed(nq.median, 3),
-      'not measured',
-      ratio(cq.median, nq.median),
-      '(none)',
-      '—'
-    ],
-    [`input \`${PARSED_INPUT('i')}\`: round trip, p99 (ms)`, fixed(cq.p99, 3), fixed(nq.p99, 3), 'not measured', ratio(cq.p99, nq.p99), '(none)', '—'],
+    ...referenceRows(`input \`${PARSED_INPUT('i')}\``, cq, nq),
     // The same REPLs once warm (JIT-compiled, heap grown), for reference: the targets are the rows above.
-    [
-      `after ${many(steadyWarmup)} inputs: round trip, median (ms)`,
-      fixed(cs.median, 3),
-      fixed(ns.median, 3),
-      'not measured',
-      ratio(cs.median, ns.median),
-      '(none)',
-      '—'
-    ],
-    [`after ${many(steadyWarmup)} inputs: round trip, p99 (ms)`, fixed(cs.p99, 3), fixed(ns.p99, 3), 'not measured', ratio(cs.p99, ns.p99), '(none)', '—'],
+    ...referenceRows(`after ${many(steadyWarmup)} inputs`, cs, ns),
     // The separate runtime process, for reference: the targets are the pipe mode's.
     [
       'with a runtime process (--runtime-process): round trip, median (ms)',

@@ -3,9 +3,10 @@ import { createRequire } from 'node:module'
 const load = createRequire(import.meta.url)
 
 /**
- * A CommonJS package loaded when first asked for, not when the runtime starts: most of a runtime's
- * start is loading modules, and some (sucrase, the tracing SDK) many sessions never use. It is the
- * same module an import would load (these packages have no ES module build that Node picks).
+ * A package loaded when first asked for, not when the runtime starts: most of a runtime's start is
+ * loading modules, and some (the Anthropic SDK, the tracing SDK and its OTLP exporter, sucrase) many
+ * sessions never use. Loaded with `require`: its CommonJS build, so the runtime must take such a
+ * package's values only through here (types may be imported), or it would hold two copies.
  */
 export function lazyModule<T>(id: string): () => T {
   let loaded: T | undefined

@@ -309,7 +309,7 @@ export class Assistant {
   private async converse(question: string, conversation: Conversation, task: Task, write: (text: string) => void, apiKey: string): Promise<string> {
     const started = performance.now()
     const baseURL = this.env()['ANTHROPIC_BASE_URL']
-    const client = new (await anthropicSdk()).default({
+    const client = new (anthropicSdk().default)({
       apiKey,
       ...(baseURL ? { baseURL } : {}),
       ...(this.options.maxRetries !== undefined ? { maxRetries: this.options.maxRetries } : {})

@@ -38,7 +38,7 @@ export interface RunState {
   readonly gateHook: GateHook | undefined
   readonly observer?: { depResolved?(node: string, dep: string, ms: number): void }
   /** The dep timings of the node step in progress, when tracing records its span (see timingDeps). */
-  depTimings?: DepTimings | undefined
+  depTimings?: DepEventColumns | undefined
 }
 
 export function depName(key: DepKey): string {
@@ -133,22 +133,15 @@ export function recallFromTrace(recall: Recall<unknown>, trace: readonly NodeIns
 }
 
 /**
- * The dep timings of a node step's span, gathered column by column as its deps resolve (its own,
- * its successor's, and those of node-as-dep fills, concurrently) and handed to the span in one go
- * when the step ends (addDepEvents: one `dep` event each, with name, duration and the time it
- * resolved): an event each as it happens costs more (pitfall 11).
- */
-export interface DepTimings extends DepEventColumns {
-  readonly span: Span
-}
-
-/**
  * Runs a node step's work with its dep timings gathered in `state` (when tracing records `span`;
- * otherwise no timing work at all), and hands them to the span at the end.
+ * otherwise no timing work at all): column by column as its deps resolve (its own, its
+ * successor's, and those of node-as-dep fills, concurrently), handed to the span in one go when the
+ * step ends (addDepEvents: one `dep` event each, with name, duration and the time it resolved). An
+ * event each as it happens costs more (pitfall 11).
  */
 export async function timingDeps<T>(span: Span, state: RunState, work: () => Promise<T>): Promise<T> {
   if (!span.isRecording()) return work()
-  const timings: DepTimings = (state.depTimings = { span, names: [], nodes: [], durationsMs: [], resolvedAt: [] })
+  const timings: DepEventColumns = (state.depTimings = { names: [], nodes: [], durationsMs: [], resolvedAt: [] })
   try {
     return await work()
   } finally {

@@ -4,18 +4,14 @@ import type * as AnthropicSdkModule from '@anthropic-ai/sdk'
 import { DEFAULT_MODEL } from '../../common/assistant-settings'
 import { clip } from '../../common/text'
 import { DEFAULT_SYSTEM_PROMPT } from './claude-cli'
+import { lazyModule } from '../lazy-module'
 import type { LmBackend, LmRequest, LmResponse } from './types'
-
-type AnthropicSdk = typeof AnthropicSdkModule
-let loadedSdk: AnthropicSdk | undefined
 
 /**
  * The Anthropic SDK, loaded by the first thing that calls the API (a model call, an NL input):
  * loading it takes about 0.2 s, a quarter of the REPL's start, and many sessions never call it.
  */
-export async function anthropicSdk(): Promise<AnthropicSdk> {
-  return (loadedSdk ??= await import('@anthropic-ai/sdk'))
-}
+export const anthropicSdk = lazyModule<typeof AnthropicSdkModule>('@anthropic-ai/sdk')
 
 /** The model used when none is given (override with `{ model }`): the app's one default, the assistant's too; this name is kept for graph code. */
 export const DEFAULT_ANTHROPIC_MODEL = DEFAULT_MODEL
@@ -105,7 +101,7 @@ export class AnthropicBackend implements LmBackend {
   readonly model: string
   // Private fields (#), not `private`: util.inspect and JSON.stringify do not show them, so
   // printing the backend in the REPL does not print the key (the SDK client holds it too).
-  #client: Promise<Anthropic> | undefined
+  #client: Anthropic | undefined
   readonly #clientOptions: ConstructorParameters<typeof Anthropic>[0]
   readonly #apiKey: string
   private readonly maxTokens: number
@@ -133,13 +129,8 @@ export class AnthropicBackend implements LmBackend {
   }
 
   /** The SDK client, made by the first call. */
-  #clientNow(): Promise<Anthropic> {
-    return (this.#client ??= anthropicSdk()
-      .then((sdk) => new sdk.default(this.#clientOptions))
-      .catch((error: unknown) => {
-        this.#client = undefined // the next call tries again
-        throw error
-      }))
+  #clientNow(): Anthropic {
+    return (this.#client ??= new (anthropicSdk().default)(this.#clientOptions))
   }
 
   async generate(request: LmRequest): Promise<LmResponse> {
@@ -162,7 +153,7 @@ export class AnthropicBackend implements LmBackend {
           }
         : { output_config: { format: { type: 'json_schema', schema: request.schema } } })
     }
-    const message = await streamMessage(await this.#clientNow(), params, {
+    const message = await streamMessage(this.#clientNow(), params, {
       signal: request.signal,
       idleTimeoutMs: this.idleTimeoutMs,
       apiKey: this.#apiKey
@@ -268,8 +259,6 @@ export async function streamMessage(client: Anthropic, params: Anthropic.Message
         'timeout',
         true
       )
-    // Its error classes tell what failed; a client made elsewhere may have come before the SDK loaded here.
-    await anthropicSdk()
     throw describeAnthropicError(error, { model: params.model, baseURL: client.baseURL, apiKey: options.apiKey })
   } finally {
     clearTimeout(idle)
@@ -345,11 +334,10 @@ export function describeAnthropicError(error: unknown, where: { model: string; b
     return dump.includes(apiKey) ? undefined : cause
   }
   const at = `(model ${where.model})`
-  // An SDK error comes from a client, so the SDK is loaded by then.
-  const sdk = loadedSdk
-  if (sdk && error instanceof sdk.APIConnectionTimeoutError)
+  const { APIConnectionError, APIConnectionTimeoutError, APIError } = anthropicSdk()
+  if (error instanceof APIConnectionTimeoutError)
     return new AnthropicApiError(`the Anthropic API did not answer in time ${at}`, undefined, 'timeout', true, undefined, { cause: safeCause(error) })
-  if (sdk && error instanceof sdk.APIConnectionError)
+  if (error instanceof APIConnectionError)
     return new AnthropicApiError(
       `could not reach the Anthropic API at ${where.baseURL} ${at}: ${redact(String((error.cause as Error | undefined)?.message ?? error.message))}`,
       undefined,
@@ -358,7 +346,7 @@ export function describeAnthropicError(error: unknown, where: { model: string; b
       undefined,
       { cause: safeCause(error) }
     )
-  if (sdk && error instanceof sdk.APIError) {
+  if (error instanceof APIError) {
     const status = error.status
     const type = error.type ?? undefined
     const apiMessage = error.apiMessage ?? (status === undefined ? error.message : undefined)

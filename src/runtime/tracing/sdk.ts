@@ -8,6 +8,7 @@
  */
 import { context, propagation, trace } from '@opentelemetry/api'
 import type * as OtelCore from '@opentelemetry/core'
+import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http'
 import type { ExportResult } from '@opentelemetry/core'
 import type * as OtelResources from '@opentelemetry/resources'
 import type * as OtelTraceBase from '@opentelemetry/sdk-trace-base'
@@ -27,6 +28,7 @@ const otelCore = lazyModule<typeof OtelCore>('@opentelemetry/core')
 const otelResources = lazyModule<typeof OtelResources>('@opentelemetry/resources')
 const otelTraceBase = lazyModule<typeof OtelTraceBase>('@opentelemetry/sdk-trace-base')
 const otelTraceNode = lazyModule<typeof OtelTraceNode>('@opentelemetry/sdk-trace-node')
+const otlpHttp = lazyModule<typeof OtlpHttp>('@opentelemetry/exporter-trace-otlp-http')
 
 const KINDS = ['internal', 'server', 'client', 'producer', 'consumer'] as const
 const STATUS = ['unset', 'ok', 'error'] as const
@@ -682,36 +684,19 @@ export class Collector {
  * metrics modules) takes about 0.1 s, and most sessions have no collector.
  */
 function otlpExporter(url: string, headers: Record<string, string> | undefined): SpanExporter {
-  let loaded: Promise<SpanExporter> | undefined
-  const exporter = (): Promise<SpanExporter> =>
-    (loaded ??= import('@opentelemetry/exporter-trace-otlp-http').then(
-      ({ OTLPTraceExporter }) => new OTLPTraceExporter({ url, ...(headers ? { headers } : {}) })
-    ))
-  const failed = (error: unknown): ExportResult => ({
-    code: otelCore().ExportResultCode.FAILED,
-    error: error instanceof Error ? error : new Error(String(error))
-  })
+  let made: SpanExporter | undefined
   return {
-    export: (spans, done: (result: ExportResult) => void) =>
-      void exporter().then(
-        (loadedExporter) => {
-          try {
-            loadedExporter.export(spans, done)
-          } catch (error) {
-            done(failed(error))
-          }
-        },
-        (error: unknown) => done(failed(error))
-      ),
-    // Nothing was sent before it loaded (or if it could not load): nothing to flush or close.
-    forceFlush: async () => {
-      const loadedExporter = await loaded?.catch(() => undefined)
-      await loadedExporter?.forceFlush?.()
+    export: (spans, done: (result: ExportResult) => void) => {
+      try {
+        made ??= new (otlpHttp().OTLPTraceExporter)({ url, ...(headers ? { headers } : {}) })
+        made.export(spans, done)
+      } catch (error) {
+        done({ code: otelCore().ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) })
+      }
     },
-    shutdown: async () => {
-      const loadedExporter = await loaded?.catch(() => undefined)
-      await loadedExporter?.shutdown()
-    }
+    // Nothing was sent before it was made: nothing to flush or close.
+    forceFlush: async () => made?.forceFlush?.(),
+    shutdown: async () => made?.shutdown()
   }
 }
 
