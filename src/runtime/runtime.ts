@@ -79,8 +79,8 @@ interface FoundSecrets {
   /** The environment's, the assistant's key and all of the namespace's (see Runtime.foundSecrets), and when they were read. */
   full: string[]
   fullAt: number
-  /** The evaluator's generation, and when, at the time they were found. */
-  generation: number
+  /** The evaluator's count of evaluations that may have bound names (Evaluator.bindings), and when, at the time they were found. */
+  bindings: number
   at: number
 }
 
@@ -359,7 +359,7 @@ export class Runtime implements Disposable {
     const { span, instance, ...result } = resolveSelection(spanId, known, given, this.engine)
     this.evaluator.context['$span'] = span
     this.evaluator.context['$node'] = instance
-    this.evaluator.generation++ // completion sees the new names
+    this.evaluator.namespaceChanged() // completion sees the new names
     this.output.write('debug', 'stdout', `${result.summary}\n`)
     this.output.flushAll()
     return result
@@ -456,7 +456,9 @@ export class Runtime implements Disposable {
         // `@g1.0 value` answers a gate of a graph run (`@a1.0 yes` an AI approval); `%name` is a magic.
         const gate = parseAnswer(code)
         if (gate) return Promise.resolve(this.answerGate(gate.id, gate.text))
-        if (isMagic(code))
+        if (isMagic(code)) {
+          // %load binds a file's exports, %clear drops the history: completion and the secret scan look again.
+          this.evaluator.namespaceChanged()
           return runMagic(code, {
             evaluator: this.evaluator,
             inputs: this.inputs,
@@ -469,7 +471,8 @@ export class Runtime implements Disposable {
               this.display = display
               this.broadcast('repl.display', display)
             }
-          })
+          }).finally(() => this.evaluator.namespaceChanged())
+        }
         return this.evaluator.evaluate(code, cancel)
       }
       case 'bash':
@@ -504,9 +507,10 @@ export class Runtime implements Disposable {
   }
 
   /**
-   * Every stored line, log line and span batch asks for the secrets. After each evaluation (and at
-   * most a second after the last look) the namespace's enumerable bindings are looked at again:
-   * every declaration and assignment makes one. At most once a second, or at once for a new key:
+   * Every stored line, log line and span batch asks for the secrets. After each evaluation that
+   * may have bound a name (Evaluator.bindings: not after `1 + i`), and at most a second after the
+   * last look, the namespace's enumerable bindings are looked at again: every declaration and
+   * assignment makes one. At most once a second, or at once for a new key:
    * the environment (reading it copies all of it, ~50 µs, and inputs seldom change it), the
    * assistant's key, and all of the namespace's names (non-enumerable ones too, such as a
    * `defineProperty`). The redaction is rebuilt only when the values change.
@@ -514,7 +518,7 @@ export class Runtime implements Disposable {
   private foundSecrets(): FoundSecrets {
     const now = Date.now()
     const found = this.found
-    if (found && found.generation === this.evaluator.generation && now - found.at <= 1000) return found
+    if (found && found.bindings === this.evaluator.bindings && now - found.at <= 1000) return found
     const fullFresh = found !== undefined && now - found.fullAt <= 1000
     let full = found?.full ?? []
     if (!fullFresh) {
@@ -527,7 +531,7 @@ export class Runtime implements Disposable {
       values: same ? found.values : values,
       full,
       fullAt: fullFresh ? found.fullAt : now,
-      generation: this.evaluator.generation,
+      bindings: this.evaluator.bindings,
       at: now,
       ...(same && found.options ? { options: found.options } : {})
     }

@@ -1,11 +1,20 @@
 import { BasePort } from './base-port'
-import type { Port } from './port'
+import type { DirectCalls, Port } from './port'
 
 class MemoryPort extends BasePort {
   peer: MemoryPort | undefined
+  private calls: DirectCalls | undefined
 
   constructor(readonly trusted: boolean) {
     super()
+  }
+
+  get peerCalls(): DirectCalls | undefined {
+    return this.trusted && !this.isClosed ? this.peer?.calls : undefined
+  }
+
+  offerCalls(calls: DirectCalls): void {
+    if (this.trusted) this.calls = calls
   }
 
   protected transmit(message: unknown): void {
@@ -26,6 +35,8 @@ class MemoryPort extends BasePort {
  * Two connected in-memory ports: what one sends, the other receives. Used for the in-process
  * runtime and in tests. Values are passed by reference, not cloned. `trusted` (see Port.trusted)
  * only for a pair that RpcClient and RpcServer alone send on: tests that send raw values do not.
+ * On a trusted pair the client calls the server's methods directly (Port.peerCalls); events,
+ * cancels and errors still go as messages.
  */
 export function createPortPair(options: { trusted?: boolean } = {}): [Port, Port] {
   const a = new MemoryPort(options.trusted ?? false)

@@ -20,5 +20,19 @@ export interface Port {
    * another process, a socket, or code that may send raw values.
    */
   readonly trusted?: boolean
+  /**
+   * Trusted pairs only: the other end's RpcServer, to call without envelopes (see rpc.ts): what
+   * the server offered with {@link offerCalls}. Undefined on every other port.
+   */
+  readonly peerCalls?: DirectCalls | undefined
+  /** Trusted pairs only: lets the client on the other end call this end's RpcServer directly. */
+  offerCalls?(calls: DirectCalls): void
   close(): void
 }
+
+/**
+ * A server's methods called in its own process: resolves with the handler's result (not yet
+ * checked against the contract: the caller does that), or rejects as the call would over the
+ * wire. `signal` aborting cancels the call, as a cancel message would.
+ */
+export type DirectCalls = (method: string, params: unknown, signal: AbortSignal | undefined) => Promise<unknown>

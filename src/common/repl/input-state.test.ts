@@ -37,6 +37,10 @@ const TABLE: Array<[string, InputState, string]> = [
   ['a * new', 'incomplete', 'trailing new'],
   ['const', 'incomplete', 'a declaration keyword alone'],
   ['!', 'incomplete', 'a prefix operator alone'],
+  ['total + await', 'incomplete', 'names and operators, but a keyword last (not bare arithmetic)'],
+  ['x * 2 + typeof', 'incomplete', 'typeof after arithmetic'],
+  ['1 + 41', 'complete', 'bare arithmetic (told without tokenizing)'],
+  ['x * 2 +\n  y % 3', 'complete', 'bare arithmetic across lines'],
   // Complete: runs, or the runtime reports the error.
   ['1 + 1', 'complete', 'arithmetic'],
   ['x * 2 + n', 'complete', 'names and operators'],

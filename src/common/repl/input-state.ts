@@ -1,3 +1,4 @@
+import { isArithmetic } from './arithmetic'
 import { tokenize, type Token } from './js-tokens'
 
 /**
@@ -32,6 +33,8 @@ const HEADERS = new Set(['if', 'for', 'while', 'with', 'catch'])
 const ENDS_INPUT = new Set(['++', '--', '>', '>>', '>>>'])
 
 export function inputState(source: string): InputState {
+  // `x * 2 + 1`: whole by construction (every operator has its operands), and told without tokens.
+  if (isArithmetic(source)) return 'complete'
   const scanned = tokenize(source)
   const significant = scanned.tokens.filter((token) => token.kind !== 'space' && token.kind !== 'comment')
   if (scanned.open) return 'incomplete'

@@ -140,6 +140,12 @@ export class Evaluator {
   private lastId = 0
   /** Grows with every evaluation: caches of what the namespace holds (completion) key on it. */
   generation = 0
+  /**
+   * Grows with every evaluation that may have declared, assigned or deleted a name (see
+   * TransformedInput.mayBind), and whenever the namespace is changed from outside: the scan for
+   * secret-named variables keys on it. `1 + i` leaves it as it is.
+   */
+  bindings = 0
   private readonly history: unknown[] = []
 
   constructor(private readonly options: EvaluatorOptions) {
@@ -154,6 +160,12 @@ export class Evaluator {
   get currentEvalId(): number | undefined {
     const task = this.options.tasks.current
     return task?.id.startsWith('e') ? Number(task.id.slice(1)) : undefined
+  }
+
+  /** The namespace was changed other than by an evaluation (bindings made by the host, a loaded file). */
+  namespaceChanged(): void {
+    this.generation++
+    this.bindings++
   }
 
   /** Numbers an input of another mode (shell, AI) in the same sequence as evaluations. */
@@ -194,6 +206,7 @@ export class Evaluator {
   private async run(code: string, evalId: number, task: Task, options: { readonly signal?: AbortSignal }): Promise<EvalResult> {
     try {
       const transformed = transformInput(code)
+      if (transformed.mayBind) this.bindings++
       const script = new vm.Script(transformed.code, { filename: `${INPUT_FILE_PREFIX}${evalId}` })
       const runScript = (): unknown => script.runInContext(this.context, { breakOnSigint: transformed.mayRunLong, displayErrors: false })
       let value = transformed.mayRunLong ? this.runBlocking(runScript) : runScript()

@@ -1,6 +1,7 @@
+import vm from 'node:vm'
 import { transform as sucrase } from 'sucrase'
 import { describe, expect, it } from 'vitest'
-import { InputSyntaxError, mayBeTypeScript, transformArithmetic, transformInput, transformParsed } from './transform'
+import { InputSyntaxError, mayBeTypeScript, transformArithmetic, transformInput, transformParsed, type TransformedInput } from './transform'
 
 describe('transformInput', () => {
   it('hoists top-level declarations out of the wrapper, so they become namespace globals', () => {
@@ -20,6 +21,32 @@ describe('transformInput', () => {
     for (const code of ['1 + 41', 'x * 2 + 2', "const greeting = 'hi'", '{ a: 1 }', '[1, 2, 3]']) expect(transformInput(code).mayRunLong, code).toBe(false)
     for (const code of ['while (true) {}', 'f()', 'new Thing()', 'obj.prop', 'for (;;) {}', 'for (const x of xs) {}', 'tag`x`', 'const v = compute()'])
       expect(transformInput(code).mayRunLong, code).toBe(true)
+  })
+
+  it('knows which inputs cannot bind a name by their own syntax, so the secret scan can skip them', () => {
+    for (const code of ['1 + 41', 'x * 2 + 2', 'i >= 0 ? 1 + i : 0', '{ a: 1 }', '[1, 2, 3]', '"text"', '(a, b)'])
+      expect(transformInput(code).mayBind, code).toBe(false)
+    const binding = [
+      "const API_TOKEN = 'tok'",
+      'let a',
+      'var v = 1',
+      'if (c) var nested = 1',
+      'function f() {}',
+      'class C {}',
+      'x = 1',
+      'x += 1',
+      'x++',
+      '--x',
+      'delete globalThis.x',
+      '({ a } = o)',
+      'f()',
+      'o.p',
+      'await p',
+      "import('m')",
+      "import x from 'm'",
+      '(class { static { x = 1 } })'
+    ]
+    for (const code of binding) expect(transformInput(code).mayBind, code).toBe(true)
   })
 
   it('reports syntax errors with line, column and a caret under the offending token', () => {
@@ -79,9 +106,14 @@ describe('transformInput', () => {
     expect(transformInput('function f(a);\nfunction f(a) { return a }\nf(2)').declared).toEqual(['f'])
   })
 
-  it('turns a bare arithmetic expression into exactly what the parser makes of it, without parsing', () => {
-    for (const code of ['1 + 41', 'x * 2 + 2', '  a%b  ', 'n', '10 / 2 - 1', 'i'])
-      expect([code, transformArithmetic(code)]).toEqual([code, transformParsed(code)])
+  it("runs a bare arithmetic expression as the parser's path would, without parsing it", () => {
+    const context = vm.createContext({ x: 20, a: 7, b: 4, n: -3, i: 1 })
+    const outcome = (transformed: TransformedInput) => {
+      const { code, ...flags } = transformed
+      return { value: vm.runInContext(code, context) as unknown, ...flags }
+    }
+    for (const code of ['1 + 41', 'x * 2 + 2', '  a%b  ', 'n', '10 / 2 - 1', 'i', 'x +\n  a'])
+      expect([code, outcome(transformArithmetic(code)!)]).toEqual([code, outcome(transformParsed(code))])
     // Anything more goes to the parser: calls, members, keywords, literals with a dot, statements, comments.
     for (const code of ['f(1)', 'a.b + 1', 'typeof x', 'await x', 'new X', 'x in y', '1.5 + 1', '01 + 2', 'a = 1', '1 + 1;', 'a // b', '-1', 'let', 'yield'])
       expect([code, transformArithmetic(code)]).toEqual([code, undefined])

@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { EvalResult, runtimeContract } from '../runtime-contract'
+import { SpanDto } from '../trace-contract'
+import { parsesToItself } from './identity-schema'
+
+describe('parsesToItself (which values a direct call takes without parsing)', () => {
+  it("knows the runtime contract's hot path: an evaluation's result is taken as it is, its parameters (a default mode) are parsed", () => {
+    expect(parsesToItself(EvalResult)).toBe(true)
+    expect(parsesToItself(runtimeContract.methods['repl.ack'].params)).toBe(true)
+    expect(parsesToItself(runtimeContract.methods['repl.evaluate'].params)).toBe(false)
+    expect(parsesToItself(SpanDto)).toBe(false) // defaults inside
+  })
+
+  it('looks into containers', () => {
+    const plain = z.object({
+      a: z.array(z.union([z.string().max(3), z.number().int()])),
+      b: z.record(z.string(), z.boolean()).optional(),
+      c: z.tuple([z.null()])
+    })
+    expect(parsesToItself(plain)).toBe(true)
+    expect(parsesToItself(z.object({ a: z.array(z.object({ b: z.string().default('x') })) }))).toBe(false)
+    expect(parsesToItself(z.object({ a: z.union([z.number(), z.string().trim()]) }))).toBe(false)
+  })
+
+  it('answers false for whatever changes a value or is unknown to it', () => {
+    for (const schema of [
+      z.string().default('x'),
+      z.string().trim(),
+      z.string().toLowerCase(),
+      z.coerce.number(),
+      z.string().transform((s) => s.length),
+      z.number().catch(0),
+      z.lazy(() => z.string()),
+      z.custom<string>(() => true)
+    ])
+      expect(parsesToItself(schema)).toBe(false)
+  })
+})
