@@ -167,6 +167,31 @@ describe('Runtime', () => {
     ])
   })
 
+  it('records what happens while the session store opens, once each and in order', async () => {
+    const projectDir = mkdtempSync(join(tmpdir(), 'cortex-early-'))
+    store.add({ dispose: () => rmSync(projectDir, { recursive: true, force: true }) })
+    const runtime = store.add(new Runtime({ host: 'in-process', log: new MemoryLogger(), projectDir }))
+    // At once, before the store (opened in the background) is open.
+    const first = await runtime.evaluate('js', "console.log('early output'); 1 + 1")
+    const second = await runtime.evaluate('js', '2 * 3')
+    expect([first.ok, second.ok]).toEqual([true, true])
+    await runtime.shutdown()
+    const stored = readFileSync(join(projectDir, STORE_DIR, ENTRIES_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { seq: number; kind: string; text: string; of?: number; ok?: boolean })
+    const texts = (kind: string) => stored.filter((entry) => entry.kind === kind && entry.of === undefined).map((entry) => stripAnsi(entry.text).trim())
+    expect(texts('input')).toEqual(["console.log('early output'); 1 + 1", '2 * 3'])
+    expect(texts('output')).toEqual(['early output'])
+    // Each outcome names its input (an outcome is stored a tick after its answer: it may follow the next input).
+    const outcomes = stored.filter((entry) => entry.of !== undefined).map(({ of, ok }) => [stored.find((e) => e.seq === of)?.text, ok])
+    expect(outcomes).toEqual([
+      ["console.log('early output'); 1 + 1", true],
+      ['2 * 3', true]
+    ])
+    expect(stored.findIndex((entry) => entry.kind === 'output')).toBe(1) // right after its input
+  })
+
   it("a caller's cancel ends an evaluation that awaits a promise that never settles, and the namespace goes on", async () => {
     const client = connectedClient()
     const controller = new AbortController()

@@ -65,6 +65,9 @@ export interface RuntimeOptions {
 const SNAPSHOT_SPANS = 20_000
 
 const MAX_INPUTS = 10_000
+/** What is kept for the session store while it opens (see Runtime.record): entries, and characters of their texts. */
+const MAX_EARLY_ENTRIES = 10_000
+const MAX_EARLY_CHARS = 16 * 1024 * 1024
 /** How often task changes are announced (and how long an evaluation may take without being announced). */
 const TASK_EVENT_MS = 50
 
@@ -134,6 +137,10 @@ export class Runtime implements Disposable {
   private sessionStore: Promise<SessionStore | undefined> | undefined
   /** The session store once it is open (until shutdown closes it): inputs are appended to it synchronously. */
   private openedStore: SessionStore | undefined
+  /** Appends waiting for the store to open (see record); undefined once it is open, failed, or there is none. */
+  private early: Array<(store: SessionStore) => void> | undefined
+  private earlyChars = 0
+  private earlyDropped = 0
   /** This runtime's session in the store: new for every runtime process, so a crashed one's inputs stay apart. */
   readonly sessionId = newSessionId()
   private readonly pendingTaskChanges = new Map<string, TaskInfo>()
@@ -142,7 +149,8 @@ export class Runtime implements Disposable {
   private readonly pendingProgress = new Map<string, GraphProgress>()
   private progressTimer: ReturnType<typeof setTimeout> | undefined
   /** Settles when startup work (graph files to load) is done: inputs wait for it. */
-  private ready: Promise<void> = Promise.resolve()
+  /** Startup loads still running (loadAtStartup): inputs wait for them. Undefined once they are done (no await per input). */
+  private ready: Promise<void> | undefined
   /** How every window shows output (%view, %channel). */
   private display: DisplaySettings = { view: 'user', hidden: [] }
   /** This session's inputs (for %history and %save), bounded. */
@@ -202,6 +210,7 @@ export class Runtime implements Disposable {
 
   /** Every input and every channel write go to the session store (opened in the background: a big store takes seconds). */
   private openStore(projectDir: string): void {
+    this.early = []
     this.sessionStore = SessionStore.open({
       projectDir,
       sessionId: this.sessionId,
@@ -214,9 +223,12 @@ export class Runtime implements Disposable {
       }
     }).then(
       (store) => {
-        this.store.add(this.output.onDidWrite((write) => store.appendOutput(write)))
-        for (const input of this.inputs) store.appendInput(input.code, input.mode)
+        // What was recorded while it opened first, in the order it happened.
+        const early = this.early ?? []
+        this.early = undefined
         this.openedStore = store
+        for (const append of early) append(store)
+        if (this.earlyDropped) store.appendEvent(`${this.earlyDropped} entries made while the session store opened were not recorded`)
         this.onShutdown(async () => {
           this.openedStore = undefined
           await store.close()
@@ -224,10 +236,27 @@ export class Runtime implements Disposable {
         return store
       },
       (error: unknown) => {
+        this.early = undefined
         this.options.log.error('the session store could not be opened; this session is not recorded', describeError(error))
         return undefined
       }
     )
+    this.store.add(this.output.onDidWrite((write) => this.record((store) => store.appendOutput(write), write.text.length)))
+  }
+
+  /**
+   * Appends to the session store: at once once it is open, else when it opens (a big store takes
+   * seconds to open, and an input typed meanwhile, its output and its outcome must not be lost),
+   * keeping at most MAX_EARLY_ENTRIES (`chars`: the size of the text it holds); nothing when there
+   * is no store (or it failed to open).
+   */
+  private record(append: (store: SessionStore) => void, chars = 0): void {
+    if (this.openedStore) append(this.openedStore)
+    else if (!this.early) return
+    else if (this.early.length < MAX_EARLY_ENTRIES && this.earlyChars + chars <= MAX_EARLY_CHARS) {
+      this.early.push(append)
+      this.earlyChars += chars
+    } else this.earlyDropped++
   }
 
   /** `store()`: the latest entries of the project's sessions; `store('query')`: entries matching it. */
@@ -296,7 +325,7 @@ export class Runtime implements Disposable {
         'trace.select': ({ traceId, spanId, given }) => this.selectSpan(traceId, spanId, given),
         // After the graph files loading at startup: a window that connects early gets their graphs.
         'graph.list': async () => {
-          await this.ready
+          if (this.ready) await this.ready
           return {
             graphs: graphsIn(this.evaluator.context, this.userNames()),
             runs: this.engine
@@ -333,7 +362,7 @@ export class Runtime implements Disposable {
    * finds the graphs there. What each load says goes to the system channel.
    */
   loadAtStartup(files: readonly string[]): void {
-    const loading = this.ready.then(async () => {
+    const loading = (this.ready ?? Promise.resolve()).then(async () => {
       const loaded: LoadedFile[] = []
       for (const file of files) {
         const outcome = await loadGraphFile(this.evaluator.reserveId(), resolve(process.cwd(), file), {
@@ -348,6 +377,10 @@ export class Runtime implements Disposable {
       if (welcome) this.output.write('system', 'stdout', `${welcome}\n`)
     })
     this.ready = loading
+    const done = (): void => {
+      if (this.ready === loading) this.ready = undefined
+    }
+    loading.then(done, done)
   }
 
   /**
@@ -371,7 +404,7 @@ export class Runtime implements Disposable {
    * a new module (a fixed file dropped again is loaded again, not served from the module cache).
    */
   async loadFile(source: GraphFileSource): Promise<{ result: EvalResult; path?: string }> {
-    await this.ready
+    if (this.ready) await this.ready
     const evalId = this.evaluator.reserveId()
     const failure = (message: string): { result: EvalResult } => ({ result: { evalId, ok: false, error: { name: 'LoadError', message, code: 'load' } } })
     let path: string
@@ -427,21 +460,16 @@ export class Runtime implements Disposable {
    * awaits (see Evaluator.evaluate): a request's context makes it only then.
    */
   async evaluate(mode: ReplMode, code: string, cancel: { readonly signal?: AbortSignal } = {}): Promise<EvalResult> {
-    await this.ready
+    if (this.ready) await this.ready
     // Stored before it runs, synchronously (a synchronous input runs within dispatch): an input
     // that crashes the runtime is in the store all the same. While the store opens: once it is open.
-    const store = this.openedStore
-    const input = store?.appendInput(code, mode)
-    const opening = store ? undefined : this.sessionStore?.then((opened) => opened && ([opened, opened.appendInput(code, mode)] as const))
+    let input: Entry | undefined
+    this.record((store) => (input = store.appendInput(code, mode)), code.length)
     const result = await this.dispatch(mode, code, cancel)
     const outcome = result.ok ? `e${result.evalId} ok` : `e${result.evalId} failed: ${result.error.message}`
-    const storeOutcome = (to: SessionStore, of: Entry): void => {
-      if (this.openedStore === to) to.appendOutcome(of.seq, result.ok, outcome) // not after shutdown closed it
-    }
     // After this turn's promise callbacks, in the same turn: the answer goes out first (the pipe
     // mode prints it to stdout in those callbacks), then its outcome is stored.
-    if (store && input) process.nextTick(storeOutcome, store, input)
-    else void opening?.then((opened) => opened && storeOutcome(...opened))
+    process.nextTick(() => this.record((store) => input && store.appendOutcome(input.seq, result.ok, outcome)))
     this.inputs.push({ mode, code, ok: result.ok })
     // shift(), not splice(0, n): V8 drops an array's first element in place, where splice moved all
     // 10,000 (15–70 µs for every input once a session had that many).
@@ -579,6 +607,8 @@ export class Runtime implements Disposable {
     const unfinished = running().map((t) => t.id)
     if (unfinished.length) this.options.log.warn(`shutdown: tasks still running after ${timeoutMs} ms: ${unfinished.join(', ')}`)
     this.output.flushAll()
+    // Outcomes are stored on a next tick (see evaluate): those still queued go in before the store closes.
+    await new Promise<void>((resolve) => process.nextTick(resolve))
     for (const hook of this.shutdownHooks) await hook().catch((error: unknown) => this.options.log.error('shutdown step failed', describeError(error)))
     this.dispose()
     return { unfinished }
