@@ -247,16 +247,21 @@ export class Runtime implements Disposable {
   /**
    * Appends to the session store: at once once it is open, else when it opens (a big store takes
    * seconds to open, and an input typed meanwhile, its output and its outcome must not be lost),
-   * keeping at most MAX_EARLY_ENTRIES (`chars`: the size of the text it holds); nothing when there
-   * is no store (or it failed to open).
+   * keeping at most MAX_EARLY_ENTRIES (`chars`: the size of the text it holds; `always`: past that
+   * bound, for an input's outcome when the input was kept). Nothing when there is no store (or it
+   * failed to open). Returns whether the entry is (or will be) stored.
    */
-  private record(append: (store: SessionStore) => void, chars = 0): void {
+  private record(append: (store: SessionStore) => void, chars = 0, always = false): boolean {
     if (this.openedStore) append(this.openedStore)
-    else if (!this.early) return
-    else if (this.early.length < MAX_EARLY_ENTRIES && this.earlyChars + chars <= MAX_EARLY_CHARS) {
+    else if (!this.early) return false
+    else if (always || (this.early.length < MAX_EARLY_ENTRIES && this.earlyChars + chars <= MAX_EARLY_CHARS)) {
       this.early.push(append)
       this.earlyChars += chars
-    } else this.earlyDropped++
+    } else {
+      this.earlyDropped++
+      return false
+    }
+    return true
   }
 
   /** `store()`: the latest entries of the project's sessions; `store('query')`: entries matching it. */
@@ -464,12 +469,13 @@ export class Runtime implements Disposable {
     // Stored before it runs, synchronously (a synchronous input runs within dispatch): an input
     // that crashes the runtime is in the store all the same. While the store opens: once it is open.
     let input: Entry | undefined
-    this.record((store) => (input = store.appendInput(code, mode)), code.length)
+    const kept = this.record((store) => (input = store.appendInput(code, mode)), code.length)
     const result = await this.dispatch(mode, code, cancel)
     const outcome = result.ok ? `e${result.evalId} ok` : `e${result.evalId} failed: ${result.error.message}`
     // After this turn's promise callbacks, in the same turn: the answer goes out first (the pipe
     // mode prints it to stdout in those callbacks), then its outcome is stored.
-    process.nextTick(() => this.record((store) => input && store.appendOutcome(input.seq, result.ok, outcome)))
+    // (An input kept while the store opens keeps its outcome too: without one, the journal takes it for unfinished.)
+    if (kept) process.nextTick(() => this.record((store) => input && store.appendOutcome(input.seq, result.ok, outcome), outcome.length, true))
     this.inputs.push({ mode, code, ok: result.ok })
     // shift(), not splice(0, n): V8 drops an array's first element in place, where splice moved all
     // 10,000 (15–70 µs for every input once a session had that many).
@@ -607,6 +613,14 @@ export class Runtime implements Disposable {
     const unfinished = running().map((t) => t.id)
     if (unfinished.length) this.options.log.warn(`shutdown: tasks still running after ${timeoutMs} ms: ${unfinished.join(', ')}`)
     this.output.flushAll()
+    // A store still opening (a big one takes seconds) gets what was recorded meanwhile, and is closed
+    // in order: waited for until the deadline (at least a second), not longer.
+    if (this.early && this.sessionStore) {
+      let timer: ReturnType<typeof setTimeout> | undefined
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(1000, deadline - Date.now()))))
+      await Promise.race([this.sessionStore, late])
+      clearTimeout(timer)
+    }
     // Outcomes are stored on a next tick (see evaluate): those still queued go in before the store closes.
     await new Promise<void>((resolve) => process.nextTick(resolve))
     for (const hook of this.shutdownHooks) await hook().catch((error: unknown) => this.options.log.error('shutdown step failed', describeError(error)))

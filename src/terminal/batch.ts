@@ -20,7 +20,7 @@ const SIGINT_EXIT_CODE = 130
 /** How output is shown; the runtime says (%view, %channel) and every client follows. */
 const format: OutputFormat = { view: 'user' }
 
-/** Lines held before the stream is paused: a script piped in faster than it runs waits in the pipe, not here. */
+/** Lines held before the stream is paused (plus those of the chunk that passed the bound): a script piped in faster than it runs waits in the pipe, not here. */
 const MAX_HELD_LINES = 1000
 
 /**
@@ -80,6 +80,8 @@ export async function* linesOf(stream: NodeJS.ReadableStream): AsyncGenerator<st
     stream.off('data', onData)
     stream.off('end', onEnd)
     stream.off('error', onError)
+    // Left before the end (the run stopped at an error): nothing reads it any more, as the stream's own iterator would.
+    if (!ended && !failure) (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.()
   }
 }
 

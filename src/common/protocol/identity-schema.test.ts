@@ -23,6 +23,19 @@ describe('parsesToItself (which values a direct call takes without parsing)', ()
     expect(parsesToItself(z.object({ a: z.union([z.number(), z.string().trim()]) }))).toBe(false)
   })
 
+  it('answers a schema that contains itself without walking it forever', () => {
+    const Tree = z.object({
+      name: z.string(),
+      get left() {
+        return Tree.optional()
+      },
+      get right() {
+        return Tree.optional()
+      }
+    })
+    expect(parsesToItself(Tree)).toBe(false)
+  })
+
   it('answers false for whatever changes a value or is unknown to it', () => {
     for (const schema of [
       z.string().default('x'),
@@ -32,7 +45,11 @@ describe('parsesToItself (which values a direct call takes without parsing)', ()
       z.string().transform((s) => s.length),
       z.number().catch(0),
       z.lazy(() => z.string()),
-      z.custom<string>(() => true)
+      z.custom<string>(() => true),
+      z.url(),
+      z.string().url(),
+      z.object({ a: z.string() }).readonly(),
+      z.strictObject({ a: z.string() })
     ])
       expect(parsesToItself(schema)).toBe(false)
   })

@@ -10,7 +10,8 @@ class MemoryPort extends BasePort {
   }
 
   get peerCalls(): DirectCalls | undefined {
-    return this.trusted && !this.isClosed ? this.peer?.calls : undefined
+    const peer = this.peer
+    return this.trusted && !this.isClosed && peer && !peer.isClosed ? peer.calls : undefined
   }
 
   offerCalls(calls: DirectCalls): void {
@@ -35,8 +36,8 @@ class MemoryPort extends BasePort {
  * Two connected in-memory ports: what one sends, the other receives. Used for the in-process
  * runtime and in tests. Values are passed by reference, not cloned. `trusted` (see Port.trusted)
  * only for a pair that RpcClient and RpcServer alone send on: tests that send raw values do not.
- * On a trusted pair the client calls the server's methods directly (Port.peerCalls); events,
- * cancels and errors still go as messages.
+ * On a trusted pair the client calls the server's methods directly (Port.peerCalls); events and
+ * error reports still go as messages.
  */
 export function createPortPair(options: { trusted?: boolean } = {}): [Port, Port] {
   const a = new MemoryPort(options.trusted ?? false)

@@ -33,6 +33,7 @@ export interface Port {
 /**
  * A server's methods called in its own process: resolves with the handler's result (not yet
  * checked against the contract: the caller does that), or rejects as the call would over the
- * wire. `signal` aborting cancels the call, as a cancel message would.
+ * wire. `signal` aborting cancels the call, as a cancel message would. Values pass by reference
+ * (no copy, nothing stripped): a client must not change a result it was given.
  */
 export type DirectCalls = (method: string, params: unknown, signal: AbortSignal | undefined) => Promise<unknown>

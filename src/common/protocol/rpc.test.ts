@@ -87,6 +87,17 @@ describe('RpcClient / RpcServer over a trusted in-process pair', () => {
     expect(kinds).toEqual([])
   })
 
+  it('parses what a parse would change: parameters with a default are checked, and refused when wrong', async () => {
+    const { client } = setup({}, { trusted: true })
+    await expect(client.call('greet', { name: 5 } as unknown as { name: string })).rejects.toMatchObject({ code: 'invalid-params' })
+  })
+
+  it('does not call a server that was disposed: the call fails as on a closed connection', async () => {
+    const { client, server } = setup({}, { trusted: true })
+    server.dispose()
+    await expect(client.call('math.add', { a: 1, b: 2 })).rejects.toMatchObject({ code: 'connection-closed' })
+  })
+
   it('passes on what a handler throws, and rejects a call in flight when the connection closes', async () => {
     const { client, clientPort } = setup({}, { trusted: true })
     await expect(client.call('fail.now', {})).rejects.toMatchObject({ name: 'TypeError', message: 'the handler broke' })

@@ -207,6 +207,7 @@ export async function loadGraphFile(
   }
   const names = Object.keys(module).filter((k) => k !== 'default')
   for (const name of names) host.evaluator.context[name] = module[name]
+  host.evaluator.namespaceChanged() // completion and the secret scan see the new names
   // An export whose traps or getters throw (a hostile Proxy) is neither a graph nor a node; it is still bound.
   const isGraph = (value: unknown): boolean =>
     value instanceof Graph ||
