@@ -148,7 +148,6 @@ export class Runtime implements Disposable {
   private taskTimer: ReturnType<typeof setTimeout> | undefined
   private readonly pendingProgress = new Map<string, GraphProgress>()
   private progressTimer: ReturnType<typeof setTimeout> | undefined
-  /** Settles when startup work (graph files to load) is done: inputs wait for it. */
   /** Startup loads still running (loadAtStartup): inputs wait for them. Undefined once they are done (no await per input). */
   private ready: Promise<void> | undefined
   /** How every window shows output (%view, %channel). */
