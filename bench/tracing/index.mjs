@@ -77,7 +77,12 @@ export async function run({ quick = false } = {}) {
     ]
   ]
   const failed = rows.filter((r) => r[5] === 'FAIL').map((r) => r[0])
+  // The spread between processes (the same code differs by a factor of two between them): each one's own paired median.
+  const each = (name, f, digits, unit) =>
+    results.map((r) => fixed(median(r.scenarios[name].samples.on.map((on, i) => f(on, r.scenarios[name].samples.off[i]))), digits)).join(', ') + unit
+  const ratio = (on, off) => ((on - off) / off) * 100
   const details = [
+    `Each process on its own: OOTD ${each('ootd', ratio, 1, ' %')}; ${result.width}-dep node ${each('fanOut', ratio, 1, ' %')}; a span ${each('spans', (on, off) => ((on - off) * 1000) / spans.spans, 2, ' µs')}.`,
     `Times are medians over ${processes * rounds} rounds (${processes} processes × ${rounds}); each sample is the mean of sequential runs for at least ${minMs} ms. Tracing was switched off and on within each round (alternating which came first), in the same process; the overhead is the median of the rounds' paired differences.`,
     `Tracing on is the app's setting (the runtime's TraceSession): the SDK (NodeTracerProvider over the runtime's AsyncLocalStorage) records every span for the timeline and export, and the live feed goes out redacted every 50 ms (${result.batches} batches, to a listener that drops them; in the app they cross IPC). No collector.`
   ]
