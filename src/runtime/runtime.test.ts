@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
@@ -190,6 +190,34 @@ describe('Runtime', () => {
       ['2 * 3', true]
     ])
     expect(stored.findIndex((entry) => entry.kind === 'output')).toBe(1) // right after its input
+  })
+
+  it('a shutdown right after an input, while a big store is still opening, still records it and closes the store', async () => {
+    const projectDir = mkdtempSync(join(tmpdir(), 'cortex-slow-store-'))
+    store.add({ dispose: () => rmSync(projectDir, { recursive: true, force: true }) })
+    // 150,000 entries of an earlier session: the store takes a while to read them when it opens.
+    const old = Array.from(
+      { length: 150_000 },
+      (_, i) => `{"v":1,"id":"old.${i + 1}","session":"old","seq":${i + 1},"time":${1_700_000_000_000 + i},"kind":"input","mode":"js","text":"x${i}"}`
+    )
+    mkdirSync(join(projectDir, STORE_DIR), { recursive: true })
+    writeFileSync(join(projectDir, STORE_DIR, ENTRIES_FILE), `${old.join('\n')}\n`)
+    const runtime = new Runtime({ host: 'in-process', log: new MemoryLogger(), projectDir })
+    const result = await runtime.evaluate('js', "console.log('said early'); 40 + 2")
+    expect(resultText(result)).toBe('42')
+    const started = Date.now()
+    await runtime.shutdown()
+    expect(Date.now() - started).toBeLessThan(5000)
+    const ours = readFileSync(join(projectDir, STORE_DIR, ENTRIES_FILE), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(old.length)
+      .map((line) => JSON.parse(line) as { kind: string; text: string; ok?: boolean })
+    expect(ours.map(({ kind, text, ok }) => [kind, stripAnsi(text).trim(), ok])).toEqual([
+      ['input', "console.log('said early'); 40 + 2", undefined],
+      ['output', 'said early', undefined],
+      ['event', `e${result.evalId} ok`, true]
+    ])
   })
 
   it("a caller's cancel ends an evaluation that awaits a promise that never settles, and the namespace goes on", async () => {
