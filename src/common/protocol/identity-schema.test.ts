@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { EvalResult, runtimeContract } from '../runtime-contract'
 import { SpanDto } from '../trace-contract'
-import { parsesToItself } from './identity-schema'
+import { parsesToItself, parsesToItselfGiven } from './identity-schema'
 
 describe('parsesToItself (which values a direct call takes without parsing)', () => {
   it("knows the runtime contract's hot path: an evaluation's result is taken as it is, its parameters (a default mode) are parsed", () => {
@@ -52,5 +52,18 @@ describe('parsesToItself (which values a direct call takes without parsing)', ()
       z.strictObject({ a: z.string() })
     ])
       expect(parsesToItself(schema)).toBe(false)
+  })
+
+  it('takes an object whose defaulted fields are all given as it is, and parses one that leaves a default out', () => {
+    const evaluate = runtimeContract.methods['repl.evaluate'].params
+    expect(parsesToItselfGiven(evaluate, { code: '1 + 1', mode: 'js' })).toBe(true)
+    expect(parsesToItselfGiven(evaluate, { code: '1 + 1' })).toBe(false)
+    expect(parsesToItselfGiven(evaluate, { code: '1 + 1', mode: undefined })).toBe(false)
+    expect(parsesToItselfGiven(evaluate, null)).toBe(false)
+    expect(parsesToItselfGiven(EvalResult, { evalId: 1, ok: true, text: '2' })).toBe(true)
+    // A default further in, a transform beside it, or a default over a value that a parse changes: always parsed.
+    expect(parsesToItselfGiven(z.object({ a: z.object({ b: z.string().default('x') }) }), { a: { b: 'y' } })).toBe(false)
+    expect(parsesToItselfGiven(z.object({ a: z.string().default('x'), b: z.string().trim() }), { a: 'y', b: ' z' })).toBe(false)
+    expect(parsesToItselfGiven(z.object({ a: z.string().trim().default('x') }), { a: ' y' })).toBe(false)
   })
 })

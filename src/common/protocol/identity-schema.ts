@@ -62,7 +62,7 @@ export function parsesToItself(schema: z.ZodType | null | undefined): boolean {
 }
 
 function check(schema: z.ZodType): boolean {
-  const def = (schema as unknown as { _zod?: { def?: Def } })._zod?.def
+  const def = defOf(schema)
   if (!def) return false
   if (def.coerce || def.format === 'url' || def.checks?.some(({ _zod: { def: check } }) => check.check === 'overwrite' || check.format === 'url')) return false
   const all = (schemas: Array<z.ZodType | null | undefined>): boolean => schemas.every(parsesToItself)
@@ -87,4 +87,40 @@ function check(schema: z.ZodType): boolean {
     default:
       return false // default, prefault, catch, transform, pipe, readonly (freezes), lazy, custom…
   }
+}
+
+/** Per object schema: the keys whose field is `default(inner)` with an inner schema that parses to itself, or false. */
+const defaulted = new WeakMap<object, readonly string[] | false>()
+
+/**
+ * Whether parsing `value` with `schema` gives back `value` itself: {@link parsesToItself}, or an
+ * object schema whose only other parts are fields with a default, all of them present in the value
+ * (a default applies to a missing field only). For parameters such as `{ code, mode = 'js' }`.
+ */
+export function parsesToItselfGiven(schema: z.ZodType, value: unknown): boolean {
+  if (parsesToItself(schema)) return true
+  let keys = defaulted.get(schema)
+  if (keys === undefined) {
+    keys = defaultedKeys(schema)
+    defaulted.set(schema, keys)
+  }
+  if (!keys || typeof value !== 'object' || value === null) return false
+  for (const key of keys) if ((value as Record<string, unknown>)[key] === undefined) return false
+  return true
+}
+
+function defaultedKeys(schema: z.ZodType): readonly string[] | false {
+  const def = defOf(schema)
+  if (def?.type !== 'object' || def.checks?.length || def.catchall?._zod.def.type === 'never' || !parsesToItself(def.catchall)) return false
+  const keys: string[] = []
+  for (const [key, field] of Object.entries(def.shape ?? {})) {
+    const fieldDef = defOf(field)
+    if (fieldDef?.type === 'default' && !fieldDef.checks?.length && parsesToItself(fieldDef.innerType)) keys.push(key)
+    else if (!parsesToItself(field)) return false
+  }
+  return keys
+}
+
+function defOf(schema: z.ZodType | null | undefined): Def | undefined {
+  return (schema as unknown as { _zod?: { def?: Def } } | null | undefined)?._zod?.def
 }

@@ -5,7 +5,7 @@ import { DisposableStore, type Disposable } from '../lifecycle'
 import type { Logger } from '../logger'
 import type { Contract, EventName, Handlers, MethodName, MethodSchema, ParamsOf, PayloadOf, RequestContext, ResultOf } from './contract'
 import { ClientMessage, ServerMessage, type ErrorEnvelope, type RequestEnvelope, type ResponseEnvelope } from './envelope'
-import { parsesToItself } from './identity-schema'
+import { parsesToItself, parsesToItselfGiven } from './identity-schema'
 import type { DirectCalls, Port } from './port'
 
 const MAX_ISSUES = 10
@@ -220,13 +220,14 @@ export class RpcServer<C extends Contract> implements Disposable {
   /**
    * A request's method and parameters, checked against the contract. From a direct call
    * (`direct`), parameters a parse would give back unchanged are taken as they are: they were
-   * built in this process by code typed with the contract (see parsesToItself).
+   * built in this process by code typed with the contract (see parsesToItselfGiven: `{ code,
+   * mode: 'js' }` is, `{ code }` is parsed for its default mode).
    */
   private prepare(method: string, params: unknown, direct = false): Prepared {
     const schema = Object.hasOwn(this.contract.methods, method) ? this.contract.methods[method] : undefined
     const handler = schema ? (this.handlers as unknown as Record<string, UntypedHandler>)[method] : undefined
     if (!schema || !handler) return { ok: false, failure: protocolFailure('unknown-method', `unknown method '${method}'`) }
-    if (direct && parsesToItself(schema.params)) return { ok: true, schema, handler, params }
+    if (direct && parsesToItselfGiven(schema.params, params)) return { ok: true, schema, handler, params }
     const parsed = schema.params.safeParse(params)
     if (!parsed.success) return { ok: false, failure: protocolFailure('invalid-params', `invalid parameters for '${method}'`, issuesOf(parsed.error)) }
     return { ok: true, schema, handler, params: parsed.data }
