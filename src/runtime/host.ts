@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url'
 import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
 import type { Logger } from '../common/logger'
 import type { RuntimeInfo } from '../common/runtime-contract'
+import { idleV8BackgroundThreads } from './background-threads'
 import { frameworkApi } from './repl/namespace'
 import { Runtime, type RuntimeOptions } from './runtime'
 import { collectorFromEnv } from './tracing/sdk'
@@ -21,6 +22,9 @@ export function hostRuntime(
     traceByDefault?: boolean
   } = {}
 ): Runtime {
+  // V8's compiler and GC threads yield to any interactive thread (see background-threads.ts).
+  idleV8BackgroundThreads(log)
+
   // TypeScript graph files, extensionless imports and `import … from 'cortex'` (see loader/hooks.ts),
   // registered before the first import: registering starts Node's loader thread (about 70 ms of
   // the start, which a session that imports nothing need not wait for).
