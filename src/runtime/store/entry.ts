@@ -80,25 +80,16 @@ export interface Entry {
   bytes?: number
 }
 
-// The order of the keys on disk: fixed, so every line starts with LINE_START; the small fields come
-// before the text, so a line's head is readable in a pager.
-const KEYS = ['v', 'id', 'session', 'seq', 'time', 'kind', 'mode', 'channel', 'stream', 'taskId', 'evalId', 'of', 'ok', 'redacted', 'text', 'bytes']
-
 /**
- * The entry as one line of the file, `\n` included, keys in the documented order (others are
- * dropped): what `JSON.stringify(entry, KEYS)` gives, byte for byte. Built a field at a time
- * because a replacer list keeps V8 off its fast path: 2–4 times slower, and every input pays it twice.
+ * The entry as one line of the file, `\n` included, its keys in the documented order, fixed so
+ * that every line starts with LINE_START, small fields before the text so that a line's head is
+ * readable in a pager (other keys are dropped). The fields are copied into an object literal in
+ * that order and serialized in one native call (JSON.stringify leaves out the undefined ones):
+ * a replacer list would keep V8 off its fast path, and a key at a time costs a call per key.
  */
 export function encodeEntry(entry: Entry): string {
-  const fields = entry as unknown as Record<string, unknown>
-  let line = '{'
-  for (const key of KEYS) {
-    const value = fields[key]
-    // JSON.stringify leaves out what it cannot write (undefined); strings and numbers it writes as values.
-    if (value === undefined) continue
-    line += `${line.length > 1 ? ',' : ''}"${key}":${JSON.stringify(value)}`
-  }
-  return `${line}}\n`
+  const { v, id, session, seq, time, kind, mode, channel, stream, taskId, evalId, of, ok, redacted, text, bytes } = entry
+  return `${JSON.stringify({ v, id, session, seq, time, kind, mode, channel, stream, taskId, evalId, of, ok, redacted, text, bytes })}\n`
 }
 
 const KINDS = new Set(['input', 'output', 'event'])

@@ -208,15 +208,7 @@ export class SessionStore {
   /** Stores a channel write (as `OutputRouter.onDidWrite` reports them). */
   appendOutput(write: OutputWrite): Entry {
     const { channel, stream, taskId, evalId, text, time } = write
-    return this.append({
-      kind: 'output',
-      channel,
-      stream,
-      ...(taskId !== undefined ? { taskId } : {}),
-      ...(evalId !== undefined ? { evalId } : {}),
-      text,
-      time
-    })
+    return this.append({ kind: 'output', channel, stream, taskId, evalId, text, time })
   }
 
   /**
@@ -365,15 +357,24 @@ export class SessionStore {
     const bounded = boundText(fields.text)
     const text = this.redact(bounded.text)
     const bytes = bounded.bytes
+    // Absent fields are undefined rather than spread in: one object shape for every entry.
     const entry: Entry = {
       v: 1,
       id: `${this.sessionId}.${seq}`,
       session: this.sessionId,
       seq,
-      ...fields,
-      ...(text !== bounded.text ? { redacted: true as const } : {}),
+      time: fields.time,
+      kind: fields.kind,
+      mode: fields.mode,
+      channel: fields.channel,
+      stream: fields.stream,
+      taskId: fields.taskId,
+      evalId: fields.evalId,
+      of: fields.of,
+      ok: fields.ok,
+      redacted: text !== bounded.text ? true : undefined,
       text,
-      ...(bytes !== undefined ? { bytes } : {})
+      bytes
     }
     this.write(encodeEntry(entry))
     return entry
