@@ -3,6 +3,7 @@ import { builtinModules, createRequire } from 'node:module'
 import { isAbsolute, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { z } from 'zod'
+import { whenReady, type Maybe } from '../common/maybe'
 import { DisposableStore, toDisposable, type Disposable } from '../common/lifecycle'
 import type { Logger } from '../common/logger'
 import type { EventName } from '../common/protocol/contract'
@@ -285,14 +286,15 @@ export class Runtime implements Disposable {
       port,
       runtimeContract,
       {
-        'repl.evaluate': async ({ code, mode }, request) => {
-          const result = await this.evaluate(mode, code, request)
-          // Output the evaluation wrote goes out before its result, in every window.
-          this.output.flushAll()
-          // The caller gets the result as its answer; the other windows as an event.
-          this.broadcast('repl.result', result, server)
-          return result
-        },
+        // Answered within the call when the input is synchronous (see Evaluator.evaluate).
+        'repl.evaluate': ({ code, mode }, request) =>
+          whenReady(this.evaluate(mode, code, request), (result) => {
+            // Output the evaluation wrote goes out before its result, in every window.
+            this.output.flushAll()
+            // The caller gets the result as its answer; the other windows as an event.
+            this.broadcast('repl.result', result, server)
+            return result
+          }),
         'repl.ack': ({ seq }) => {
           outputClient.ack(seq)
           return {}
@@ -463,26 +465,28 @@ export class Runtime implements Disposable {
    * result); `cancel.signal` aborting cancels it. A JavaScript input reads that signal only if it
    * awaits (see Evaluator.evaluate): a request's context makes it only then.
    */
-  async evaluate(mode: ReplMode, code: string, cancel: { readonly signal?: AbortSignal } = {}): Promise<EvalResult> {
-    if (this.ready) await this.ready
+  evaluate(mode: ReplMode, code: string, cancel: { readonly signal?: AbortSignal } = {}): Maybe<EvalResult> {
+    const ready = this.ready
+    if (ready) return ready.then(() => this.evaluate(mode, code, cancel))
     // Stored before it runs, synchronously (a synchronous input runs within dispatch): an input
     // that crashes the runtime is in the store all the same. While the store opens: once it is open.
     let input: Entry | undefined
     const kept = this.record((store) => (input = store.appendInput(code, mode)), code.length)
-    const result = await this.dispatch(mode, code, cancel)
-    const outcome = result.ok ? `e${result.evalId} ok` : `e${result.evalId} failed: ${result.error.message}`
-    // After this turn's promise callbacks, in the same turn: the answer goes out first (the pipe
-    // mode prints it to stdout in those callbacks), then its outcome is stored.
-    // (An input kept while the store opens keeps its outcome too: without one, the journal takes it for unfinished.)
-    if (kept) process.nextTick(() => this.record((store) => input && store.appendOutcome(input.seq, result.ok, outcome), outcome.length, true))
-    this.inputs.push({ mode, code, ok: result.ok })
-    // shift(), not splice(0, n): V8 drops an array's first element in place, where splice moved all
-    // 10,000 (15–70 µs for every input once a session had that many).
-    while (this.inputs.length > MAX_INPUTS) this.inputs.shift()
-    return result
+    return whenReady(this.dispatch(mode, code, cancel), (result) => {
+      const outcome = result.ok ? `e${result.evalId} ok` : `e${result.evalId} failed: ${result.error.message}`
+      // On the next tick: the answer goes out first (the pipe mode prints it to stdout within this
+      // call, or in this turn's promise callbacks), then its outcome is stored.
+      // (An input kept while the store opens keeps its outcome too: without one, the journal takes it for unfinished.)
+      if (kept) process.nextTick(() => this.record((store) => input && store.appendOutcome(input.seq, result.ok, outcome), outcome.length, true))
+      this.inputs.push({ mode, code, ok: result.ok })
+      // shift(), not splice(0, n): V8 drops an array's first element in place, where splice moved all
+      // 10,000 (15–70 µs for every input once a session had that many).
+      while (this.inputs.length > MAX_INPUTS) this.inputs.shift()
+      return result
+    })
   }
 
-  private dispatch(mode: ReplMode, code: string, cancel: { readonly signal?: AbortSignal }): Promise<EvalResult> {
+  private dispatch(mode: ReplMode, code: string, cancel: { readonly signal?: AbortSignal }): Maybe<EvalResult> {
     const signal = (): AbortSignal => cancel.signal ?? new AbortController().signal
     switch (mode) {
       case 'js': {

@@ -1,14 +1,27 @@
 import { PassThrough } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { linesOf } from './batch'
+import { linesOf, type LineSource } from './batch'
 
-async function collect(lines: AsyncIterable<string>, onLine?: (line: string) => void | Promise<void>): Promise<string[]> {
+/** Takes every line as runBatch does, waiting when there is none at hand; `onLine` may pause the reader. */
+function collect(lines: LineSource, onLine?: (line: string) => void | Promise<void>): Promise<string[]> {
   const seen: string[] = []
-  for await (const line of lines) {
-    seen.push(line)
-    await onLine?.(line)
-  }
-  return seen
+  return new Promise((resolve, reject) => {
+    const pump = (): void => {
+      try {
+        for (;;) {
+          const line = lines.take()
+          if (line === undefined) return lines.onMore(pump)
+          if (line === null) return resolve(seen)
+          seen.push(line)
+          const waiting = onLine?.(line)
+          if (waiting) return void waiting.then(pump, reject)
+        }
+      } catch (error) {
+        reject(error)
+      }
+    }
+    pump()
+  })
 }
 
 describe('linesOf (the pipe mode reading stdin)', () => {
@@ -22,15 +35,29 @@ describe('linesOf (the pipe mode reading stdin)', () => {
     expect(await lines).toEqual(['1 + 1', 'const x = 2', '', 'x'])
   })
 
-  it('takes each line as it arrives, before the stream ends', async () => {
+  it('takes each line as it arrives, before the stream ends, and resumes a waiting reader within the data event', async () => {
     const stream = new PassThrough()
-    const iterator = linesOf(stream)[Symbol.asyncIterator]()
+    const lines = linesOf(stream)
+    expect(lines.take()).toBeUndefined() // nothing yet
+    const resumed: string[] = []
+    lines.onMore(() => resumed.push(`resumed with ${lines.take()}`))
     stream.write('first\n')
-    expect(await iterator.next()).toEqual({ value: 'first', done: false })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(resumed).toEqual(['resumed with first'])
     stream.write('second\n')
-    expect(await iterator.next()).toEqual({ value: 'second', done: false })
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(lines.take()).toBe('second')
     stream.end()
-    expect((await iterator.next()).done).toBe(true)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(lines.take()).toBeNull()
+  })
+
+  it('closing it before the end lets go of the stream', () => {
+    const stream = new PassThrough()
+    const lines = linesOf(stream)
+    stream.write('one\n')
+    lines.close()
+    expect(stream.destroyed).toBe(true)
   })
 
   it('pauses a stream that outpaces its reader, and reads all of it in order', async () => {

@@ -20,7 +20,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { serializeError, setUnexpectedErrorHandler } from '../common/errors'
-import { linesOf, runBatch } from './batch'
+import { linesFrom, linesOf, runBatch } from './batch'
 import { connect, connectInProcess, type Connection } from './connection'
 import { HistoryFile } from './history'
 import { InteractiveRepl } from './interactive'
@@ -124,7 +124,7 @@ export async function runTerminal(argv: string[]): Promise<number> {
   let died: (reason: string) => void
   const death = new Promise<string>((resolve) => (died = resolve))
   connection.onDidDie((reason) => died(reason))
-  const lines = script !== undefined ? script.split(/\r?\n/) : linesOf(process.stdin)
+  const lines = script !== undefined ? linesFrom(script.split(/\r?\n/)) : linesOf(process.stdin)
   const batch = runBatch(connection, lines, {
     keepGoing: values['keep-going'] === true,
     stdout: process.stdout,

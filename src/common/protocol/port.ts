@@ -1,4 +1,5 @@
 import type { Event } from '../event'
+import type { Maybe } from '../maybe'
 
 /**
  * One end of a bidirectional message channel: the only thing the protocol layer knows about a
@@ -31,9 +32,10 @@ export interface Port {
 }
 
 /**
- * A server's methods called in its own process: resolves with the handler's result (not yet
- * checked against the contract: the caller does that), or rejects as the call would over the
- * wire. `signal` aborting cancels the call, as a cancel message would. Values pass by reference
- * (no copy, nothing stripped): a client must not change a result it was given.
+ * A server's methods called in its own process: the handler's result (not yet checked against
+ * the contract: the caller does that), returned within the call when the handler was synchronous
+ * and emitted nothing meanwhile, else a promise of it; or a rejection, as the call would get over
+ * the wire. `signal` aborting cancels the call, as a cancel message would. Values pass by
+ * reference (no copy, nothing stripped): a client must not change a result it was given.
  */
-export type DirectCalls = (method: string, params: unknown, signal: AbortSignal | undefined) => Promise<unknown>
+export type DirectCalls = (method: string, params: unknown, signal: AbortSignal | undefined) => Maybe<unknown>

@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import { ProtocolError, RemoteError, serializeError, type ProtocolErrorCode, type SerializedError } from '../errors'
 import { Emitter, type Event } from '../event'
+import { whenReady, type Maybe } from '../maybe'
 import { DisposableStore, type Disposable } from '../lifecycle'
 import type { Logger } from '../logger'
 import type { Contract, EventName, Handlers, MethodName, MethodSchema, ParamsOf, PayloadOf, RequestContext, ResultOf } from './contract'
@@ -111,6 +112,8 @@ export class RpcServer<C extends Contract> implements Disposable {
   private readonly store = new DisposableStore()
   /** Ids of direct calls (Port.peerCalls): negative, never a request id on the wire. */
   private lastDirectId = 0
+  /** Events emitted so far: a direct call that emitted some is not answered within the call (see callDirect). */
+  private emitted = 0
 
   readonly onClose: Event<void>
 
@@ -130,6 +133,7 @@ export class RpcServer<C extends Contract> implements Disposable {
   }
 
   emit<E extends EventName<C>>(topic: E, payload: z.input<C['events'][E]>): void {
+    this.emitted++
     this.port.send({ kind: 'event', topic, payload })
   }
 
@@ -198,7 +202,10 @@ export class RpcServer<C extends Contract> implements Disposable {
    * and handler as a request, without the envelopes, the messages and their dispatch (in the pipe
    * mode they and the parses a direct call skips were about a sixth of the CPU time of an input
    * such as `1 + i`). The caller's signal aborting cancels it; the caller checks the result
-   * against the contract, as on arrival. The handler starts within the call, as a function does.
+   * against the contract, as on arrival. The handler starts within the call, as a function does,
+   * and a synchronous handler's result is returned within it, unless the call emitted events: those
+   * reach the client on later microtasks, and its answer must not overtake them (an input's output
+   * comes before its result).
    */
   private readonly callDirect: DirectCalls = (method, params, signal) => {
     const prepared = this.prepare(method, params, true)
@@ -210,10 +217,11 @@ export class RpcServer<C extends Contract> implements Disposable {
     const onAbort = (): void => context.cancel(new ProtocolError('cancelled', 'cancelled by the caller'))
     if (signal?.aborted) onAbort()
     else signal?.addEventListener('abort', onAbort, { once: true })
-    return this.run(prepared, context).then((outcome) => {
+    const emitted = this.emitted
+    return whenReady(this.run(prepared, context), (outcome) => {
       signal?.removeEventListener('abort', onAbort)
-      if (outcome.ok) return outcome.result
-      throw new RemoteError(outcome.error)
+      if (!outcome.ok) return Promise.reject(new RemoteError(outcome.error))
+      return this.emitted === emitted ? outcome.result : Promise.resolve(outcome.result)
     })
   }
 
@@ -233,15 +241,31 @@ export class RpcServer<C extends Contract> implements Disposable {
     return { ok: true, schema, handler, params: parsed.data }
   }
 
-  private async run(prepared: Prepared & { ok: true }, context: InFlightRequest): Promise<Outcome> {
+  /** The handler's outcome: at once when it returned a value, else when its promise settles. */
+  private run(prepared: Prepared & { ok: true }, context: InFlightRequest): Maybe<Outcome> {
+    let result: unknown
     try {
-      return { ok: true, result: await prepared.handler(prepared.params, context) }
+      result = prepared.handler(prepared.params, context)
     } catch (error) {
-      const serialized = serializeError(error)
-      if (context.isCancelled && !serialized.code) serialized.code = 'cancelled'
-      return { ok: false, error: serialized }
+      return failedOutcome(error, context)
     }
+    if (!isThenable(result)) return { ok: true, result }
+    return Promise.resolve(result).then(
+      (value): Outcome => ({ ok: true, result: value }),
+      (error: unknown) => failedOutcome(error, context)
+    )
   }
+}
+
+function failedOutcome(error: unknown, context: InFlightRequest): Outcome {
+  const serialized = serializeError(error)
+  if (context.isCancelled && !serialized.code) serialized.code = 'cancelled'
+  return { ok: false, error: serialized }
+}
+
+/** What `await` would wait for. */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
 
 interface PendingCall {
@@ -292,12 +316,27 @@ export class RpcClient<C extends Contract> implements Disposable {
   }
 
   call<M extends MethodName<C>>(method: M, params: ParamsOf<C, M>, options: CallOptions = {}): Promise<ResultOf<C, M>> {
+    const answer = this.callNow(method, params, options)
+    return answer instanceof Promise ? answer : Promise.resolve(answer)
+  }
+
+  /**
+   * {@link call}, answered within the call where the server did (a synchronous handler on the other
+   * end of a trusted pair, see RpcServer.callDirect): the result itself, checked as on arrival, with
+   * no promise turn. Otherwise the promise that call() gives.
+   */
+  callNow<M extends MethodName<C>>(method: M, params: ParamsOf<C, M>, options: CallOptions = {}): Maybe<ResultOf<C, M>> {
     const { signal } = options
     if (signal?.aborted) return Promise.reject(new ProtocolError('cancelled', `'${method}' was cancelled before it was sent`))
     if (this.port.isClosed) return Promise.reject(new ProtocolError('connection-closed', `cannot call '${method}': the connection is closed`))
     const id = this.nextId++
     // The server on the other end of a trusted pair, called without envelopes (see RpcServer.callDirect).
     const direct = this.port.trusted ? this.port.peerCalls : undefined
+    const answer = direct?.(method, params, signal)
+    if (direct && !(answer instanceof Promise)) {
+      const checked = this.checked(method, answer, answer, true)
+      return checked.ok ? (checked.result as ResultOf<C, M>) : Promise.reject(checked.error)
+    }
     return new Promise<ResultOf<C, M>>((resolve, reject) => {
       const onAbort = (): void => {
         if (!this.pending.has(id)) return
@@ -318,8 +357,8 @@ export class RpcClient<C extends Contract> implements Disposable {
           reject(error)
         }
       })
-      if (direct)
-        direct(method, params, signal).then(
+      if (answer instanceof Promise)
+        answer.then(
           (result) => this.settle(id, { ok: true, result }, result, true),
           (error: unknown) => {
             const call = this.pending.get(id)
@@ -398,19 +437,20 @@ export class RpcClient<C extends Contract> implements Disposable {
       call.reject(new RemoteError(answer.error))
       return
     }
-    const schema = this.contract.methods[call.method]!.result
-    if (direct && parsesToItself(schema)) {
-      call.resolve(answer.result)
-      return
-    }
-    const result = schema.safeParse(answer.result)
-    if (result.success) {
-      call.resolve(result.data)
-      return
-    }
-    const failure = protocolFailure('invalid-result', `invalid result for '${call.method}'`, issuesOf(result.error))
+    const checked = this.checked(call.method, answer.result, raw, direct)
+    if (checked.ok) call.resolve(checked.result)
+    else call.reject(checked.error)
+  }
+
+  /** A result checked against the contract (its defaults applied); a bad one is reported to the server. */
+  private checked(method: string, result: unknown, raw: unknown, direct: boolean): { ok: true; result: unknown } | { ok: false; error: ProtocolError } {
+    const schema = this.contract.methods[method]!.result
+    if (direct && parsesToItself(schema)) return { ok: true, result }
+    const parsed = schema.safeParse(result)
+    if (parsed.success) return { ok: true, result: parsed.data }
+    const failure = protocolFailure('invalid-result', `invalid result for '${method}'`, issuesOf(parsed.error))
     rejectMessage(this.port, this.log, raw, failure, false)
-    call.reject(new ProtocolError('invalid-result', failure.message, failure.details))
+    return { ok: false, error: new ProtocolError('invalid-result', failure.message, failure.details) }
   }
 
   private dispatch(topic: string, payload: unknown, raw: unknown): void {

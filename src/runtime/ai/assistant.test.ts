@@ -55,8 +55,8 @@ async function setup(options: { key?: string | undefined; tracing?: boolean; con
       ai()
         .map((w) => w.text)
         .join(''),
-    nl: (code: string, signal?: AbortSignal) => runtime.evaluate('nl', code, { signal }),
-    js: (code: string) => runtime.evaluate('js', code)
+    nl: async (code: string, signal?: AbortSignal) => runtime.evaluate('nl', code, { signal }),
+    js: async (code: string) => runtime.evaluate('js', code)
   }
 }
 

@@ -5,10 +5,11 @@ import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import vm from 'node:vm'
 import { serializeError, type SerializedError } from '../../common/errors'
+import type { Maybe } from '../../common/maybe'
 import type { EvalResult } from '../../common/runtime-contract'
 import type { OutputRouter } from '../engine/output'
 import type { Task, TaskManager } from '../engine/tasks'
-import { ATTR, inSpan, markFailed } from '../tracing/tracer'
+import { ATTR, inSpan, markFailed, recordingSpans } from '../tracing/tracer'
 import { render } from './render'
 import { IMPORT_HELPER, InputSyntaxError, transformInput } from './transform'
 
@@ -176,20 +177,24 @@ export class Evaluator {
   /**
    * Runs one input as a task; `options.signal` aborting cancels it. The signal is read only if the
    * input awaits (a synchronous one ends before any cancel can arrive), so a caller may pass an
-   * object that makes it when read (an RPC request's context).
+   * object that makes it when read (an RPC request's context). A synchronous input is answered
+   * within this call when no span is recorded (the pipe mode's `1 + 1`: no promise turn per layer);
+   * an input that awaits, or any input while spans are recorded, is answered by a promise.
    */
-  async evaluate(code: string, options: { readonly signal?: AbortSignal } = {}): Promise<EvalResult> {
+  evaluate(code: string, options: { readonly signal?: AbortSignal } = {}): Maybe<EvalResult> {
     const evalId = ++this.lastId
     this.generation++
     const label = code.split('\n')[0]!.slice(0, 80)
     const task = this.options.tasks.create('eval', label, { channel: 'js', id: `e${evalId}` })
-    // The root span of what this input does (graph runs it starts are its children).
     return task.run(() =>
-      inSpan('repl.input', { [ATTR.evalId]: evalId, [ATTR.input]: code.slice(0, 1000), [ATTR.mode]: 'js' }, async (span) => {
-        const result = await this.run(code, evalId, task, options)
-        if (!result.ok) markFailed(span, `${result.error.name}: ${result.error.message}`)
-        return result
-      })
+      recordingSpans()
+        ? // The root span of what this input does (graph runs it starts are its children).
+          inSpan('repl.input', { [ATTR.evalId]: evalId, [ATTR.input]: code.slice(0, 1000), [ATTR.mode]: 'js' }, async (span) => {
+            const result = await this.run(code, evalId, task, options)
+            if (!result.ok) markFailed(span, `${result.error.name}: ${result.error.message}`)
+            return result
+          })
+        : this.run(code, evalId, task, options)
     )
   }
 
@@ -203,45 +208,70 @@ export class Evaluator {
     }
   }
 
-  private async run(code: string, evalId: number, task: Task, options: { readonly signal?: AbortSignal }): Promise<EvalResult> {
+  private run(code: string, evalId: number, task: Task, options: { readonly signal?: AbortSignal }): Maybe<EvalResult> {
+    let value: unknown
     try {
       const transformed = transformInput(code)
       if (transformed.mayBind) this.bindings++
       const script = new vm.Script(transformed.code, { filename: `${INPUT_FILE_PREFIX}${evalId}` })
       const runScript = (): unknown => script.runInContext(this.context, { breakOnSigint: transformed.mayRunLong, displayErrors: false })
-      let value = transformed.mayRunLong ? this.runBlocking(runScript) : runScript()
+      value = transformed.mayRunLong ? this.runBlocking(runScript) : runScript()
       if (transformed.isAsync) {
         const parent = options.signal
         if (parent) task.cancelWith(parent)
-        value = await untilAborted(value as Promise<unknown>, task.signal)
+        return untilAborted(value as Promise<unknown>, task.signal).then(
+          (settled) => this.ended(task, () => this.succeeded(settled, evalId, task)),
+          (thrown: unknown) => this.ended(task, () => this.failed(thrown, evalId, task))
+        )
       }
+    } catch (thrown) {
+      return this.ended(task, () => this.failed(thrown, evalId, task))
+    }
+    return this.ended(task, () => this.succeeded(value, evalId, task))
+  }
+
+  /** The input's answer; its task's output is flushed after, however it ended. */
+  private ended(task: Task, answer: () => EvalResult): EvalResult {
+    try {
+      return answer()
+    } finally {
+      this.options.output.endTask(task.id)
+    }
+  }
+
+  /** An input that ran to `value`: it becomes `_`, and its text the answer (showing it may still fail). */
+  private succeeded(value: unknown, evalId: number, task: Task): EvalResult {
+    try {
       this.remember(value)
       task.finish('done')
       return { evalId, ok: true as const, text: render(value) }
     } catch (thrown) {
-      if (task.signal.aborted) {
-        task.finish('cancelled', 'cancelled')
-        return { evalId, ok: false as const, error: { name: 'Cancelled', message: 'the evaluation was cancelled', code: 'cancelled' } }
-      }
-      if (interrupted(thrown)) {
-        task.finish('cancelled', 'interrupted')
-        return {
-          evalId,
-          ok: false as const,
-          error: {
-            name: 'Interrupted',
-            message: 'interrupted (Ctrl+C); the namespace is intact',
-            code: 'interrupted'
-          }
+      return this.failed(thrown, evalId, task)
+    }
+  }
+
+  /** An input that threw, or was cancelled or interrupted. */
+  private failed(thrown: unknown, evalId: number, task: Task): EvalResult {
+    if (task.signal.aborted) {
+      task.finish('cancelled', 'cancelled')
+      return { evalId, ok: false as const, error: { name: 'Cancelled', message: 'the evaluation was cancelled', code: 'cancelled' } }
+    }
+    if (interrupted(thrown)) {
+      task.finish('cancelled', 'interrupted')
+      return {
+        evalId,
+        ok: false as const,
+        error: {
+          name: 'Interrupted',
+          message: 'interrupted (Ctrl+C); the namespace is intact',
+          code: 'interrupted'
         }
       }
-      this.context['_error'] = thrown
-      const error = describeError(thrown)
-      task.finish('failed', error.message)
-      return { evalId, ok: false as const, error }
-    } finally {
-      this.options.output.endTask(task.id)
     }
+    this.context['_error'] = thrown
+    const error = describeError(thrown)
+    task.finish('failed', error.message)
+    return { evalId, ok: false as const, error }
   }
 
   /** Forgets the result history (the namespace's _, _1… are cleared by the caller). */

@@ -23,6 +23,11 @@ export function tracer(): Tracer {
   return (cachedTracer ??= trace.getTracer(TRACER_NAME))
 }
 
+/** Whether spans are recorded now (a provider is registered): without, every span is a no-op. */
+export function recordingSpans(): boolean {
+  return recording
+}
+
 /** Forgets the looked-up tracer: the next span asks the API for the registered provider's (`recording`: there is one). */
 export function tracerProviderChanged(registered: boolean): void {
   cachedTracer = undefined
