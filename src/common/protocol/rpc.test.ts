@@ -87,6 +87,43 @@ describe('RpcClient / RpcServer over a trusted in-process pair', () => {
     expect(kinds).toEqual([])
   })
 
+  it('answers callNow within the call when the handler is synchronous; otherwise, and over any other port, with a promise', async () => {
+    const { client } = setup({ 'wait.forever': async () => 'later' }, { trusted: true })
+    expect(client.callNow('math.add', { a: 1, b: 2 })).toBe(3)
+    expect(client.callNow('greet', {})).toEqual({ text: 'hello world', lang: 'en' }) // the result's default applied
+    const later = client.callNow('wait.forever', {})
+    expect(later).toBeInstanceOf(Promise)
+    await expect(later).resolves.toBe('later')
+    const failing = client.callNow('fail.now', {})
+    expect(failing).toBeInstanceOf(Promise)
+    await expect(failing).rejects.toMatchObject({ name: 'TypeError' })
+    const untrusted = setup().client.callNow('math.add', { a: 1, b: 2 })
+    expect(untrusted).toBeInstanceOf(Promise)
+    await expect(untrusted).resolves.toBe(3)
+  })
+
+  it('does not let an answer given within the call overtake the events the handler emitted: it comes after them', async () => {
+    const seen: string[] = []
+    const servers: Array<RpcServer<typeof contract>> = []
+    const { client, server } = setup(
+      {
+        'math.add': ({ a, b }) => {
+          if (a === 1) servers[0]!.emit('tick', { n: 1 }) // an input's output
+          return a + b
+        }
+      },
+      { trusted: true }
+    )
+    servers.push(server)
+    client.subscribe('tick', ({ n }) => seen.push(`tick ${n}`))
+    const quiet = client.callNow('math.add', { a: 0, b: 2 })
+    expect(quiet).toBe(2)
+    const noisy = client.callNow('math.add', { a: 1, b: 2 })
+    expect(noisy).toBeInstanceOf(Promise)
+    await Promise.resolve(noisy).then((sum) => seen.push(`answer ${sum}`))
+    expect(seen).toEqual(['tick 1', 'answer 3'])
+  })
+
   it('parses parameters that leave a default out (the default applies), and takes given ones as they are', async () => {
     const { client } = setup({}, { trusted: true })
     await expect(client.call('greet', {})).resolves.toMatchObject({ text: 'hello world' })

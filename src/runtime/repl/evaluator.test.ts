@@ -82,6 +82,18 @@ describe('Evaluator: declarations and values', () => {
     ).toBe('3')
   })
 
+  it('answers a synchronous input within the call (no span recorded), and one that awaits with a promise; both end their task', async () => {
+    const { evaluator, tasks } = setup()
+    const now = evaluator.evaluate('const n = 40; n + 2')
+    expect(now).not.toBeInstanceOf(Promise)
+    expect(resultText(now as EvalResult)).toBe('42')
+    expect(evaluator.evaluate('null.boom')).toMatchObject({ ok: false, error: { name: 'TypeError' } })
+    const later = evaluator.evaluate('await Promise.resolve(n)')
+    expect(later).toBeInstanceOf(Promise)
+    expect(resultText(await later)).toBe('40')
+    expect(tasks.list().filter((task) => task.state === 'running')).toEqual([])
+  })
+
   it('supports top-level await and for await', async () => {
     const { run } = setup()
     expect(await run('const n = await Promise.resolve(21); n * 2')).toBe('42')
