@@ -244,7 +244,8 @@ const stats = (times) => ({
 export async function run({ quick = false } = {}) {
   const count = quick ? 200 : 1000
   const warmup = quick ? 50 : 200
-  const rounds = quick ? 1 : 3
+  // Five fresh processes of each REPL: single processes' medians differ by 10–20 % on this kind of machine.
+  const rounds = quick ? 1 : 5
   const memoryCount = quick ? 1000 : 10_000
   const many = (n) => n.toLocaleString('en-US')
 
