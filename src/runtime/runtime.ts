@@ -287,14 +287,20 @@ export class Runtime implements Disposable {
       runtimeContract,
       {
         // Answered within the call when the input is synchronous (see Evaluator.evaluate).
-        'repl.evaluate': ({ code, mode }, request) =>
-          whenReady(this.evaluate(mode, code, request), (result) => {
+        'repl.evaluate': ({ code, mode }, request) => {
+          const answer = this.evaluate(mode, code, request)
+          // What the input's promise callbacks print (`p.then(console.log)`) runs after a synchronous
+          // answer: it goes out right after them, not on the output timer (an answer over IPC waits
+          // for it; the pipe mode prints it after the result, as node -i does, and before it exits).
+          if (!(answer instanceof Promise)) queueMicrotask(() => this.output.flushAll())
+          return whenReady(answer, (result) => {
             // Output the evaluation wrote goes out before its result, in every window.
             this.output.flushAll()
             // The caller gets the result as its answer; the other windows as an event.
             this.broadcast('repl.result', result, server)
             return result
-          }),
+          })
+        },
         'repl.ack': ({ seq }) => {
           outputClient.ack(seq)
           return {}
@@ -474,8 +480,8 @@ export class Runtime implements Disposable {
     const kept = this.record((store) => (input = store.appendInput(code, mode)), code.length)
     return whenReady(this.dispatch(mode, code, cancel), (result) => {
       const outcome = result.ok ? `e${result.evalId} ok` : `e${result.evalId} failed: ${result.error.message}`
-      // On the next tick: the answer goes out first (the pipe mode prints it to stdout within this
-      // call, or in this turn's promise callbacks), then its outcome is stored.
+      // On the next tick: a synchronous answer goes out first (the pipe mode prints it within this
+      // call); an answer that waited may be stored before it is printed. Either way, after its input.
       // (An input kept while the store opens keeps its outcome too: without one, the journal takes it for unfinished.)
       if (kept) process.nextTick(() => this.record((store) => input && store.appendOutcome(input.seq, result.ok, outcome), outcome.length, true))
       this.inputs.push({ mode, code, ok: result.ok })

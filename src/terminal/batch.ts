@@ -71,7 +71,7 @@ export function linesOf(stream: NodeJS.ReadableStream): LineSource {
     const lines = (partial + chunk).split('\n')
     partial = lines.pop()!
     for (const line of lines) held.push(line.endsWith('\r') ? line.slice(0, -1) : line)
-    if (held.length - taken >= MAX_HELD_LINES) stream.pause()
+    if (held.length >= MAX_HELD_LINES) stream.pause()
     wake()
   }
   const onEnd = (): void => {
@@ -233,20 +233,17 @@ export function runBatch(connection: Connection, lines: LineSource, options: Bat
   })
 }
 
-/** Writes `text`; done at once when the stream took it without asking to wait (a pipe or a file has written it), else once it drained. */
+/** Writes `text`; done at once when the stream took it without asking to wait (a pipe or a file has written it), else once that write is done (or failed). */
 function writeNow(stream: NodeJS.WritableStream, text: string): Maybe<void> {
-  if (!text || stream.write(text)) return
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stream.off('drain', done)
-      stream.off('close', done)
-      stream.off('error', done)
-      resolve()
-    }
-    stream.once('drain', done)
-    stream.once('close', done)
-    stream.once('error', done)
-  })
+  if (!text) return
+  let called = false
+  let done: (() => void) | undefined
+  const onWritten = (): void => {
+    called = true
+    done?.()
+  }
+  if (stream.write(text, onWritten)) return
+  return called ? undefined : new Promise((resolve) => (done = resolve))
 }
 
 /** Resolves once what was written to `stream` before has been handed on (a write's callbacks run in order). */

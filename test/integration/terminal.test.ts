@@ -52,6 +52,19 @@ describe('cortex in a pipe', () => {
     expect(run).toEqual({ code: 0, stdout: "undefined\n42\nside effect { a: 1 }\nundefined\n'str'\n", stderr: '' })
   })
 
+  it("prints what an input's promise callbacks print, after its result as node -i does, also for the last input", async () => {
+    const run = await cortex(
+      [],
+      'Promise.resolve(1).then((v) => console.log("later", v)); 5\n2 + 2\nPromise.resolve(2).then((v) => console.log("last", v)); 6\n'
+    )
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' })
+    const lines = run.stdout.trimEnd().split('\n')
+    // Lines that arrive together run together, so callbacks print after the later results too.
+    expect(lines.filter((line) => !line.startsWith('l'))).toEqual(['5', '4', '6'])
+    expect(lines.indexOf('later 1')).toBeGreaterThan(lines.indexOf('5'))
+    expect(lines.indexOf('last 2')).toBeGreaterThan(lines.indexOf('6'))
+  })
+
   it('runs an input as soon as its line arrives, before stdin ends', async () => {
     const child = spawn(process.execPath, [TERMINAL], { env, stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
