@@ -5,11 +5,11 @@ import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import vm from 'node:vm'
 import { serializeError, type SerializedError } from '../../common/errors'
-import type { Maybe } from '../../common/maybe'
+import { whenReady, type Maybe } from '../../common/maybe'
 import type { EvalResult } from '../../common/runtime-contract'
 import type { OutputRouter } from '../engine/output'
 import type { Task, TaskManager } from '../engine/tasks'
-import { ATTR, inSpan, markFailed, recordingSpans } from '../tracing/tracer'
+import { ATTR, inSpan, markFailed } from '../tracing/tracer'
 import { render } from './render'
 import { IMPORT_HELPER, InputSyntaxError, transformInput } from './transform'
 
@@ -186,15 +186,17 @@ export class Evaluator {
     this.generation++
     const label = code.split('\n')[0]!.slice(0, 80)
     const task = this.options.tasks.create('eval', label, { channel: 'js', id: `e${evalId}` })
+    // The root span of what this input does (graph runs it starts are its children).
     return task.run(() =>
-      recordingSpans()
-        ? // The root span of what this input does (graph runs it starts are its children).
-          inSpan('repl.input', { [ATTR.evalId]: evalId, [ATTR.input]: code.slice(0, 1000), [ATTR.mode]: 'js' }, async (span) => {
-            const result = await this.run(code, evalId, task, options)
+      inSpan(
+        'repl.input',
+        () => ({ [ATTR.evalId]: evalId, [ATTR.input]: code.slice(0, 1000), [ATTR.mode]: 'js' }),
+        (span) =>
+          whenReady(this.run(code, evalId, task, options), (result) => {
             if (!result.ok) markFailed(span, `${result.error.name}: ${result.error.message}`)
             return result
           })
-        : this.run(code, evalId, task, options)
+      )
     )
   }
 

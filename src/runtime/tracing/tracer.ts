@@ -4,6 +4,7 @@
  * helpers skip the work of building attributes.
  */
 import { serializeError } from '../../common/errors'
+import type { Maybe } from '../../common/maybe'
 import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type Span, type SpanKind, type Tracer } from '@opentelemetry/api'
 
 export const TRACER_NAME = 'cortex'
@@ -23,22 +24,24 @@ export function tracer(): Tracer {
   return (cachedTracer ??= trace.getTracer(TRACER_NAME))
 }
 
-/** Whether spans are recorded now (a provider is registered): without, every span is a no-op. */
-export function recordingSpans(): boolean {
-  return recording
-}
-
 /** Forgets the looked-up tracer: the next span asks the API for the registered provider's (`recording`: there is one). */
 export function tracerProviderChanged(registered: boolean): void {
   cachedTracer = undefined
   recording = registered
 }
 
+/** A span's attributes, or a function that makes them only if the span is recorded (for a hot path: a REPL input). */
+export type SpanAttributes = Attributes | (() => Attributes)
+
 /**
  * Runs `fn` in a new active span, context-manager style: the span ends however `fn` ends, an error
- * is recorded on it and rethrown. Nothing can leave a span open (pitfall 5).
+ * is recorded on it and rethrown. Nothing can leave a span open (pitfall 5). A `fn` that may answer
+ * at once (a value, not a promise) is answered at once while tracing is off: the REPL's synchronous
+ * inputs pay no promise turn for their span.
  */
-export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span) => Promise<T>, kind?: SpanKind): Promise<T> {
+export function inSpan<T>(name: string, attributes: SpanAttributes, fn: (span: Span) => Promise<T>, kind?: SpanKind): Promise<T>
+export function inSpan<T>(name: string, attributes: SpanAttributes, fn: (span: Span) => Maybe<T>, kind?: SpanKind): Maybe<T>
+export function inSpan<T>(name: string, attributes: SpanAttributes, fn: (span: Span) => Maybe<T>, kind?: SpanKind): Maybe<T> {
   // Tracing off: what the no-op tracer would do (no span, no context change), without its
   // wrapper, context and span objects: every REPL input runs in a span.
   if (!recording) {
@@ -51,13 +54,13 @@ export function inSpan<T>(name: string, attributes: Attributes, fn: (span: Span)
   // What startActiveSpan does, without its async wrapper: that wrapper's promises (each one paying
   // the AsyncLocalStorage's promise hook) were a fifth of a span's cost (pitfall 11).
   const parent = context.active()
-  const span = tracer().startSpan(name, { attributes, kind }, parent)
+  const span = tracer().startSpan(name, { attributes: typeof attributes === 'function' ? attributes() : attributes, kind }, parent)
   return context.with(trace.setSpan(parent, span), endWhenSettled<T>, undefined, span, fn)
 }
 
 /** Runs `fn` and ends `span` however it ends; a failure is recorded on the span and passed on. */
-function endWhenSettled<T>(span: Span, fn: (span: Span) => Promise<T>): Promise<T> {
-  let result: Promise<T>
+function endWhenSettled<T>(span: Span, fn: (span: Span) => Maybe<T>): Promise<T> {
+  let result: Maybe<T>
   try {
     result = fn(span)
   } catch (error) {
