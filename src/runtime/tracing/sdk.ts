@@ -12,14 +12,14 @@ import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http'
 import type { ExportResult } from '@opentelemetry/core'
 import type * as OtelResources from '@opentelemetry/resources'
 import type * as OtelTraceBase from '@opentelemetry/sdk-trace-base'
-import type { BatchSpanProcessor, IdGenerator, ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import type { BatchSpanProcessor, ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type * as OtelTraceNode from '@opentelemetry/sdk-trace-node'
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
-import { randomBytes } from 'node:crypto'
 import { EMPTY_CONTEXT, runInContext, SharedContextManager } from '../engine/async-context'
 import { lazyModule } from '../lazy-module'
 import type { SpanBatch, SpanDto } from '../../common/trace-contract'
 import { redactSpans, type RedactOptions } from '../../common/trace/redact'
+import { PooledIdGenerator, RecordingTracer } from './span'
 import { ATTR, CONTENT_ATTRIBUTES, takeDepEvents, tracerProviderChanged, type DepEventColumns } from './tracer'
 
 // The SDK's modules load when tracing first starts: about 50 ms of a runtime's start, which the
@@ -507,34 +507,6 @@ function removeAt(array: unknown[], at: number): void {
   array.pop()
 }
 
-/**
- * Span and trace ids cut from a string of random hex made 8 KB at a time, rather than a buffer
- * filled and hex-encoded per id as the SDK's default does: that took a tenth of a span's cost. The
- * ids are substrings of the pool (V8 keeps them as slices of it).
- */
-export class PooledIdGenerator implements IdGenerator {
-  private pool = ''
-  private at = 0
-
-  private next(length: number): string {
-    if (this.at + length > this.pool.length) {
-      this.pool = randomBytes(4096).toString('hex')
-      this.at = 0
-    }
-    const id = this.pool.slice(this.at, (this.at += length))
-    // An all-zero id is invalid (W3C Trace Context); with 64 random bits it does not come up, but must not be sent.
-    return /[^0]/.test(id) ? id : this.next(length)
-  }
-
-  generateTraceId(): string {
-    return this.next(32)
-  }
-
-  generateSpanId(): string {
-    return this.next(16)
-  }
-}
-
 /** Names of variables whose values are secrets: `ANTHROPIC_API_KEY`, `githubToken`, `DB_PASSWORD`… */
 const SECRET_NAME = /key|token|secret|passw(or)?d|credential/i
 /** SECRET_NAME's answer per name, remembered: a namespace is scanned after every input, and its names seldom change. */
@@ -712,6 +684,28 @@ export interface TracingOptions {
   serviceName?: string
 }
 
+/**
+ * The SDK's provider (its registration with the API and the context manager, its resource, and
+ * flushing and shutting down the processor) handing out Cortex's tracer (span.ts) rather than
+ * the SDK's: every span recorded, for the timeline.
+ */
+function recordingProvider(resource: OtelResources.Resource, processor: SpanProcessor): NodeTracerProvider {
+  const { isTracingSuppressed } = otelCore()
+  const ids = new PooledIdGenerator()
+  const tracers = new Map<string, RecordingTracer>()
+  return new (class extends otelTraceNode().NodeTracerProvider {
+    override getTracer(name: string, version?: string, options?: { schemaUrl?: string }): RecordingTracer {
+      const key = `${name}@${version ?? ''}:${options?.schemaUrl ?? ''}`
+      let tracer = tracers.get(key)
+      if (!tracer) {
+        const scope = { name, ...(version ? { version } : {}), ...(options?.schemaUrl ? { schemaUrl: options.schemaUrl } : {}) }
+        tracers.set(key, (tracer = new RecordingTracer(resource, scope, [processor], ids, isTracingSuppressed)))
+      }
+      return tracer
+    }
+  })({ resource, spanProcessors: [processor] })
+}
+
 /** Tracing, switched on: the provider registered as the API's global, with its processors. */
 export class Tracing {
   readonly timeline: TimelineProcessor
@@ -722,12 +716,10 @@ export class Tracing {
     const collector = options.collector ? new Collector(options.collector) : undefined
     this.collector = collector
     this.timeline = new TimelineProcessor(collector ? { ...options.timeline, onEnded: (span, dto) => collector.add(span, dto) } : options.timeline)
-    this.provider = new (otelTraceNode().NodeTracerProvider)({
-      resource: otelResources().resourceFromAttributes({ 'service.name': options.serviceName ?? 'cortex', 'process.pid': process.pid }),
-      sampler: new (otelTraceBase().AlwaysOnSampler)(),
-      idGenerator: new PooledIdGenerator(),
-      spanProcessors: [this.timeline]
-    })
+    this.provider = recordingProvider(
+      otelResources().resourceFromAttributes({ 'service.name': options.serviceName ?? 'cortex', 'process.pid': process.pid }),
+      this.timeline
+    )
   }
 
   /** Registers the SDK (replacing any earlier registration); from now on spans are recorded. */

@@ -2,7 +2,8 @@ import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { SpanBatch } from '../../common/trace-contract'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
-import { PooledIdGenerator, toSpanDto, Tracing } from './sdk'
+import { toSpanDto, Tracing } from './sdk'
+import { PooledIdGenerator } from './span'
 import { tracer } from './tracer'
 
 let tracing: Tracing | undefined

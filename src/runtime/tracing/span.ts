@@ -1,0 +1,369 @@
+/**
+ * Cortex's tracer and the span it records: the API's `Span` for the code that traces, the SDK's
+ * `ReadableSpan` for its processors and exporters, with the SDK span's rules (attribute values
+ * checked, 128 attributes, events and links at most, the status rules, one end), at a fraction of
+ * its cost. sdk.ts hands this tracer out from the SDK's provider.
+ *
+ * Why not the SDK's own span: per span it validated the parent's ids with regular expressions,
+ * sanitized the attributes twice, asked a sampler and a metrics recorder, read two clocks and made
+ * a dozen objects; that was most of a short span's cost, and the 5 µs a span tracing may cost
+ * (pitfall 11) was out of reach around it.
+ */
+import {
+  context,
+  diag,
+  INVALID_SPAN_CONTEXT,
+  isSpanContextValid,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type Attributes,
+  type AttributeValue,
+  type Context,
+  type Exception,
+  type HrTime,
+  type Link,
+  type Span,
+  type SpanContext,
+  type SpanOptions,
+  type SpanStatus,
+  type TimeInput,
+  type Tracer
+} from '@opentelemetry/api'
+import type { InstrumentationScope } from '@opentelemetry/core'
+import type { Resource } from '@opentelemetry/resources'
+import type { IdGenerator, ReadableSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base'
+import { randomBytes } from 'node:crypto'
+
+/** The SDK's default bound on a span's attributes, events and links, and on an event's or a link's attributes. */
+const LIMIT = 128
+
+/** Shared until a span adds its first event or link (most never do); never modified. */
+const NONE = Object.freeze([]) as unknown as never[]
+const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET })
+/** The end time of a span not ended yet (the SDK's). */
+const NOT_ENDED = Object.freeze([0, 0]) as unknown as HrTime
+
+/** Epoch milliseconds at performance.now() = 0: the process's time origin, while the wall clock agrees with it. */
+let anchor = performance.timeOrigin
+
+/**
+ * The anchor of a new trace's times on performance.now(). The monotonic clock and the wall clock
+ * drift apart (clock adjustments, a machine that slept): when they disagree by more than 2 ms the
+ * anchor moves to the wall clock. Otherwise traces share it, so concurrent ones line up to the
+ * microsecond (Date.now() alone is only good to the millisecond).
+ */
+function wallClockAnchor(): number {
+  const wall = Date.now() - performance.now()
+  if (Math.abs(wall - anchor) > 2) anchor = wall
+  return anchor
+}
+
+/** Epoch milliseconds as [seconds, nanoseconds]. */
+function hrTimeOf(ms: number): HrTime {
+  const seconds = Math.floor(ms / 1000)
+  const nanoseconds = Math.round((ms - seconds * 1000) * 1e6)
+  return nanoseconds >= 1e9 ? [seconds + 1, nanoseconds - 1e9] : [seconds, nanoseconds]
+}
+
+function isHrTime(value: unknown): value is HrTime {
+  return Array.isArray(value) && value.length === 2 && typeof value[0] === 'number' && typeof value[1] === 'number'
+}
+
+function isTimeInput(value: unknown): value is TimeInput {
+  return typeof value === 'number' || value instanceof Date || isHrTime(value)
+}
+
+function isPrimitive(value: unknown): boolean {
+  const type = typeof value
+  return type === 'string' || type === 'number' || type === 'boolean'
+}
+
+/** An attribute value the OpenTelemetry spec allows: a string, number or boolean, or an array of one of them (nulls allowed). */
+function isAttributeValue(value: unknown): value is AttributeValue {
+  if (!Array.isArray(value)) return isPrimitive(value)
+  let type: string | undefined
+  for (const element of value as unknown[]) {
+    if (element == null) continue
+    if (type === undefined) {
+      if (!isPrimitive(element)) return false
+      type = typeof element
+    } else if (typeof element !== type) return false
+  }
+  return true
+}
+
+/** The valid attributes of an event or a link, up to the limit (`dropped`: how many were not). */
+function checkedAttributes(attributes: Attributes | undefined): { attributes: Attributes; dropped: number } {
+  const kept: Attributes = {}
+  let count = 0
+  let dropped = 0
+  for (const key in attributes) {
+    if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue
+    const value = attributes[key]
+    if (key === '' || (value != null && !isAttributeValue(value))) {
+      diag.warn(`Invalid attribute ${key === '' ? 'key' : `value set for key: ${key}`}`)
+      continue
+    }
+    if (count >= LIMIT) {
+      dropped++
+      continue
+    }
+    kept[key] = Array.isArray(value) ? value.slice() : value
+    count++
+  }
+  return { attributes: kept, dropped }
+}
+
+/** What every span of a tracer shares. */
+interface TracerParts {
+  readonly resource: Resource
+  readonly instrumentationScope: InstrumentationScope
+  readonly processors: readonly SpanProcessor[]
+}
+
+/** A recording span. Times are read off one monotonic clock, anchored to the wall clock once per trace (at its root span). */
+export class RecordingSpan implements Span, ReadableSpan {
+  readonly attributes: Attributes = {}
+  links: Link[] = NONE
+  events: TimedEvent[] = NONE
+  status: SpanStatus = UNSET
+  readonly startTime: HrTime
+  endTime: HrTime = NOT_ENDED
+  ended = false
+  droppedAttributesCount = 0
+  droppedEventsCount = 0
+  droppedLinksCount = 0
+  private attributeCount = 0
+
+  constructor(
+    private readonly tracer: TracerParts,
+    public name: string,
+    readonly kind: SpanKind,
+    private readonly context: SpanContext,
+    readonly parentSpanContext: SpanContext | undefined,
+    /** Epoch milliseconds at performance.now() = 0, for this span's trace. */
+    readonly anchor: number,
+    startTime: TimeInput | undefined
+  ) {
+    this.startTime = this.time(startTime)
+  }
+
+  get resource(): Resource {
+    return this.tracer.resource
+  }
+
+  get instrumentationScope(): InstrumentationScope {
+    return this.tracer.instrumentationScope
+  }
+
+  get duration(): HrTime {
+    if (!this.ended) return [-1, -1]
+    const nanoseconds = this.endTime[1] - this.startTime[1]
+    const seconds = this.endTime[0] - this.startTime[0]
+    return nanoseconds < 0 ? [seconds - 1, nanoseconds + 1e9] : [seconds, nanoseconds]
+  }
+
+  spanContext(): SpanContext {
+    return this.context
+  }
+
+  isRecording(): boolean {
+    return !this.ended
+  }
+
+  /** A time as the SDK takes it: a performance.now() reading, epoch milliseconds, a Date or an HrTime; now when not given. */
+  private time(input: TimeInput | undefined): HrTime {
+    if (input === undefined) return hrTimeOf(this.anchor + performance.now())
+    if (typeof input === 'number') return hrTimeOf(input <= performance.now() ? this.anchor + input : input)
+    if (input instanceof Date) return hrTimeOf(input.getTime())
+    return input
+  }
+
+  /** Whether the span has ended: then it no longer changes, and the SDK warns of the attempt. */
+  private endedAlready(): boolean {
+    if (this.ended) diag.warn(`Cannot execute the operation on ended Span {traceId: ${this.context.traceId}, spanId: ${this.context.spanId}}`)
+    return this.ended
+  }
+
+  setAttribute(key: string, value: AttributeValue | undefined): this {
+    if (value == null || this.endedAlready()) return this
+    if (key === '' || !isAttributeValue(value)) {
+      diag.warn(`Invalid attribute ${key === '' ? 'key' : `value set for key: ${key}`}`)
+      return this
+    }
+    if (!Object.prototype.hasOwnProperty.call(this.attributes, key)) {
+      if (this.attributeCount >= LIMIT) {
+        this.droppedAttributesCount++
+        return this
+      }
+      this.attributeCount++
+    }
+    this.attributes[key] = Array.isArray(value) ? value.slice() : value
+    return this
+  }
+
+  setAttributes(attributes: Attributes): this {
+    for (const key in attributes) if (Object.prototype.hasOwnProperty.call(attributes, key)) this.setAttribute(key, attributes[key])
+    return this
+  }
+
+  addEvent(name: string, attributesOrTime?: Attributes | TimeInput, time?: TimeInput): this {
+    if (this.endedAlready()) return this
+    if (isTimeInput(attributesOrTime)) {
+      if (!isTimeInput(time)) time = attributesOrTime
+      attributesOrTime = undefined
+    }
+    if (this.events === NONE) this.events = []
+    else if (this.events.length >= LIMIT) {
+      this.events.shift()
+      this.droppedEventsCount++
+    }
+    const { attributes, dropped } = checkedAttributes(attributesOrTime)
+    this.events.push({ name, attributes, time: this.time(time), droppedAttributesCount: dropped })
+    return this
+  }
+
+  addLink(link: Link): this {
+    if (this.endedAlready()) return this
+    if (this.links === NONE) this.links = []
+    else if (this.links.length >= LIMIT) {
+      this.links.shift()
+      this.droppedLinksCount++
+    }
+    const { attributes, dropped } = checkedAttributes(link.attributes)
+    const kept: Link = { context: link.context }
+    if (Object.keys(attributes).length) kept.attributes = attributes
+    if (dropped) kept.droppedAttributesCount = dropped
+    this.links.push(kept)
+    return this
+  }
+
+  addLinks(links: Link[]): this {
+    for (const link of links) this.addLink(link)
+    return this
+  }
+
+  /** UNSET changes nothing and OK is final, as the spec says; only an error keeps a message. */
+  setStatus(status: SpanStatus): this {
+    if (this.endedAlready() || status.code === SpanStatusCode.UNSET || this.status.code === SpanStatusCode.OK) return this
+    const message: unknown = status.message
+    if (status.code === SpanStatusCode.ERROR && typeof message === 'string') this.status = { code: status.code, message }
+    else {
+      if (status.code === SpanStatusCode.ERROR && message != null) diag.warn(`Dropping invalid status.message of type '${typeof message}', expected 'string'`)
+      this.status = { code: status.code }
+    }
+    return this
+  }
+
+  updateName(name: string): this {
+    if (!this.endedAlready()) this.name = name
+    return this
+  }
+
+  /** An `exception` event (exception.type, .message, .stacktrace), as the semantic conventions name it. */
+  recordException(exception: Exception, time?: TimeInput): void {
+    const attributes: Attributes = {}
+    if (typeof exception === 'string') attributes['exception.message'] = exception
+    else if (exception) {
+      if (exception.code) attributes['exception.type'] = String(exception.code)
+      else if (exception.name) attributes['exception.type'] = exception.name
+      if (exception.message) attributes['exception.message'] = exception.message
+      if (exception.stack) attributes['exception.stacktrace'] = exception.stack
+    }
+    if (attributes['exception.type'] || attributes['exception.message']) this.addEvent('exception', attributes, time)
+    else diag.warn(`Failed to record an exception ${String(exception)}`)
+  }
+
+  end(endTime?: TimeInput): void {
+    if (this.ended) {
+      diag.error(`${this.name} ${this.context.traceId}-${this.context.spanId} - You can only call end() on a span once.`)
+      return
+    }
+    const end = this.time(endTime)
+    this.endTime = end
+    if (end[0] < this.startTime[0] || (end[0] === this.startTime[0] && end[1] < this.startTime[1])) {
+      diag.warn('Inconsistent start and end time, startTime > endTime. Setting span duration to 0ms.', this.startTime, this.endTime)
+      this.endTime = [this.startTime[0], this.startTime[1]]
+    }
+    const processors = this.tracer.processors
+    for (let i = 0; i < processors.length; i++) processors[i]!.onEnding?.(this)
+    this.ended = true
+    for (let i = 0; i < processors.length; i++) processors[i]!.onEnd(this)
+  }
+}
+
+/** Cortex's tracer: spans are always recorded (sampling for a collector happens when spans are sent, sdk.ts's Collector). */
+export class RecordingTracer implements Tracer, TracerParts {
+  constructor(
+    readonly resource: Resource,
+    readonly instrumentationScope: InstrumentationScope,
+    readonly processors: readonly SpanProcessor[],
+    private readonly ids: IdGenerator,
+    /** Whether a context asks for no spans (the SDK's suppressTracing). */
+    private readonly suppressed: (context: Context) => boolean
+  ) {}
+
+  startSpan(name: string, options: SpanOptions = {}, parentContext: Context = context.active()): Span {
+    if (options.root) parentContext = trace.deleteSpan(parentContext)
+    if (this.suppressed(parentContext)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT)
+    const parentSpan = trace.getSpan(parentContext)
+    const own = parentSpan instanceof RecordingSpan
+    let parent = parentSpan?.spanContext()
+    // Contexts of this tracer's spans are valid by construction; another's is checked (the API's regular expressions).
+    if (parent && !own && !isSpanContextValid(parent)) parent = undefined
+    const spanContext: SpanContext = {
+      traceId: parent ? parent.traceId : this.ids.generateTraceId(),
+      spanId: this.ids.generateSpanId(),
+      traceFlags: TraceFlags.SAMPLED
+    }
+    if (parent?.traceState) spanContext.traceState = parent.traceState
+    // A trace reads one clock: its spans share the anchor its root found.
+    const anchor = own ? parentSpan.anchor : wallClockAnchor()
+    const span = new RecordingSpan(this, name, options.kind ?? SpanKind.INTERNAL, spanContext, parent, anchor, options.startTime)
+    if (options.attributes) span.setAttributes(options.attributes)
+    if (options.links) span.addLinks(options.links)
+    for (let i = 0; i < this.processors.length; i++) this.processors[i]!.onStart(span, parentContext)
+    return span
+  }
+
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, parentContext: Context, fn: F): ReturnType<F>
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: [F] | [SpanOptions, F] | [SpanOptions, Context, F]): ReturnType<F> {
+    const fn = rest[rest.length - 1] as F
+    const options = rest.length > 1 ? (rest[0] as SpanOptions) : {}
+    const parentContext = rest.length > 2 ? (rest[1] as Context) : context.active()
+    const span = this.startSpan(name, options, parentContext)
+    return context.with(trace.setSpan(parentContext, span), fn as (span: Span) => ReturnType<F>, undefined, span)
+  }
+}
+
+/**
+ * Span and trace ids cut from a string of random hex made 8 KB at a time, rather than a buffer
+ * filled and hex-encoded per id as the SDK's default does: that took a tenth of a span's cost. The
+ * ids are substrings of the pool (V8 keeps them as slices of it).
+ */
+export class PooledIdGenerator implements IdGenerator {
+  private pool = ''
+  private at = 0
+
+  private next(length: number): string {
+    if (this.at + length > this.pool.length) {
+      this.pool = randomBytes(4096).toString('hex')
+      this.at = 0
+    }
+    const id = this.pool.slice(this.at, (this.at += length))
+    // An all-zero id is invalid (W3C Trace Context); with 64 random bits it does not come up, but must not be sent.
+    return /[^0]/.test(id) ? id : this.next(length)
+  }
+
+  generateTraceId(): string {
+    return this.next(32)
+  }
+
+  generateSpanId(): string {
+    return this.next(16)
+  }
+}
