@@ -179,6 +179,14 @@ export async function resolveDeps(roots: readonly DepKey[], state: RunState, nod
   }
 }
 
+/** The span names of deps with spans, made once per dep: the same string every run, not a new one to store and hash each time. */
+const spanNames = new WeakMap<DepKey, string>()
+function spanName(key: DepKey): string {
+  let name = spanNames.get(key)
+  if (name === undefined) spanNames.set(key, (name = `dep ${depName(key)}`))
+  return name
+}
+
 async function computeDep(key: DepKey, state: RunState, node: string): Promise<unknown> {
   await yieldIfBusy()
   const started = performance.now()
@@ -186,7 +194,7 @@ async function computeDep(key: DepKey, state: RunState, node: string): Promise<u
   // An I/O dep may ask for a span of its own; the rest are events on the node's span (pitfall 11).
   const spanned = !isNodeDef(key) && key.spanned
   try {
-    if (spanned) return await inSpan(`dep ${name}`, { [ATTR.dep]: name, [ATTR.node]: node }, () => computeDepNow(key, state, node))
+    if (spanned) return await inSpan(spanName(key), { [ATTR.dep]: name, [ATTR.node]: node }, () => computeDepNow(key, state, node))
     return await computeDepNow(key, state, node)
   } finally {
     const ended = performance.now()

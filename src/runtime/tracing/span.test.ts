@@ -5,7 +5,7 @@ import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@ope
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { SharedContextManager } from '../engine/async-context'
 import { toSpanDto } from './sdk'
-import { PooledIdGenerator, RecordingSpan, RecordingTracer } from './span'
+import { RandomIdGenerator, RecordingSpan, RecordingTracer } from './span'
 
 /** A processor that keeps what it is told. */
 function recorder() {
@@ -22,7 +22,7 @@ function recorder() {
 
 const resource = resourceFromAttributes({ 'service.name': 'test' })
 function ourTracer(processor: SpanProcessor) {
-  return new RecordingTracer(resource, { name: 'cortex' }, [processor], new PooledIdGenerator(), isTracingSuppressed)
+  return new RecordingTracer(resource, { name: 'cortex' }, [processor], new RandomIdGenerator(), isTracingSuppressed)
 }
 
 afterEach(() => vi.restoreAllMocks())

@@ -1,9 +1,9 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { SpanBatch } from '../../common/trace-contract'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { toSpanDto, Tracing } from './sdk'
-import { PooledIdGenerator } from './span'
+import { RandomIdGenerator } from './span'
 import { tracer } from './tracer'
 
 let tracing: Tracing | undefined
@@ -72,6 +72,34 @@ describe('the timeline store', () => {
     expect(asRecorded[0]!.events.map((event) => event.attributes['cortex.dep.duration_ms'])).toEqual([0, 1 / 3, 0.5, 1, 4 / 3])
   })
 
+  it('lists the spans still open in the order they started, whichever order the others end in', async () => {
+    tracing = Tracing.start()
+    const spans = Array.from({ length: 120 }, (_, i) => tracer().startSpan(`s${i}`))
+    // Siblings ending in order, nested ones innermost first, and a scattered rest (a fixed shuffle).
+    const order = [...Array.from({ length: 40 }, (_, i) => i + 10), ...Array.from({ length: 30 }, (_, i) => 119 - i)]
+    const rest = Array.from({ length: 120 }, (_, i) => i).filter((i) => !order.includes(i))
+    for (let i = 0; i < rest.length; i += 2) order.push(rest[(i * 7) % rest.length]!)
+    const ended = new Set<number>()
+    for (const [step, index] of order.entries()) {
+      if (ended.has(index)) continue
+      spans[index]!.end()
+      ended.add(index)
+      if (step % 10 !== 0) continue
+      const listed = tracing.timeline.spans()
+      const open = listed.filter((span) => span.endTime === undefined).map((span) => span.name)
+      expect(open).toEqual(
+        spans
+          .map((_, i) => i)
+          .filter((i) => !ended.has(i))
+          .map((i) => `s${i}`)
+      )
+      expect(listed).toHaveLength(120)
+      expect(tracing.timeline.size).toBe(120)
+    }
+    for (const [i, span] of spans.entries()) if (!ended.has(i)) span.end()
+    expect(tracing.timeline.spans().filter((span) => span.endTime === undefined)).toEqual([])
+  })
+
   it('shows the spans open when tracing is switched off as they were, and records nothing after', async () => {
     tracing = Tracing.start()
     const open = tracer().startSpan('still open')
@@ -84,13 +112,22 @@ describe('the timeline store', () => {
 })
 
 describe('span and trace ids', () => {
-  it('are distinct lowercase hex of the W3C lengths, across many pool refills', () => {
-    const ids = new PooledIdGenerator()
+  it('are distinct lowercase hex of the W3C lengths, never all zeros', () => {
+    const ids = new RandomIdGenerator()
     const spanIds = Array.from({ length: 3000 }, () => ids.generateSpanId())
     const traceIds = Array.from({ length: 1000 }, () => ids.generateTraceId())
     expect(spanIds.every((id) => /^[0-9a-f]{16}$/.test(id) && !/^0+$/.test(id))).toBe(true)
     expect(traceIds.every((id) => /^[0-9a-f]{32}$/.test(id) && !/^0+$/.test(id))).toBe(true)
     expect(new Set(spanIds).size).toBe(3000)
     expect(new Set(traceIds).size).toBe(1000)
+    // Every hex digit, in every position of a span id.
+    for (let at = 0; at < 16; at++) expect(new Set(spanIds.map((id) => id[at])).size).toBe(16)
+  })
+
+  it('draws an all-zero id again (the W3C invalid id)', () => {
+    const random = vi.spyOn(Math, 'random')
+    random.mockReturnValueOnce(0).mockReturnValueOnce(0).mockReturnValueOnce(0.5).mockReturnValueOnce(0.25)
+    expect(new RandomIdGenerator().generateSpanId()).toBe('8000000040000000')
+    random.mockRestore()
   })
 })
