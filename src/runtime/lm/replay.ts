@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { appendFileSync, readFileSync } from 'node:fs'
 import { z } from 'zod'
 import type { SpanDto } from '../../common/trace-contract'
@@ -33,7 +33,7 @@ export function requestKey(request: Pick<LmRequest, 'kind' | 'node' | 'prompt' |
   if (key === undefined) {
     let schema = schemaTexts.get(request.schema)
     if (schema === undefined) schemaTexts.set(request.schema, (schema = JSON.stringify(request.schema)))
-    key = createHash('sha256').update(`${request.kind}\0${request.node}\0${request.prompt}\0${schema}`).digest('hex').slice(0, 32)
+    key = hash('sha256', `${request.kind}\0${request.node}\0${request.prompt}\0${schema}`).slice(0, 32)
     keys.set(request, key)
   }
   return key
