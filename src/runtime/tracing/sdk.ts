@@ -254,13 +254,44 @@ class Chunk {
   readonly bytes = new Float64Array(CHUNK)
 }
 
-/** Span names repeat (`dep fetch`, `node Answer`): the store keeps one copy of each, up to a bound. */
-const names = new Map<string, string>()
-function interned(name: string): string {
-  const known = names.get(name)
-  if (known !== undefined) return known
-  if (names.size < 10_000) names.set(name, name)
-  return name
+/**
+ * Span names repeat (`dep fetch`, `node Answer`), and so do the attributes of a name's spans (a
+ * dep's span has the same ones on every run): the store keeps one copy of each name, up to a
+ * bound, and shares the attributes of the name's last span with the next when they are the same.
+ * What the store keeps is copied by the collector as it ages; a span of a repeated dep then adds
+ * one object less (pitfall 11).
+ */
+interface NameEntry {
+  readonly name: string
+  attributes: DtoAttributes | undefined
+}
+const names = new Map<string, NameEntry>()
+function nameEntry(name: string): NameEntry {
+  let entry = names.get(name)
+  if (entry === undefined) {
+    entry = { name, attributes: undefined }
+    if (names.size < 10_000) names.set(name, entry)
+  }
+  return entry
+}
+
+/** Whether two attribute objects have the same keys with the same values (an array is never the same: each span has its own copy). */
+function sameAttributes(a: DtoAttributes, b: DtoAttributes): boolean {
+  let count = 0
+  for (const key in a) {
+    if (a[key] !== b[key] || !Object.prototype.hasOwnProperty.call(b, key)) return false
+    count++
+  }
+  for (const key in b) if (Object.prototype.hasOwnProperty.call(b, key)) count--
+  return count === 0
+}
+
+/** The attributes to keep for a finished span: the last ones kept under its name, when they are the same. */
+function sharedAttributes(entry: NameEntry, attributes: DtoAttributes): DtoAttributes {
+  const last = entry.attributes
+  if (last !== undefined && last !== attributes && sameAttributes(last, attributes)) return last
+  entry.attributes = attributes
+  return attributes
 }
 
 /** Appends a finished span to a chunk's slot; returns its size estimate. */
@@ -271,8 +302,9 @@ function storeSpan(chunk: Chunk, slot: number, span: ReadableSpan, deps: DepEven
   refs[r] = traceId
   refs[r + 1] = spanId
   refs[r + 2] = span.parentSpanContext?.spanId
-  refs[r + 3] = interned(span.name)
-  refs[r + 4] = span.attributes
+  const entry = nameEntry(span.name)
+  refs[r + 3] = entry.name
+  refs[r + 4] = sharedAttributes(entry, span.attributes as DtoAttributes)
   refs[r + 5] = packedEventsOf(span, deps, startedAt)
   refs[r + 6] = partsOf(span)
   refs[r + 7] =

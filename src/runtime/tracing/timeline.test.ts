@@ -72,6 +72,17 @@ describe('the timeline store', () => {
     expect(asRecorded[0]!.events.map((event) => event.attributes['cortex.dep.duration_ms'])).toEqual([0, 1 / 3, 0.5, 1, 4 / 3])
   })
 
+  it("keeps one attributes object for a name's spans while their attributes stay the same, and each span's own otherwise", () => {
+    tracing = Tracing.start()
+    const given = [{ a: 1 }, { a: 1 }, { a: 1, b: 2 }, { a: 2 }, { b: 2, a: 1 }, { a: 1, b: 2 }, { tags: ['x'] }, { tags: ['x'] }, {}]
+    for (const attributes of given) tracer().startSpan('dep fetch', { attributes }).end()
+    const spans = tracing.timeline.spans()
+    expect(spans.map((span) => span.attributes)).toEqual(given)
+    expect(spans[1]!.attributes).toBe(spans[0]!.attributes)
+    expect(spans[5]!.attributes).toBe(spans[4]!.attributes) // the same keys in another order are the same attributes
+    expect(spans[7]!.attributes).not.toBe(spans[6]!.attributes) // arrays are each span's own copy
+  })
+
   it('lists the spans still open in the order they started, whichever order the others end in', async () => {
     tracing = Tracing.start()
     const spans = Array.from({ length: 120 }, (_, i) => tracer().startSpan(`s${i}`))
