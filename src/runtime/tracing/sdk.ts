@@ -19,7 +19,7 @@ import { EMPTY_CONTEXT, runInContext, SharedContextManager } from '../engine/asy
 import { lazyModule } from '../lazy-module'
 import type { SpanBatch, SpanDto } from '../../common/trace-contract'
 import { redactSpans, type RedactOptions } from '../../common/trace/redact'
-import { RandomIdGenerator, RecordingTracer } from './span'
+import { DEFAULT_LIMITS, RandomIdGenerator, RecordingTracer, type Limits, type RecordingSpan } from './span'
 import { ATTR, CONTENT_ATTRIBUTES, takeDepEvents, tracerProviderChanged, type DepEventColumns } from './tracer'
 
 // The SDK's modules load when tracing first starts: about 50 ms of a runtime's start, which the
@@ -254,25 +254,30 @@ class Chunk {
   readonly bytes = new Float64Array(CHUNK)
 }
 
-/**
- * Span names repeat (`dep fetch`, `node Answer`), and so do the attributes of a name's spans (a
- * dep's span has the same ones on every run): the store keeps one copy of each name, up to a
- * bound, and shares the attributes of the name's last span with the next when they are the same.
- * What the store keeps is copied by the collector as it ages; a span of a repeated dep then adds
- * one object less (pitfall 11).
- */
+/** A span name the store knows, with the attributes of its last span. */
 interface NameEntry {
   readonly name: string
   attributes: DtoAttributes | undefined
 }
-const names = new Map<string, NameEntry>()
-function nameEntry(name: string): NameEntry {
-  let entry = names.get(name)
-  if (entry === undefined) {
-    entry = { name, attributes: undefined }
-    if (names.size < 10_000) names.set(name, entry)
+
+/**
+ * Span names repeat (`dep fetch`, `node Answer`), and so do the attributes of a name's spans (a
+ * dep's span has the same ones on every run): a timeline keeps one copy of each name, up to a
+ * bound, and shares the attributes of the name's last span with the next when they are the same.
+ * What the store keeps is copied by the collector as it ages; a span of a repeated dep then adds
+ * one object less (pitfall 11). Held by the timeline: what it remembers goes with it.
+ */
+class SpanNames {
+  private readonly entries = new Map<string, NameEntry>()
+
+  entry(name: string): NameEntry {
+    let entry = this.entries.get(name)
+    if (entry === undefined) {
+      entry = { name, attributes: undefined }
+      if (this.entries.size < 10_000) this.entries.set(name, entry)
+    }
+    return entry
   }
-  return entry
 }
 
 /** Whether two attribute objects have the same keys with the same values (an array is never the same: each span has its own copy). */
@@ -295,16 +300,17 @@ function sharedAttributes(entry: NameEntry, attributes: DtoAttributes): DtoAttri
 }
 
 /** Appends a finished span to a chunk's slot; returns its size estimate. */
-function storeSpan(chunk: Chunk, slot: number, span: ReadableSpan, deps: DepEventColumns | undefined, startedAt: number): number {
+function storeSpan(chunk: Chunk, slot: number, span: ReadableSpan, names: SpanNames, deps: DepEventColumns | undefined, startedAt: number): number {
   const { traceId, spanId } = span.spanContext()
   const { refs, times, codes } = chunk
   const r = slot * REFS
   refs[r] = traceId
   refs[r + 1] = spanId
   refs[r + 2] = span.parentSpanContext?.spanId
-  const entry = nameEntry(span.name)
+  const entry = names.entry(span.name)
+  const attributes = sharedAttributes(entry, span.attributes as DtoAttributes)
   refs[r + 3] = entry.name
-  refs[r + 4] = sharedAttributes(entry, span.attributes as DtoAttributes)
+  refs[r + 4] = attributes
   refs[r + 5] = packedEventsOf(span, deps, startedAt)
   refs[r + 6] = partsOf(span)
   refs[r + 7] =
@@ -324,11 +330,12 @@ function storeSpan(chunk: Chunk, slot: number, span: ReadableSpan, deps: DepEven
   codes[slot * 2] = span.kind
   codes[slot * 2 + 1] = span.status.code
   let bytes = 200 + (span.events.length + (deps?.names.length ?? 0)) * 100
-  const attributes = span.attributes as DtoAttributes
-  for (const key in attributes) {
-    const value = attributes[key]
-    bytes += typeof value === 'string' ? value.length * 2 : 16
-  }
+  // Shared attributes were counted with the span that kept them first.
+  if (attributes === span.attributes)
+    for (const key in attributes) {
+      const value = attributes[key]
+      bytes += typeof value === 'string' ? value.length * 2 : 16
+    }
   chunk.bytes[slot] = bytes
   return bytes
 }
@@ -388,6 +395,7 @@ export class TimelineProcessor implements SpanProcessor {
    * end in about the order they started, each moving all the others.
    */
   private readonly open: Array<ReadableSpan | undefined> = []
+  private readonly names = new SpanNames()
   /** Holes in `open`; the place of the last span that ended (its sibling is likely next to it). */
   private holes = 0
   private lastEnded = -1
@@ -438,13 +446,13 @@ export class TimelineProcessor implements SpanProcessor {
     // Spans mostly end in the reverse order they started: the search from the end is short.
     const at = this.openIndexOf(span)
     if (at >= 0) this.closeOpen(at)
-    // performance.now() when the span started, to place its dep events: the SDK measures its
-    // duration on that clock, and ended it a fraction of a microsecond before this runs.
-    const startedAt = deps ? performance.now() - (span.duration[0] * 1e3 + span.duration[1] / 1e6) : 0
+    // performance.now() when the span started, to place its dep events (read on that clock): the
+    // span's own reading, else worked out from its duration (which places them a little early).
+    const startedAt = deps ? ((span as Partial<RecordingSpan>).startedAt ?? performance.now() - (span.duration[0] * 1e3 + span.duration[1] / 1e6)) : 0
     const index = this.next - this.first
     let chunk = this.chunks[index >> 10]
     if (!chunk) this.chunks.push((chunk = new Chunk()))
-    this.finishedBytes += storeSpan(chunk, index & (CHUNK - 1), span, deps, startedAt)
+    this.finishedBytes += storeSpan(chunk, index & (CHUNK - 1), span, this.names, deps, startedAt)
     const number = this.next++
     this.evict(0)
     if (this.options.onBatch) this.schedule()
@@ -760,6 +768,7 @@ export interface TracingOptions {
 function recordingProvider(resource: OtelResources.Resource, processor: SpanProcessor): NodeTracerProvider {
   const { isTracingSuppressed } = otelCore()
   const ids = new RandomIdGenerator()
+  const limits = spanLimitsFromEnv()
   const tracers = new Map<string, RecordingTracer>()
   return new (class extends otelTraceNode().NodeTracerProvider {
     override getTracer(name: string, version?: string, options?: { schemaUrl?: string }): RecordingTracer {
@@ -767,11 +776,31 @@ function recordingProvider(resource: OtelResources.Resource, processor: SpanProc
       let tracer = tracers.get(key)
       if (!tracer) {
         const scope = { name, ...(version ? { version } : {}), ...(options?.schemaUrl ? { schemaUrl: options.schemaUrl } : {}) }
-        tracers.set(key, (tracer = new RecordingTracer(resource, scope, [processor], ids, isTracingSuppressed)))
+        tracers.set(key, (tracer = new RecordingTracer(resource, scope, [processor], ids, limits, isTracingSuppressed)))
       }
       return tracer
     }
   })({ resource, spanProcessors: [processor] })
+}
+
+/**
+ * The span limits the SDK reads from the environment (`OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT`
+ * caps what an LM prompt puts in a span, say), with its defaults.
+ */
+function spanLimitsFromEnv(): Limits {
+  const { getNumberFromEnv } = otelCore()
+  return {
+    attributeCountLimit:
+      getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT') ?? DEFAULT_LIMITS.attributeCountLimit,
+    attributeValueLengthLimit:
+      getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
+      getNumberFromEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT') ??
+      DEFAULT_LIMITS.attributeValueLengthLimit,
+    eventCountLimit: getNumberFromEnv('OTEL_SPAN_EVENT_COUNT_LIMIT') ?? DEFAULT_LIMITS.eventCountLimit,
+    linkCountLimit: getNumberFromEnv('OTEL_SPAN_LINK_COUNT_LIMIT') ?? DEFAULT_LIMITS.linkCountLimit,
+    attributePerEventCountLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT') ?? DEFAULT_LIMITS.attributePerEventCountLimit,
+    attributePerLinkCountLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT') ?? DEFAULT_LIMITS.attributePerLinkCountLimit
+  }
 }
 
 /** Tracing, switched on: the provider registered as the API's global, with its processors. */

@@ -1,11 +1,12 @@
-import { context, diag, SpanKind, SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api'
+import { context, diag, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api'
 import { isTracingSuppressed, suppressTracing } from '@opentelemetry/core'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { SharedContextManager } from '../engine/async-context'
-import { toSpanDto } from './sdk'
-import { RandomIdGenerator, RecordingSpan, RecordingTracer } from './span'
+import { toSpanDto, Tracing } from './sdk'
+import { tracer } from './tracer'
+import { DEFAULT_LIMITS, RandomIdGenerator, RecordingSpan, RecordingTracer, type Limits } from './span'
 
 /** A processor that keeps what it is told. */
 function recorder() {
@@ -21,8 +22,8 @@ function recorder() {
 }
 
 const resource = resourceFromAttributes({ 'service.name': 'test' })
-function ourTracer(processor: SpanProcessor) {
-  return new RecordingTracer(resource, { name: 'cortex' }, [processor], new RandomIdGenerator(), isTracingSuppressed)
+function ourTracer(processor: SpanProcessor, limits: Limits = DEFAULT_LIMITS) {
+  return new RecordingTracer(resource, { name: 'cortex' }, [processor], new RandomIdGenerator(), limits, isTracingSuppressed)
 }
 
 afterEach(() => vi.restoreAllMocks())
@@ -41,6 +42,9 @@ function script(span: Span): void {
   span.addEvent('plain')
   span.addEvent('with attributes', { 'cortex.dep.name': 'a', bad: { x: 1 } as unknown as string }, [1_700_000_000, 5])
   span.addEvent('time only', [1_700_000_001, 0])
+  span.addEvent('epoch milliseconds', { n: 1 }, 1_700_000_001_250)
+  span.addEvent('a date', new Date(1_700_000_001_500))
+  span.addEvent('long', { text: 'a long attribute value', list: ['a long item', 'short'] }, [1_700_000_001, 750])
   span.recordException(Object.assign(new TypeError('boom'), { stack: 'TypeError: boom\n    at here' }), [1_700_000_002, 0])
   span.recordException({ code: 'ENOENT', message: 'no file' } as unknown as Error, [1_700_000_003, 0])
   span.recordException('just a message', [1_700_000_004, 0])
@@ -60,38 +64,97 @@ function script(span: Span): void {
 /** What a span records, without its ids (made at random) and the time of events given none. */
 function recorded(span: ReadableSpan) {
   const { traceId: _trace, spanId: _span, parentSpanId: _parent, resource: _resource, scope: _scope, ...rest } = toSpanDto(span)
-  return { ...rest, events: rest.events.map((event) => (event.name === 'plain' ? { ...event, time: 'now' } : event)) }
+  return {
+    ...rest,
+    events: rest.events.map((event) => (event.name === 'plain' ? { ...event, time: 'now' } : event)),
+    // What a DTO leaves out: the counts of what was dropped, the flags and state of the trace.
+    dropped: [span.droppedAttributesCount, span.droppedEventsCount, span.droppedLinksCount],
+    droppedPerEvent: span.events.map((event) => event.droppedAttributesCount),
+    droppedPerLink: span.links.map((link) => link.droppedAttributesCount),
+    flags: span.spanContext().traceFlags,
+    traceState: span.spanContext().traceState?.serialize()
+  }
+}
+
+/** Both tracers' spans after the same calls, with the same limits. */
+function bothAfterScript(limits: Limits) {
+  const ours = recorder()
+  const theirs = recorder()
+  const sdkTracer = new BasicTracerProvider({ resource, spanProcessors: [theirs.processor], spanLimits: limits }).getTracer('cortex')
+  for (const [tracer, kept] of [
+    [ourTracer(ours.processor, limits), ours],
+    [sdkTracer, theirs]
+  ] as const) {
+    const span = tracer.startSpan('step', {
+      kind: SpanKind.CLIENT,
+      startTime: [1_700_000_000, 0],
+      attributes: { given: 'at start', invalid: [{}] as unknown as string[] },
+      links: [{ context: { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceFlags: 1 }, attributes: { a: 1, b: 2, c: 3 } }]
+    })
+    script(span)
+    expect(kept.started).toEqual([span])
+    expect(kept.ended).toEqual([span]) // told once, however often end is called
+  }
+  return { our: ours.ended[0]!, their: theirs.ended[0]! }
 }
 
 describe("Cortex's span", () => {
   it('records what the SDK span records for the same calls: attribute checks, events, exceptions, links, status, one end', () => {
     vi.spyOn(diag, 'warn').mockImplementation(() => {})
     vi.spyOn(diag, 'error').mockImplementation(() => {})
-    const ours = recorder()
-    const theirs = recorder()
-    const sdkTracer = new BasicTracerProvider({ resource, spanProcessors: [theirs.processor] }).getTracer('cortex')
-    for (const [tracer, kept] of [
-      [ourTracer(ours.processor), ours],
-      [sdkTracer, theirs]
-    ] as const) {
-      const span = tracer.startSpan('step', {
-        kind: SpanKind.CLIENT,
-        startTime: [1_700_000_000, 0],
-        attributes: { given: 'at start', invalid: [{}] as unknown as string[] },
-        links: [{ context: { traceId: 'c'.repeat(32), spanId: 'd'.repeat(16), traceFlags: 1 } }]
-      })
-      script(span)
-      expect(kept.started).toEqual([span])
-      expect(kept.ended).toEqual([span]) // told once, however often end is called
-    }
-    const [our] = ours.ended
-    const [their] = theirs.ended
+    const { our, their } = bothAfterScript(DEFAULT_LIMITS)
     expect(our).toBeInstanceOf(RecordingSpan)
-    expect(recorded(our!)).toEqual(recorded(their!))
-    expect(our!.duration).toEqual(their!.duration)
-    expect(our!.attributes).toEqual({ given: 'at start', name: 'Ada', count: 4, tags: ['a', 'b'], ok: true, list: [1, null, 2] })
-    expect(our!.events.map((event) => event.name)).toEqual(['plain', 'with attributes', 'time only', 'exception', 'exception', 'exception'])
-    expect(our!.events[4]!.attributes).toEqual({ 'exception.type': 'ENOENT', 'exception.message': 'no file' })
+    expect(recorded(our)).toEqual(recorded(their))
+    expect(our.duration).toEqual(their.duration)
+    expect(our.attributes).toEqual({ given: 'at start', name: 'Ada', count: 4, tags: ['a', 'b'], ok: true, list: [1, null, 2] })
+    expect(our.events.map((event) => event.name)).toEqual([
+      'plain',
+      'with attributes',
+      'time only',
+      'epoch milliseconds',
+      'a date',
+      'long',
+      'exception',
+      'exception',
+      'exception'
+    ])
+    expect(our.events[7]!.attributes).toEqual({ 'exception.type': 'ENOENT', 'exception.message': 'no file' })
+  })
+
+  it('applies limits as the SDK does: values cut to length, counts, what is dropped', () => {
+    vi.spyOn(diag, 'warn').mockImplementation(() => {})
+    vi.spyOn(diag, 'error').mockImplementation(() => {})
+    const limits: Limits = {
+      attributeCountLimit: 3,
+      attributeValueLengthLimit: 4,
+      eventCountLimit: 4,
+      linkCountLimit: 1,
+      attributePerEventCountLimit: 1,
+      attributePerLinkCountLimit: 2
+    }
+    const { our, their } = bothAfterScript(limits)
+    expect(recorded(our)).toEqual(recorded(their))
+    expect(our.attributes).toEqual({ given: 'at s', name: 'Ada', count: 4 })
+    expect(our.droppedAttributesCount).toBeGreaterThan(0)
+    expect(our.events).toHaveLength(4)
+    expect(our.events.find((event) => event.name === 'long')?.attributes).toEqual({ text: 'a lo' })
+  })
+
+  it('takes the limits from the environment, as the SDK does (OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, OTEL_SPAN_EVENT_COUNT_LIMIT…)', async () => {
+    vi.stubEnv('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', '5')
+    vi.stubEnv('OTEL_SPAN_EVENT_COUNT_LIMIT', '1')
+    onTestFinished(() => {
+      vi.unstubAllEnvs()
+    })
+    const tracing = Tracing.start()
+    onTestFinished(() => tracing.stop())
+    const span = tracer().startSpan('prompt', { attributes: { 'gen_ai.input.messages': 'a very long prompt' } })
+    span.addEvent('first')
+    span.addEvent('second')
+    span.end()
+    const [kept] = tracing.timeline.spans()
+    expect(kept!.attributes).toEqual({ 'gen_ai.input.messages': 'a ver' })
+    expect(kept!.events.map((event) => event.name)).toEqual(['second'])
   })
 
   it('copies array values, so the caller changing its array later changes nothing', () => {
@@ -148,12 +211,22 @@ describe("Cortex's span", () => {
     unrelated.end()
     const backwards = tracer.startSpan('backwards', { startTime: Date.now() + 60_000 })
     backwards.end()
-    const [child, , other, clamped] = ended
+    const [child, , other, clamped] = ended.filter((span) => span.name !== 'timed')
     const ms = (time: readonly [number, number]) => time[0] * 1000 + time[1] / 1e6
     expect(ms(parent.startTime)).toBeGreaterThanOrEqual(before - 2)
     expect(ms(child!.startTime)).toBeGreaterThanOrEqual(ms(parent.startTime))
     expect(ms(child!.endTime)).toBeLessThanOrEqual(ms(parent.endTime))
-    expect(ms(parent.endTime) - ms(parent.startTime)).toBeCloseTo(parent.duration[0] * 1000 + parent.duration[1] / 1e6, 3)
+    // A span's duration is read off the monotonic clock: within what performance.now() saw around it.
+    const outerStart = performance.now()
+    const timed = tracer.startSpan('timed')
+    const innerStart = performance.now()
+    while (performance.now() - innerStart < 2);
+    const innerEnd = performance.now()
+    timed.end()
+    const outer = performance.now() - outerStart
+    const durationMs = (timed as RecordingSpan).duration[0] * 1000 + (timed as RecordingSpan).duration[1] / 1e6
+    expect(durationMs).toBeGreaterThanOrEqual(innerEnd - innerStart - 0.001)
+    expect(durationMs).toBeLessThanOrEqual(outer + 0.001)
     // Another trace's times are on the same clock (Date.now() at each root would put them up to a millisecond apart).
     expect(ms(other!.startTime)).toBeGreaterThanOrEqual(ms(parent.endTime))
     expect(clamped!.duration).toEqual([0, 0])
@@ -201,5 +274,6 @@ describe("Cortex's span", () => {
     expect(tracer.startActiveSpan('a', active)).toBe(true)
     expect(tracer.startActiveSpan('b', { attributes: { x: 1 } as Attributes }, active)).toBe(true)
     expect(tracer.startActiveSpan('c', {}, context.active(), active)).toBe(true)
+    expect(tracer.startActiveSpan('d', {}, undefined as unknown as Context, active)).toBe(true) // no context given: the active one
   })
 })

@@ -33,10 +33,20 @@ import {
 } from '@opentelemetry/api'
 import type { InstrumentationScope } from '@opentelemetry/core'
 import type { Resource } from '@opentelemetry/resources'
-import type { IdGenerator, ReadableSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base'
+import type { IdGenerator, ReadableSpan, SpanLimits, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base'
 
-/** The SDK's default bound on a span's attributes, events and links, and on an event's or a link's attributes. */
-const LIMIT = 128
+/** Bounds on what a span keeps (the SDK's `SpanLimits`, every one set). */
+export type Limits = Required<SpanLimits>
+
+/** The SDK's defaults: 128 attributes, events and links, and attributes per event or link; values of any length. */
+export const DEFAULT_LIMITS: Limits = Object.freeze({
+  attributeCountLimit: 128,
+  attributeValueLengthLimit: Infinity,
+  eventCountLimit: 128,
+  linkCountLimit: 128,
+  attributePerEventCountLimit: 128,
+  attributePerLinkCountLimit: 128
+})
 
 /** Shared until a span adds its first event or link (most never do); never modified. */
 const NONE = Object.freeze([]) as unknown as never[]
@@ -44,19 +54,42 @@ const UNSET: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET })
 /** The end time of a span not ended yet (the SDK's). */
 const NOT_ENDED = Object.freeze([0, 0]) as unknown as HrTime
 
-/** Epoch milliseconds at performance.now() = 0: the process's time origin, while the wall clock agrees with it. */
-let anchor = performance.timeOrigin
+/**
+ * The epoch time at performance.now() = 0, as whole seconds and nanoseconds (one number of epoch
+ * milliseconds is only good to a quarter of a microsecond, too coarse for the duration of a short
+ * span).
+ */
+export interface ClockAnchor {
+  readonly ms: number
+  readonly seconds: number
+  readonly nanoseconds: number
+}
+
+function clockAnchor(ms: number): ClockAnchor {
+  const seconds = Math.floor(ms / 1000)
+  return { ms, seconds, nanoseconds: Math.round((ms - seconds * 1000) * 1e6) }
+}
+
+/** The process's time origin, while the wall clock agrees with it. */
+let anchor = clockAnchor(performance.timeOrigin)
 
 /**
- * The anchor of a new trace's times on performance.now(). The monotonic clock and the wall clock
- * drift apart (clock adjustments, a machine that slept): when they disagree by more than 2 ms the
- * anchor moves to the wall clock. Otherwise traces share it, so concurrent ones line up to the
- * microsecond (Date.now() alone is only good to the millisecond).
+ * The anchor of a new trace's times. The monotonic clock and the wall clock drift apart (clock
+ * adjustments, a machine that slept): when they disagree by more than Date.now()'s millisecond,
+ * the anchor moves to the wall clock. Otherwise traces share it, so concurrent ones line up to the
+ * microsecond; a trace keeps its root's anchor, so its spans nest on one clock.
  */
-function wallClockAnchor(): number {
+function wallClockAnchor(): ClockAnchor {
   const wall = Date.now() - performance.now()
-  if (Math.abs(wall - anchor) > 2) anchor = wall
+  if (Math.abs(wall - anchor.ms) > 1) anchor = clockAnchor(wall)
   return anchor
+}
+
+/** A performance.now() reading as [seconds, nanoseconds] since the epoch. */
+function hrTimeAt(at: ClockAnchor, performanceMs: number): HrTime {
+  const nanoseconds = at.nanoseconds + Math.round(performanceMs * 1e6)
+  const carry = Math.floor(nanoseconds / 1e9)
+  return [at.seconds + carry, nanoseconds - carry * 1e9]
 }
 
 /** Epoch milliseconds as [seconds, nanoseconds]. */
@@ -64,6 +97,19 @@ function hrTimeOf(ms: number): HrTime {
   const seconds = Math.floor(ms / 1000)
   const nanoseconds = Math.round((ms - seconds * 1000) * 1e6)
   return nanoseconds >= 1e9 ? [seconds + 1, nanoseconds - 1e9] : [seconds, nanoseconds]
+}
+
+/** A value within the length limit: strings (alone or in an array) cut to it, as the SDK cuts them. */
+function truncated(value: AttributeValue, limit: number): AttributeValue {
+  if (limit === Infinity) return Array.isArray(value) ? value.slice() : value
+  if (limit <= 0) {
+    diag.warn(`Attribute value limit must be positive, got ${limit}`)
+    return Array.isArray(value) ? value.slice() : value
+  }
+  if (typeof value === 'string') return value.length <= limit ? value : value.substring(0, limit)
+  if (Array.isArray(value))
+    return (value as unknown[]).map((item) => (typeof item === 'string' && item.length > limit ? item.substring(0, limit) : item)) as AttributeValue
+  return value
 }
 
 function isHrTime(value: unknown): value is HrTime {
@@ -93,8 +139,8 @@ function isAttributeValue(value: unknown): value is AttributeValue {
   return true
 }
 
-/** The valid attributes of an event or a link, up to the limit (`dropped`: how many were not). */
-function checkedAttributes(attributes: Attributes | undefined): { attributes: Attributes; dropped: number } {
+/** The valid attributes of an event or a link, up to `countLimit` (`dropped`: how many were not). */
+function checkedAttributes(attributes: Attributes | undefined, countLimit: number, lengthLimit: number): { attributes: Attributes; dropped: number } {
   const kept: Attributes = {}
   let count = 0
   let dropped = 0
@@ -105,11 +151,11 @@ function checkedAttributes(attributes: Attributes | undefined): { attributes: At
       diag.warn(`Invalid attribute ${key === '' ? 'key' : `value set for key: ${key}`}`)
       continue
     }
-    if (count >= LIMIT) {
+    if (count >= countLimit) {
       dropped++
       continue
     }
-    kept[key] = Array.isArray(value) ? value.slice() : value
+    kept[key] = value == null ? value : truncated(value, lengthLimit)
     count++
   }
   return { attributes: kept, dropped }
@@ -120,9 +166,10 @@ interface TracerParts {
   readonly resource: Resource
   readonly instrumentationScope: InstrumentationScope
   readonly processors: readonly SpanProcessor[]
+  readonly limits: Limits
 }
 
-/** A recording span. Times are read off one monotonic clock, anchored to the wall clock once per trace (at its root span). */
+/** A recording span. Its times are read off one monotonic clock, anchored to the wall clock (see wallClockAnchor). */
 export class RecordingSpan implements Span, ReadableSpan {
   readonly attributes: Attributes = {}
   links: Link[] = NONE
@@ -134,6 +181,8 @@ export class RecordingSpan implements Span, ReadableSpan {
   droppedAttributesCount = 0
   droppedEventsCount = 0
   droppedLinksCount = 0
+  /** performance.now() at its start, unless a start time was given: what a processor can place readings of that clock by. */
+  readonly startedAt: number | undefined
   private attributeCount = 0
 
   constructor(
@@ -142,11 +191,17 @@ export class RecordingSpan implements Span, ReadableSpan {
     readonly kind: SpanKind,
     private readonly context: SpanContext,
     readonly parentSpanContext: SpanContext | undefined,
-    /** Epoch milliseconds at performance.now() = 0, for this span's trace. */
-    readonly anchor: number,
+    /** Its trace's clock. */
+    readonly anchor: ClockAnchor,
     startTime: TimeInput | undefined
   ) {
-    this.startTime = this.time(startTime)
+    if (startTime === undefined) {
+      this.startedAt = performance.now()
+      this.startTime = hrTimeAt(anchor, this.startedAt)
+    } else {
+      this.startedAt = undefined
+      this.startTime = this.time(startTime)
+    }
   }
 
   get resource(): Resource {
@@ -174,8 +229,8 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   /** A time as the SDK takes it: a performance.now() reading, epoch milliseconds, a Date or an HrTime; now when not given. */
   private time(input: TimeInput | undefined): HrTime {
-    if (input === undefined) return hrTimeOf(this.anchor + performance.now())
-    if (typeof input === 'number') return hrTimeOf(input <= performance.now() ? this.anchor + input : input)
+    if (input === undefined) return hrTimeAt(this.anchor, performance.now())
+    if (typeof input === 'number') return input <= performance.now() ? hrTimeAt(this.anchor, input) : hrTimeOf(input)
     if (input instanceof Date) return hrTimeOf(input.getTime())
     return input
   }
@@ -192,14 +247,15 @@ export class RecordingSpan implements Span, ReadableSpan {
       diag.warn(`Invalid attribute ${key === '' ? 'key' : `value set for key: ${key}`}`)
       return this
     }
+    const { attributeCountLimit, attributeValueLengthLimit } = this.tracer.limits
     if (!Object.prototype.hasOwnProperty.call(this.attributes, key)) {
-      if (this.attributeCount >= LIMIT) {
+      if (this.attributeCount >= attributeCountLimit) {
         this.droppedAttributesCount++
         return this
       }
       this.attributeCount++
     }
-    this.attributes[key] = Array.isArray(value) ? value.slice() : value
+    this.attributes[key] = truncated(value, attributeValueLengthLimit)
     return this
   }
 
@@ -214,24 +270,34 @@ export class RecordingSpan implements Span, ReadableSpan {
       if (!isTimeInput(time)) time = attributesOrTime
       attributesOrTime = undefined
     }
+    const { eventCountLimit, attributePerEventCountLimit, attributeValueLengthLimit } = this.tracer.limits
+    if (eventCountLimit === 0) {
+      this.droppedEventsCount++
+      return this
+    }
     if (this.events === NONE) this.events = []
-    else if (this.events.length >= LIMIT) {
+    else if (this.events.length >= eventCountLimit) {
       this.events.shift()
       this.droppedEventsCount++
     }
-    const { attributes, dropped } = checkedAttributes(attributesOrTime)
+    const { attributes, dropped } = checkedAttributes(attributesOrTime, attributePerEventCountLimit, attributeValueLengthLimit)
     this.events.push({ name, attributes, time: this.time(time), droppedAttributesCount: dropped })
     return this
   }
 
   addLink(link: Link): this {
     if (this.endedAlready()) return this
+    const { linkCountLimit, attributePerLinkCountLimit, attributeValueLengthLimit } = this.tracer.limits
+    if (linkCountLimit === 0) {
+      this.droppedLinksCount++
+      return this
+    }
     if (this.links === NONE) this.links = []
-    else if (this.links.length >= LIMIT) {
+    else if (this.links.length >= linkCountLimit) {
       this.links.shift()
       this.droppedLinksCount++
     }
-    const { attributes, dropped } = checkedAttributes(link.attributes)
+    const { attributes, dropped } = checkedAttributes(link.attributes, attributePerLinkCountLimit, attributeValueLengthLimit)
     const kept: Link = { context: link.context }
     if (Object.keys(attributes).length) kept.attributes = attributes
     if (dropped) kept.droppedAttributesCount = dropped
@@ -286,6 +352,8 @@ export class RecordingSpan implements Span, ReadableSpan {
       diag.warn('Inconsistent start and end time, startTime > endTime. Setting span duration to 0ms.', this.startTime, this.endTime)
       this.endTime = [this.startTime[0], this.startTime[1]]
     }
+    if (this.droppedEventsCount > 0) diag.warn(`Dropped ${this.droppedEventsCount} events because eventCountLimit reached`)
+    if (this.droppedLinksCount > 0) diag.warn(`Dropped ${this.droppedLinksCount} links because linkCountLimit reached`)
     const processors = this.tracer.processors
     for (let i = 0; i < processors.length; i++) processors[i]!.onEnding?.(this)
     this.ended = true
@@ -300,6 +368,7 @@ export class RecordingTracer implements Tracer, TracerParts {
     readonly instrumentationScope: InstrumentationScope,
     readonly processors: readonly SpanProcessor[],
     private readonly ids: IdGenerator,
+    readonly limits: Limits,
     /** Whether a context asks for no spans (the SDK's suppressTracing). */
     private readonly suppressed: (context: Context) => boolean
   ) {}
@@ -333,7 +402,7 @@ export class RecordingTracer implements Tracer, TracerParts {
   startActiveSpan<F extends (span: Span) => unknown>(name: string, ...rest: [F] | [SpanOptions, F] | [SpanOptions, Context, F]): ReturnType<F> {
     const fn = rest[rest.length - 1] as F
     const options = rest.length > 1 ? (rest[0] as SpanOptions) : {}
-    const parentContext = rest.length > 2 ? (rest[1] as Context) : context.active()
+    const parentContext = (rest.length > 2 ? (rest[1] as Context | undefined) : undefined) ?? context.active()
     const span = this.startSpan(name, options, parentContext)
     return context.with(trace.setSpan(parentContext, span), fn as (span: Span) => ReturnType<F>, undefined, span)
   }

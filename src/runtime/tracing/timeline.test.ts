@@ -4,7 +4,7 @@ import type { SpanBatch } from '../../common/trace-contract'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { toSpanDto, Tracing } from './sdk'
 import { RandomIdGenerator } from './span'
-import { tracer } from './tracer'
+import { addDepEvents, tracer } from './tracer'
 
 let tracing: Tracing | undefined
 afterEach(async () => {
@@ -83,8 +83,22 @@ describe('the timeline store', () => {
     expect(spans[7]!.attributes).not.toBe(spans[6]!.attributes) // arrays are each span's own copy
   })
 
-  it('lists the spans still open in the order they started, whichever order the others end in', async () => {
+  it("places dep events within their node's span, even a dep that resolved as the span started", () => {
     tracing = Tracing.start()
+    for (let i = 0; i < 200; i++) {
+      const span = tracer().startSpan('node Quick')
+      addDepEvents(span, { names: ['instant'], nodes: ['Quick'], durationsMs: [0], resolvedAt: [performance.now()] })
+      span.end()
+    }
+    for (const span of tracing.timeline.spans()) {
+      const time = BigInt(span.events[0]!.time)
+      expect(time >= BigInt(span.startTime) && time <= BigInt(span.endTime!)).toBe(true)
+    }
+  })
+
+  it('lists the spans still open in the order they started, whichever order the others end in; the feed announces each once', async () => {
+    const batches: SpanBatch[] = []
+    tracing = Tracing.start({ timeline: { batchMs: 60_000, onBatch: (batch) => batches.push(batch) } })
     const spans = Array.from({ length: 120 }, (_, i) => tracer().startSpan(`s${i}`))
     // Siblings ending in order, nested ones innermost first, and a scattered rest (a fixed shuffle).
     const order = [...Array.from({ length: 40 }, (_, i) => i + 10), ...Array.from({ length: 30 }, (_, i) => 119 - i)]
@@ -106,9 +120,34 @@ describe('the timeline store', () => {
       )
       expect(listed).toHaveLength(120)
       expect(tracing.timeline.size).toBe(120)
+      if (step % 20 === 0) tracing.timeline.flush()
     }
     for (const [i, span] of spans.entries()) if (!ended.has(i)) span.end()
     expect(tracing.timeline.spans().filter((span) => span.endTime === undefined)).toEqual([])
+    tracing.timeline.flush()
+    // Every span is sent ended once; one still open at a batch was announced as started once, before.
+    const endedNames = batches.flatMap((batch) => batch.ended.map((span) => span.name))
+    const startedNames = batches.flatMap((batch) => batch.started.map((span) => span.name))
+    expect([...endedNames].sort()).toEqual(spans.map((_, i) => `s${i}`).sort())
+    expect(new Set(startedNames).size).toBe(startedNames.length)
+    for (const name of startedNames) {
+      const startedIn = batches.findIndex((batch) => batch.started.some((span) => span.name === name))
+      const endedIn = batches.findIndex((batch) => batch.ended.some((span) => span.name === name))
+      expect(startedIn).toBeLessThan(endedIn)
+    }
+  })
+
+  it('announces the spans started since the last batch, after many others ended out of order', () => {
+    const batches: SpanBatch[] = []
+    tracing = Tracing.start({ timeline: { batchMs: 60_000, onBatch: (batch) => batches.push(batch) } })
+    const first = Array.from({ length: 100 }, (_, i) => tracer().startSpan(`first ${i}`))
+    tracing.timeline.flush()
+    const second = Array.from({ length: 30 }, (_, i) => tracer().startSpan(`second ${i}`))
+    // Siblings in the middle end, in order: the list compacts, moving the new spans.
+    for (let i = 20; i < 90; i++) first[i]!.end()
+    tracing.timeline.flush()
+    expect(batches[1]!.started.map((span) => span.name)).toEqual(second.map((_, i) => `second ${i}`))
+    expect(tracing.timeline.spans().filter((span) => span.endTime === undefined)).toHaveLength(60)
   })
 
   it('shows the spans open when tracing is switched off as they were, and records nothing after', async () => {
