@@ -157,6 +157,17 @@ describe("Cortex's span", () => {
     expect(kept!.events.map((event) => event.name)).toEqual(['second'])
   })
 
+  it('records nothing for an exception with neither a name nor a message, and does not throw, whatever it is', () => {
+    const warn = vi.spyOn(diag, 'warn').mockImplementation(() => {})
+    const { ended, processor } = recorder()
+    const span = ourTracer(processor).startSpan('s')
+    span.recordException(Object.create(null) as Error) // no string form
+    span.recordException({} as Error)
+    span.end()
+    expect(ended[0]!.events).toEqual([])
+    expect(warn).toHaveBeenCalledTimes(2)
+  })
+
   it('copies array values, so the caller changing its array later changes nothing', () => {
     const { ended, processor } = recorder()
     const tags = ['a']

@@ -338,7 +338,8 @@ export class RecordingSpan implements Span, ReadableSpan {
       if (exception.stack) attributes['exception.stacktrace'] = exception.stack
     }
     if (attributes['exception.type'] || attributes['exception.message']) this.addEvent('exception', attributes, time)
-    else diag.warn(`Failed to record an exception ${String(exception)}`)
+    // Not the value itself in the message: one without a string form (Object.create(null)) would throw here.
+    else diag.warn(`Failed to record an exception: a ${typeof exception} with neither a name, a code nor a message`)
   }
 
   end(endTime?: TimeInput): void {
