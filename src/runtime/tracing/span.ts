@@ -139,6 +139,13 @@ function isAttributeValue(value: unknown): value is AttributeValue {
   return true
 }
 
+/** Whether an attribute may be kept: a key, and a value the spec allows (or none); the SDK's warning otherwise. */
+function acceptable(key: string, value: unknown): boolean {
+  if (key !== '' && (value == null || isAttributeValue(value))) return true
+  diag.warn(`Invalid attribute ${key === '' ? 'key' : `value set for key: ${key}`}`)
+  return false
+}
+
 /** The valid attributes of an event or a link, up to `countLimit` (`dropped`: how many were not). */
 function checkedAttributes(attributes: Attributes | undefined, countLimit: number, lengthLimit: number): { attributes: Attributes; dropped: number } {
   const kept: Attributes = {}
@@ -147,10 +154,7 @@ function checkedAttributes(attributes: Attributes | undefined, countLimit: numbe
   for (const key in attributes) {
     if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue
     const value = attributes[key]
-    if (key === '' || (value != null && !isAttributeValue(value))) {
-      diag.warn(`Invalid attribute ${key === '' ? 'key' : `value set for key: ${key}`}`)
-      continue
-    }
+    if (!acceptable(key, value)) continue
     if (count >= countLimit) {
       dropped++
       continue
@@ -242,11 +246,7 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   setAttribute(key: string, value: AttributeValue | undefined): this {
-    if (value == null || this.endedAlready()) return this
-    if (key === '' || !isAttributeValue(value)) {
-      diag.warn(`Invalid attribute ${key === '' ? 'key' : `value set for key: ${key}`}`)
-      return this
-    }
+    if (value == null || this.endedAlready() || !acceptable(key, value)) return this
     const { attributeCountLimit, attributeValueLengthLimit } = this.tracer.limits
     if (!Object.prototype.hasOwnProperty.call(this.attributes, key)) {
       if (this.attributeCount >= attributeCountLimit) {
