@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { fromWire, unpackSpans, type PackedSpansWire as PackedSpansWireInput } from './trace/packed'
 
 /**
  * A span as the timeline sees it: plain data, the same whether it was just recorded by the
@@ -48,9 +49,40 @@ export const SpanDto = z.object({
 export type SpanDto = z.infer<typeof SpanDto>
 export type SpanDtoInput = z.input<typeof SpanDto>
 
-/** A batch of the live feed: spans that started and spans that ended since the last batch. */
-export const SpanBatch = z.object({
-  started: z.array(SpanDto),
-  ended: z.array(SpanDto)
-})
-export type SpanBatch = z.infer<typeof SpanBatch>
+/** Finished spans column by column, as the runtime sends them (see trace/packed.ts). */
+const PackedSpansWire = z.object({ ints: z.string(), times: z.string(), refs: z.array(z.unknown()) })
+
+/**
+ * A batch of the live feed: spans that started and spans that ended since the last batch. The
+ * runtime sends ended spans `packed`; a parse unpacks them into `ended`, each checked as a SpanDto.
+ */
+export const SpanBatch = z
+  .object({
+    started: z.array(SpanDto),
+    ended: z.array(SpanDto),
+    packed: PackedSpansWire.optional()
+  })
+  .transform(({ started, ended, packed }, ctx) => {
+    if (!packed) return { started, ended }
+    let unpacked: SpanDto[]
+    try {
+      unpacked = unpackSpans(fromWire(packed))
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['packed'], message: `packed spans that do not unpack: ${error instanceof Error ? error.message : String(error)}` })
+      return z.NEVER
+    }
+    const checked = z.array(SpanDto).safeParse(unpacked)
+    if (!checked.success) {
+      const [first] = checked.error.issues
+      ctx.addIssue({ code: 'custom', path: ['packed', ...(first?.path ?? [])], message: first?.message ?? 'invalid packed spans' })
+      return z.NEVER
+    }
+    return { started, ended: [...ended, ...checked.data] }
+  })
+export type SpanBatch = z.output<typeof SpanBatch>
+/** A batch as the runtime sends it (ended spans packed). */
+export interface SpanBatchInput {
+  started: SpanDto[]
+  ended: SpanDto[]
+  packed?: PackedSpansWireInput
+}

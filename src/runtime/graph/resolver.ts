@@ -179,12 +179,20 @@ export async function resolveDeps(roots: readonly DepKey[], state: RunState, nod
   }
 }
 
-/** The span names of deps with spans, made once per dep: the same string every run, not a new one to store and hash each time. */
-const spanNames = new WeakMap<DepKey, string>()
-function spanName(key: DepKey): string {
-  let name = spanNames.get(key)
-  if (name === undefined) spanNames.set(key, (name = `dep ${depName(key)}`))
-  return name
+/**
+ * The span name and attributes of a dep with a span, made once per dep and node: the same string
+ * and one frozen attributes object every run, which the tracer takes as they are and the timeline
+ * keeps once (span.ts startWith), rather than new ones to check, copy, hash and store each time.
+ */
+const spanParts = new WeakMap<DepKey, { readonly name: string; readonly node: string; readonly attributes: Readonly<Record<string, string>> }>()
+function depSpan(key: DepKey, node: string): { readonly name: string; readonly attributes: Readonly<Record<string, string>> } {
+  let parts = spanParts.get(key)
+  if (parts === undefined || parts.node !== node) {
+    const name = depName(key)
+    parts = { name: parts?.name ?? `dep ${name}`, node, attributes: Object.freeze({ [ATTR.dep]: name, [ATTR.node]: node }) }
+    spanParts.set(key, parts)
+  }
+  return parts
 }
 
 async function computeDep(key: DepKey, state: RunState, node: string): Promise<unknown> {
@@ -194,7 +202,10 @@ async function computeDep(key: DepKey, state: RunState, node: string): Promise<u
   // An I/O dep may ask for a span of its own; the rest are events on the node's span (pitfall 11).
   const spanned = !isNodeDef(key) && key.spanned
   try {
-    if (spanned) return await inSpan(spanName(key), { [ATTR.dep]: name, [ATTR.node]: node }, () => computeDepNow(key, state, node))
+    if (spanned) {
+      const span = depSpan(key, node)
+      return await inSpan(span.name, span.attributes, () => computeDepNow(key, state, node))
+    }
     return await computeDepNow(key, state, node)
   } finally {
     const ended = performance.now()

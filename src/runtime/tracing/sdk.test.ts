@@ -9,7 +9,8 @@ import { createLm, MockBackend } from '../lm'
 import type { SpanDto } from '../../common/trace-contract'
 import { inSpan } from './tracer'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
-import { toSpanDto, Tracing } from './sdk'
+import { Tracing } from './sdk'
+import { toSpanDto } from './span-store'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 

@@ -17,10 +17,11 @@ import type * as OtelTraceNode from '@opentelemetry/sdk-trace-node'
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { EMPTY_CONTEXT, runInContext, SharedContextManager } from '../engine/async-context'
 import { lazyModule } from '../lazy-module'
-import type { SpanBatch, SpanDto } from '../../common/trace-contract'
+import type { SpanBatchInput, SpanDto } from '../../common/trace-contract'
 import { redactSpans, type RedactOptions } from '../../common/trace/redact'
 import { DEFAULT_LIMITS, RandomIdGenerator, RecordingTracer, type Limits, type RecordingSpan } from './span'
-import { ATTR, CONTENT_ATTRIBUTES, takeDepEvents, tracerProviderChanged, type DepEventColumns } from './tracer'
+import { SpanStore, toSpanDto } from './span-store'
+import { CONTENT_ATTRIBUTES, takeDepEvents, tracerProviderChanged } from './tracer'
 
 // The SDK's modules load when tracing first starts: about 50 ms of a runtime's start, which the
 // pipe mode (no timeline: it traces only when asked) need not pay.
@@ -30,347 +31,9 @@ const otelTraceBase = lazyModule<typeof OtelTraceBase>('@opentelemetry/sdk-trace
 const otelTraceNode = lazyModule<typeof OtelTraceNode>('@opentelemetry/sdk-trace-node')
 const otlpHttp = lazyModule<typeof OtlpHttp>('@opentelemetry/exporter-trace-otlp-http')
 
-const KINDS = ['internal', 'server', 'client', 'producer', 'consumer'] as const
-const STATUS = ['unset', 'ok', 'error'] as const
-
-/** Nanoseconds since the epoch as a decimal string, without BigInt (this runs twice per span). */
-function nanos(seconds: number, nanoseconds: number): string {
-  return seconds > 0 ? `${seconds}${String(nanoseconds).padStart(9, '0')}` : String(nanoseconds)
-}
-
-type DtoAttributes = SpanDto['attributes']
-type DtoEvent = SpanDto['events'][number]
-
-// Shared, never modified: most spans have no events or links and a status without a message.
-const NONE = Object.freeze([]) as unknown as never[]
-const STATUSES = STATUS.map((code) => Object.freeze({ code }))
-
-/**
- * What is the same for every span of a provider: its resource and scope, converted once. The DTOs
- * share these objects, as spans share their resource.
- */
-interface SharedParts {
-  readonly resource: DtoAttributes
-  readonly scope: SpanDto['scope']
-}
-const sharedParts = new WeakMap<object, SharedParts>()
-function partsOf(span: ReadableSpan): SharedParts {
-  let parts = sharedParts.get(span.instrumentationScope)
-  if (!parts || parts.resource !== (span.resource.attributes as DtoAttributes)) {
-    const { name, version } = span.instrumentationScope
-    parts = { resource: span.resource.attributes as DtoAttributes, scope: version ? { name, version } : { name } }
-    sharedParts.set(span.instrumentationScope, parts)
-  }
-  return parts
-}
-
-/** A span's DTO without its events (`NONE`): toSpanDto adds them. */
-function spanDtoWithoutEvents(span: ReadableSpan, open: boolean): SpanDto {
-  const { traceId, spanId } = span.spanContext()
-  const parentSpanId = span.parentSpanContext?.spanId
-  const attributes = (value: object | undefined): DtoAttributes =>
-    value === undefined ? {} : open ? { ...(value as DtoAttributes) } : (value as DtoAttributes)
-  const { resource, scope } = partsOf(span)
-  const dto: SpanDto = {
-    traceId,
-    spanId,
-    name: span.name,
-    kind: KINDS[span.kind] ?? 'internal',
-    startTime: nanos(span.startTime[0], span.startTime[1]),
-    attributes: attributes(span.attributes),
-    events: NONE,
-    links: span.links.length
-      ? span.links.map((link) => ({ traceId: link.context.traceId, spanId: link.context.spanId, attributes: attributes(link.attributes) }))
-      : NONE,
-    status: span.status.message ? { code: STATUS[span.status.code] ?? 'unset', message: span.status.message } : (STATUSES[span.status.code] ?? STATUSES[0]!),
-    resource,
-    scope
-  }
-  if (parentSpanId) dto.parentSpanId = parentSpanId
-  if (!open) dto.endTime = nanos(span.endTime[0], span.endTime[1])
-  return dto
-}
-
-/**
- * The plain-data copy of a span the timeline and the files use. An ended span no longer changes, so
- * its attribute objects are shared rather than copied; an open one (`open`) is copied, without an end.
- */
-export function toSpanDto(span: ReadableSpan, open = false): SpanDto {
-  const dto = spanDtoWithoutEvents(span, open)
-  if (span.events.length)
-    dto.events = span.events.map((event) => ({
-      name: event.name,
-      time: nanos(event.time[0], event.time[1]),
-      attributes: event.attributes === undefined ? {} : open ? { ...(event.attributes as DtoAttributes) } : (event.attributes as DtoAttributes)
-    }))
-  return dto
-}
-
-/** The attributes of a dep event, in this order (as Span.addEvent made them before). */
-const DEP_EVENT_KEYS = [ATTR.dep, ATTR.depMs, ATTR.node] as const
-
-/**
- * A finished span's events, packed (see PackedEvents): its own and its dep events (tracer.ts,
- * addDepEvents), whose times (performance.now()) are placed as the SDK places a performance
- * timestamp: relative to the span's start (`startedAt`, performance.now() then).
- */
-function packedEventsOf(span: ReadableSpan, deps: DepEventColumns | undefined, startedAt: number): PackedEvents | undefined {
-  if (!deps) return span.events.length ? packEvents(span.events) : undefined
-  const count = deps.names.length
-  const times = new Float64Array(count * 2)
-  const [seconds, nanoseconds] = span.startTime
-  for (let i = 0; i < count; i++) {
-    const ns = nanoseconds + Math.round((deps.resolvedAt[i]! - startedAt) * 1e6)
-    const carry = Math.floor(ns / 1e9)
-    times[2 * i] = seconds + carry
-    times[2 * i + 1] = ns - carry * 1e9
-  }
-  if (span.events.length) {
-    // Rare (an exception recorded on a node span): every event, in the order of their times.
-    const depEvents = deps.names.map((name, i) => ({
-      name: 'dep',
-      attributes: { [ATTR.dep]: name, [ATTR.depMs]: deps.durationsMs[i]!, [ATTR.node]: deps.nodes[i]! },
-      time: [times[2 * i]!, times[2 * i + 1]!] as [number, number],
-      droppedAttributesCount: 0
-    }))
-    return packEvents([...depEvents, ...span.events].sort((a, b) => a.time[0] - b.time[0] || a.time[1] - b.time[1]))
-  }
-  return { count, names: 'dep', times, keys: DEP_EVENT_KEYS, columns: [sameOrEach(deps.names), sameOrEach(deps.durationsMs), sameOrEach(deps.nodes)] }
-}
-
-/**
- * A finished span's events as the timeline keeps them: column by column rather than an object, a
- * time string and an attribute object per event. A node's dep events are most of what a run
- * records, and whatever the store keeps, the GC copies as it ages and marks on every full
- * collection (the cost of tracing was mostly that, pitfall 11). A column whose values are all the
- * same (the event name, the node of a dep event) is kept once; one of numbers (durations) is a
- * Float64Array, not a boxed number per event. Converted back to DTO events when a batch, a snapshot
- * or a file needs them.
- */
-interface PackedEvents {
-  readonly count: number
-  /** The events' names: one for all, or each event's. */
-  readonly names: string | string[]
-  /** Each event's time as [seconds, nanoseconds], one pair after another. */
-  readonly times: Float64Array
-  /** When every event has these attribute keys, in this order (dep events do): `columns` holds their values, key by key. */
-  readonly keys: readonly string[] | undefined
-  /** Per key, its values ({@link Column}); without `keys`, each event's attribute object. */
-  readonly columns: Column[] | DtoAttributes[]
-}
-
-/** One attribute's values across the events: the same for all (`{ all }`), numbers, or anything. */
-type Column = { readonly all: unknown } | Float64Array | unknown[]
-
-function sameKeys(attributes: object, keys: readonly string[]): boolean {
-  let i = 0
-  for (const key in attributes) if (keys[i++] !== key) return false
-  return i === keys.length
-}
-
-/** A column of given values: one value if they are all the same, else the values themselves (not copied). */
-function sameOrEach(values: readonly unknown[]): Column {
-  const first = values[0]
-  for (let i = 1; i < values.length; i++) if (values[i] !== first) return values as unknown[]
-  return { all: first }
-}
-
-/** The column of `count` values (`valueAt(i)`): one value if they are all the same, numbers packed. */
-function columnOf(count: number, valueAt: (i: number) => unknown): Column {
-  const first = valueAt(0)
-  let same = true
-  let numbers = typeof first === 'number'
-  for (let i = 1; i < count && (same || numbers); i++) {
-    const value = valueAt(i)
-    if (value !== first) same = false
-    if (typeof value !== 'number') numbers = false
-  }
-  if (same) return { all: first }
-  const values = numbers ? new Float64Array(count) : new Array<unknown>(count)
-  for (let i = 0; i < count; i++) values[i] = valueAt(i) as number
-  return values
-}
-
-function packEvents(events: ReadableSpan['events']): PackedEvents {
-  const count = events.length
-  const first = events[0]!
-  const keys = Object.keys(first.attributes ?? {})
-  const packed = events.every((event) => sameKeys(event.attributes ?? {}, keys))
-  const times = new Float64Array(count * 2)
-  let names: string | string[] = first.name
-  for (let i = 0; i < count; i++) {
-    const event = events[i]!
-    times[2 * i] = event.time[0]
-    times[2 * i + 1] = event.time[1]
-    if (event.name !== first.name && typeof names === 'string') names = events.map((e) => e.name)
-  }
-  const columns = packed
-    ? keys.map((key) => columnOf(count, (i) => (events[i]!.attributes as DtoAttributes)[key]))
-    : events.map((event) => (event.attributes ?? {}) as DtoAttributes)
-  return { count, names, times, keys: packed ? keys : undefined, columns }
-}
-
-function unpackEvents({ count, names, times, keys, columns }: PackedEvents): DtoEvent[] {
-  const events = new Array<DtoEvent>(count)
-  for (let i = 0; i < count; i++) {
-    let attributes: DtoAttributes
-    if (!keys) attributes = columns[i] as DtoAttributes
-    else {
-      attributes = {}
-      for (let k = 0; k < keys.length; k++) {
-        const values = columns[k] as Column
-        attributes[keys[k]!] = ('all' in values ? values.all : values[i]) as DtoAttributes[string]
-      }
-    }
-    events[i] = { name: typeof names === 'string' ? names : names[i]!, time: nanos(times[2 * i]!, times[2 * i + 1]!), attributes }
-  }
-  return events
-}
-
-/** Spans per chunk of the timeline's store. */
-const CHUNK = 1024
-/** Reference slots per span in a chunk: trace id, span id, parent id, name, attributes, packed events, resource and scope, rare parts. */
-const REFS = 8
-
-/** What few spans have: links, a status message. Kept apart so that the common span needs no object of its own. */
-interface RareParts {
-  readonly links: SpanDto['links']
-  readonly statusMessage: string | undefined
-}
-
-/**
- * Finished spans, column by column: a chunk holds 1024 spans in a few arrays. A span costs the
- * store slots, not objects (no DTO, no time strings): what the store keeps, the garbage collector
- * copies as it ages and marks on every full collection, and for short spans that was most of the
- * cost of tracing (pitfall 11). The strings and attribute objects are the SDK's own, referenced.
- */
-class Chunk {
-  readonly refs: unknown[] = new Array<unknown>(CHUNK * REFS)
-  /** Start and end time of each span as [seconds, nanoseconds, seconds, nanoseconds]. */
-  readonly times = new Float64Array(CHUNK * 4)
-  /** Kind and status code of each span. */
-  readonly codes = new Uint8Array(CHUNK * 2)
-  /** Roughly the size of each span in memory: what bounds the store is mostly LM messages in attributes. */
-  readonly bytes = new Float64Array(CHUNK)
-}
-
-/** A span name the store knows, with the attributes of its last span. */
-interface NameEntry {
-  readonly name: string
-  attributes: DtoAttributes | undefined
-}
-
-/**
- * Span names repeat (`dep fetch`, `node Answer`), and so do the attributes of a name's spans (a
- * dep's span has the same ones on every run): a timeline keeps one copy of each name, up to a
- * bound, and shares the attributes of the name's last span with the next when they are the same.
- * What the store keeps is copied by the collector as it ages; a span of a repeated dep then adds
- * one object less (pitfall 11). Held by the timeline: what it remembers goes with it.
- */
-class SpanNames {
-  private readonly entries = new Map<string, NameEntry>()
-
-  entry(name: string): NameEntry {
-    let entry = this.entries.get(name)
-    if (entry === undefined) {
-      entry = { name, attributes: undefined }
-      if (this.entries.size < 10_000) this.entries.set(name, entry)
-    }
-    return entry
-  }
-}
-
-/** Whether two attribute objects have the same keys with the same values (an array is never the same: each span has its own copy). */
-function sameAttributes(a: DtoAttributes, b: DtoAttributes): boolean {
-  let count = 0
-  for (const key in a) {
-    if (a[key] !== b[key] || !Object.prototype.hasOwnProperty.call(b, key)) return false
-    count++
-  }
-  for (const key in b) if (Object.prototype.hasOwnProperty.call(b, key)) count--
-  return count === 0
-}
-
-/** The attributes to keep for a finished span: the last ones kept under its name, when they are the same. */
-function sharedAttributes(entry: NameEntry, attributes: DtoAttributes): DtoAttributes {
-  const last = entry.attributes
-  if (last !== undefined && last !== attributes && sameAttributes(last, attributes)) return last
-  entry.attributes = attributes
-  return attributes
-}
-
-/** Appends a finished span to a chunk's slot; returns its size estimate. */
-function storeSpan(chunk: Chunk, slot: number, span: ReadableSpan, names: SpanNames, deps: DepEventColumns | undefined, startedAt: number): number {
-  const { traceId, spanId } = span.spanContext()
-  const { refs, times, codes } = chunk
-  const r = slot * REFS
-  refs[r] = traceId
-  refs[r + 1] = spanId
-  refs[r + 2] = span.parentSpanContext?.spanId
-  const entry = names.entry(span.name)
-  const attributes = sharedAttributes(entry, span.attributes as DtoAttributes)
-  refs[r + 3] = entry.name
-  refs[r + 4] = attributes
-  refs[r + 5] = packedEventsOf(span, deps, startedAt)
-  refs[r + 6] = partsOf(span)
-  refs[r + 7] =
-    span.links.length || span.status.message
-      ? ({
-          links: span.links.length
-            ? span.links.map((link) => ({ traceId: link.context.traceId, spanId: link.context.spanId, attributes: (link.attributes ?? {}) as DtoAttributes }))
-            : NONE,
-          statusMessage: span.status.message
-        } satisfies RareParts)
-      : undefined
-  const t = slot * 4
-  times[t] = span.startTime[0]
-  times[t + 1] = span.startTime[1]
-  times[t + 2] = span.endTime[0]
-  times[t + 3] = span.endTime[1]
-  codes[slot * 2] = span.kind
-  codes[slot * 2 + 1] = span.status.code
-  let bytes = 200 + (span.events.length + (deps?.names.length ?? 0)) * 100
-  // Shared attributes were counted with the span that kept them first.
-  if (attributes === span.attributes)
-    for (const key in attributes) {
-      const value = attributes[key]
-      bytes += typeof value === 'string' ? value.length * 2 : 16
-    }
-  chunk.bytes[slot] = bytes
-  return bytes
-}
-
-/** The DTO of a stored span, made when a batch, a snapshot or an export asks (it dies young). */
-function storedDto(chunk: Chunk, slot: number): SpanDto {
-  const { refs, times, codes } = chunk
-  const r = slot * REFS
-  const t = slot * 4
-  const rare = refs[r + 7] as RareParts | undefined
-  const code = codes[slot * 2 + 1]!
-  const events = refs[r + 5] as PackedEvents | undefined
-  const { resource, scope } = refs[r + 6] as SharedParts
-  const dto: SpanDto = {
-    traceId: refs[r] as string,
-    spanId: refs[r + 1] as string,
-    name: refs[r + 3] as string,
-    kind: KINDS[codes[slot * 2]!] ?? 'internal',
-    startTime: nanos(times[t]!, times[t + 1]!),
-    attributes: refs[r + 4] as DtoAttributes,
-    events: events ? unpackEvents(events) : NONE,
-    links: rare?.links ?? NONE,
-    status: rare?.statusMessage ? { code: STATUS[code] ?? 'unset', message: rare.statusMessage } : (STATUSES[code] ?? STATUSES[0]!),
-    resource,
-    scope
-  }
-  const parentSpanId = refs[r + 2] as string | undefined
-  if (parentSpanId) dto.parentSpanId = parentSpanId
-  dto.endTime = nanos(times[t + 2]!, times[t + 3]!)
-  return dto
-}
-
 export interface TimelineOptions {
   /** Receives the live feed: spans started and ended since the last batch. */
-  onBatch?: (batch: SpanBatch) => void
+  onBatch?: (batch: SpanBatchInput) => void
   /** How long spans are gathered before a batch goes out. */
   batchMs?: number
   /** Told of every span as it ends, with its DTO made on demand (the collector's copy comes from it). */
@@ -382,7 +45,7 @@ export interface TimelineOptions {
 
 /**
  * Records every span for the timeline. The traced code only pays for noting a span open and, when
- * it ends, for writing it into the store's columns (see Chunk); DTOs are made when a batch, a
+ * it ends, for writing it into the store's columns (span-store.ts); DTOs are made when a batch, a
  * snapshot or an export asks, so that those of the feed die young. Open spans are converted when a
  * batch goes out, with what they hold by then; batches go out on a timer, so tracing never waits for a window.
  */
@@ -395,7 +58,6 @@ export class TimelineProcessor implements SpanProcessor {
    * end in about the order they started, each moving all the others.
    */
   private readonly open: Array<ReadableSpan | undefined> = []
-  private readonly names = new SpanNames()
   /** Holes in `open`; the place of the last span that ended (its sibling is likely next to it). */
   private holes = 0
   private lastEnded = -1
@@ -408,29 +70,23 @@ export class TimelineProcessor implements SpanProcessor {
   /** Starts so far, and the first one no batch has looked at. */
   private starts = 0
   private startsSent = 0
-  /** The finished spans, oldest first: span number `first + i` is in chunk `i >> 10`, slot `i & 1023`. */
-  private chunks: Chunk[] = []
-  /** The number of the first span in `chunks[0]`. */
-  private first = 0
-  /** The number of the oldest span still stored (older ones were evicted), and of the next to be stored. */
-  private head = 0
-  private next = 0
+  /** The finished spans. */
+  private readonly store: SpanStore
   /** Finished spans from this number on have not been sent in a batch. */
   private sentUpTo = 0
-  private finishedBytes = 0
   private timer: ReturnType<typeof setTimeout> | undefined
   private readonly batchMs: number
-  private readonly maxSpans: number
-  private readonly maxBytes: number
   /** Once closed (tracing switched off): the spans open then, as they were; nothing more is recorded. */
   private openWhenClosed: SpanDto[] | undefined
-  /** Spans dropped from the store to keep it bounded (they were sent live, but can no longer be exported). */
-  evicted = 0
 
   constructor(private readonly options: TimelineOptions = {}) {
     this.batchMs = options.batchMs ?? 50
-    this.maxSpans = options.maxSpans ?? 100_000
-    this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024
+    this.store = new SpanStore(options.maxSpans ?? 100_000, options.maxBytes ?? 256 * 1024 * 1024)
+  }
+
+  /** Spans dropped from the store to keep it bounded (they were sent live, but can no longer be exported). */
+  get evicted(): number {
+    return this.store.evicted
   }
 
   onStart(span: Span): void {
@@ -449,14 +105,9 @@ export class TimelineProcessor implements SpanProcessor {
     // performance.now() when the span started, to place its dep events (read on that clock): the
     // span's own reading, else worked out from its duration (which places them a little early).
     const startedAt = deps ? ((span as Partial<RecordingSpan>).startedAt ?? performance.now() - (span.duration[0] * 1e3 + span.duration[1] / 1e6)) : 0
-    const index = this.next - this.first
-    let chunk = this.chunks[index >> 10]
-    if (!chunk) this.chunks.push((chunk = new Chunk()))
-    this.finishedBytes += storeSpan(chunk, index & (CHUNK - 1), span, this.names, deps, startedAt)
-    const number = this.next++
-    this.evict(0)
+    const number = this.store.add(span, deps, startedAt)
     if (this.options.onBatch) this.schedule()
-    this.options.onEnded?.(span, () => this.dtoAt(number))
+    this.options.onEnded?.(span, () => this.store.dto(number))
   }
 
   /** Where `span` is in `open`: the last (nested spans end innermost first), next to the span that ended before it, or anywhere. */
@@ -497,41 +148,17 @@ export class TimelineProcessor implements SpanProcessor {
 
   /** How many spans the store holds (finished and open). */
   get size(): number {
-    return this.next - this.head + (this.openWhenClosed?.length ?? this.open.length - this.holes)
+    return this.store.size + (this.openWhenClosed?.length ?? this.open.length - this.holes)
   }
 
-  /** Drops the oldest finished spans beyond the bounds, and `extra` more. */
+  /** Drops the oldest `extra` finished spans. */
   evict(extra: number): void {
-    let drop = extra
-    while (this.next - this.head > 1 && (drop > 0 || this.next - this.head > this.maxSpans || this.finishedBytes > this.maxBytes)) {
-      const index = this.head - this.first
-      this.finishedBytes -= this.chunks[index >> 10]!.bytes[index & (CHUNK - 1)]!
-      this.head++
-      this.evicted++
-      drop--
-    }
-    // Whole chunks behind the head go (the chunk being written stays).
-    while (this.head - this.first >= CHUNK && this.chunks.length > 1) {
-      this.chunks.shift()
-      this.first += CHUNK
-    }
-  }
-
-  private dtoAt(number: number): SpanDto {
-    const index = number - this.first
-    return storedDto(this.chunks[index >> 10]!, index & (CHUNK - 1))
-  }
-
-  private finishedDtos(from: number): SpanDto[] {
-    const start = Math.max(from, this.head)
-    const spans = new Array<SpanDto>(Math.max(0, this.next - start))
-    for (let number = start; number < this.next; number++) spans[number - start] = this.dtoAt(number)
-    return spans
+    this.store.evict(extra)
   }
 
   /** Every span known: finished ones (oldest first), then those still open. */
   spans(): SpanDto[] {
-    const spans = this.finishedDtos(this.head)
+    const spans = this.store.dtos(0)
     if (this.openWhenClosed) spans.push(...this.openWhenClosed)
     else for (const span of this.openSpans()) spans.push(toSpanDto(span, true))
     return spans
@@ -552,19 +179,21 @@ export class TimelineProcessor implements SpanProcessor {
     this.timer = undefined
     // Without a listener there is nothing to convert.
     if (!this.options.onBatch) {
-      this.sentUpTo = this.next
+      this.sentUpTo = this.store.next
       this.startsSent = this.starts
     }
-    if (this.startsSent === this.starts && this.sentUpTo === this.next) return
+    if (this.startsSent === this.starts && this.sentUpTo === this.store.next) return
     const started: SpanDto[] = []
     for (let i = 0; i < this.open.length; i++) {
       const span = this.open[i]
       if (span && this.openNumbers[i]! >= this.startsSent) started.push(toSpanDto(span, true))
     }
     this.startsSent = this.starts
-    const ended = this.finishedDtos(this.sentUpTo)
-    this.sentUpTo = this.next
-    this.options.onBatch?.({ started, ended })
+    // Ended spans go packed, as the store keeps them: no DTO is made for them here.
+    const batch: SpanBatchInput = { started, ended: [] }
+    if (this.sentUpTo < this.store.next) batch.packed = this.store.packed(this.sentUpTo)
+    this.sentUpTo = this.store.next
+    this.options.onBatch?.(batch)
   }
 
   forceFlush(): Promise<void> {

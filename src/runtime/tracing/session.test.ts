@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ootd } from '../../../examples/ootd'
 import { OOTD_INPUTS, RECORDING } from '../../../examples/ootd/regenerate'
 import { parseTraceFile } from '../../common/trace/detect'
-import type { SpanBatch, SpanDto } from '../../common/trace-contract'
+import { SpanBatch, type SpanBatchInput, type SpanDto } from '../../common/trace-contract'
 import { createLm, ReplayBackend } from '../lm'
 import { secretValues } from './sdk'
 import { select, TraceSession } from './session'
@@ -13,7 +13,9 @@ import { inSpan } from './tracer'
 
 let dir: string
 let session: TraceSession
-const batches: SpanBatch[] = []
+/** The feed as sent, and as a window reads it (SpanBatch unpacks the ended spans). */
+const batches: SpanBatchInput[] = []
+const received = (): SpanBatch[] => batches.map((batch) => SpanBatch.parse(batch))
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cortex-traces-'))
   batches.length = 0
@@ -81,7 +83,8 @@ describe('trace files', () => {
     await session.flush()
     // Windows are local and get spans as they are, except that the values of secret-named
     // variables (the API key in the environment) never reach a renderer.
-    const toWindow = JSON.stringify([batches, session.snapshot(100)])
+    const toWindow = JSON.stringify([batches, received(), session.snapshot(100)])
+    expect(received().flatMap((batch) => batch.ended.map((span) => span.name))).toEqual(['chat claude'])
     for (const secret of ['plain-looking-value-42', 'another-plain-value-7']) expect(toWindow).not.toContain(secret)
     for (const format of ['otlp-jsonl', 'otlp-json'] as const) {
       const { text } = session.exportFile(format)
@@ -116,12 +119,16 @@ describe('the live feed', () => {
     let openWhileRunning: string[] = []
     await inSpan('repl.input', {}, async () => {
       await new Promise((resolve) => setTimeout(resolve, 80)) // one batch goes out meanwhile
-      openWhileRunning = batches.flatMap((b) => b.started.map((s) => s.name))
+      openWhileRunning = received().flatMap((b) => b.started.map((s) => s.name))
     })
     await session.flush()
     expect(openWhileRunning).toEqual(['repl.input'])
-    expect(batches.flatMap((b) => b.started).every((s) => s.endTime === undefined)).toBe(true)
-    const ended = batches.flatMap((b) => b.ended)
+    expect(
+      received()
+        .flatMap((b) => b.started)
+        .every((s) => s.endTime === undefined)
+    ).toBe(true)
+    const ended = received().flatMap((b) => b.ended)
     expect(ended.map((s) => s.name)).toEqual(['repl.input'])
     expect(ended[0]!.endTime).toBeDefined()
   })
@@ -130,8 +137,8 @@ describe('the live feed', () => {
     await inSpan('quick', {}, async () => {})
     await session.flush()
     expect(batches).toHaveLength(1)
-    expect(batches[0]!.started).toEqual([])
-    expect(batches[0]!.ended.map((s) => s.name)).toEqual(['quick'])
+    expect(received()[0]!.started).toEqual([])
+    expect(received()[0]!.ended.map((s) => s.name)).toEqual(['quick'])
   })
 
   it('keeps what was recorded when tracing is switched off, and records nothing more', async () => {

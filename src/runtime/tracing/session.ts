@@ -1,4 +1,5 @@
-import type { SpanBatch, SpanDto } from '../../common/trace-contract'
+import type { SpanBatchInput, SpanDto } from '../../common/trace-contract'
+import { fromWire, unpackSpans } from '../../common/trace/packed'
 import { serializeTraceFile } from '../../common/trace/detect'
 import { redactSpans } from '../../common/trace/redact'
 import { DEFAULT_EXPORT_RATIO, redaction, Tracing, type CollectorOptions, type TimelineProcessor } from './sdk'
@@ -18,7 +19,7 @@ export interface TraceSessionOptions {
   /** Tracing at start (the app: on unless CORTEX_TRACING=off). */
   enabled: boolean
   /** The live feed. */
-  onBatch: (batch: SpanBatch) => void
+  onBatch: (batch: SpanBatchInput) => void
   collector?: CollectorOptions | undefined
   /** Values that never leave the runtime, to a window, a file or a collector (secret-named variables: see secretValues). */
   secrets?: () => readonly string[]
@@ -47,7 +48,7 @@ export class TraceSession {
   start(): void {
     const { collector, secrets, onBatch } = this.options
     this.tracing ??= Tracing.start({
-      timeline: { onBatch: (batch) => onBatch({ started: this.guard(batch.started), ended: this.guard(batch.ended) }) },
+      timeline: { onBatch: (batch) => onBatch(this.guardBatch(batch)) },
       ...(collector ? { collector: { ...collector, ...(secrets ? { secrets } : {}) } } : {})
     })
   }
@@ -81,6 +82,19 @@ export class TraceSession {
   snapshot(limit: number): { enabled: boolean; spans: SpanDto[]; truncated: number } {
     const spans = this.spans()
     return { enabled: this.enabled, spans: this.guard(spans.slice(-limit)), truncated: Math.max(0, spans.length - limit) }
+  }
+
+  /**
+   * A feed batch with no secret value in it: the objects its packed spans refer to are scanned (each
+   * once); if one holds a secret, those spans go unpacked, redacted.
+   */
+  private guardBatch(batch: SpanBatchInput): SpanBatchInput {
+    const secrets = this.options.secrets?.() ?? []
+    if (!secrets.length) return batch
+    const started = this.guard(batch.started)
+    const { packed } = batch
+    if (!packed || !packed.refs.some((ref) => containsAny(ref, secrets))) return { ...batch, started }
+    return { started, ended: this.guard([...batch.ended, ...unpackSpans(fromWire(packed))]) }
   }
 
   /** The spans, with those that contain a secret value redacted (a scan for the values, not the full rules). */
@@ -159,13 +173,16 @@ export function select(spans: readonly SpanDto[], selection: SpanSelection): Spa
   return spans.filter((span) => traces.has(span.traceId) || chosen.has(span.spanId))
 }
 
+/** Whether any string in `value` (itself, or in its arrays and objects) contains one of `values`. */
+function containsAny(value: unknown, values: readonly string[]): boolean {
+  if (typeof value === 'string') return values.some((secret) => value.includes(secret))
+  if (Array.isArray(value)) return value.some((item) => containsAny(item, values))
+  if (value !== null && typeof value === 'object') return Object.values(value).some((item) => containsAny(item, values))
+  return false
+}
+
 /** Whether any text of the span (name, attributes, events, status) contains one of `values`. */
 function holdsAny(span: SpanDto, values: readonly string[]): boolean {
-  const found = (value: unknown): boolean => {
-    if (typeof value === 'string') return values.some((secret) => value.includes(secret))
-    if (Array.isArray(value)) return value.some(found)
-    if (value !== null && typeof value === 'object') return Object.values(value).some(found)
-    return false
-  }
+  const found = (value: unknown) => containsAny(value, values)
   return found(span.name) || found(span.attributes) || found(span.status.message) || span.events.some((event) => found(event.name) || found(event.attributes))
 }

@@ -4,7 +4,8 @@ import { resourceFromAttributes } from '@opentelemetry/resources'
 import { BasicTracerProvider, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { SharedContextManager } from '../engine/async-context'
-import { toSpanDto, Tracing } from './sdk'
+import { Tracing } from './sdk'
+import { toSpanDto } from './span-store'
 import { tracer } from './tracer'
 import { DEFAULT_LIMITS, RandomIdGenerator, RecordingSpan, RecordingTracer, type Limits } from './span'
 
@@ -176,6 +177,31 @@ describe("Cortex's span", () => {
     tags.push('b')
     span.end()
     expect(ended[0]!.attributes).toEqual({ tags: ['a'], more: ['a'] })
+  })
+
+  it('shares a frozen attributes object between the spans started with it, until one sets its own; checks it as any other', () => {
+    const { ended, processor } = recorder()
+    const tracer = ourTracer(processor)
+    const shared = Object.freeze({ 'cortex.dep.name': 'fetch', 'cortex.node.name': 'Plan' })
+    const spans = Array.from({ length: 3 }, () => tracer.startSpan('dep fetch', { attributes: shared }))
+    spans[2]!.setAttribute('extra', 1)
+    for (const span of spans) span.end()
+    expect(ended[0]!.attributes).toBe(shared)
+    expect(ended[1]!.attributes).toBe(shared)
+    expect(ended[2]!.attributes).toEqual({ ...shared, extra: 1 })
+    expect(shared).toEqual({ 'cortex.dep.name': 'fetch', 'cortex.node.name': 'Plan' })
+    // One with a value the spec does not allow, or beyond the limits, is checked on every span.
+    const warn = vi.spyOn(diag, 'warn').mockImplementation(() => {})
+    const invalid = Object.freeze({ ok: 'yes', bad: { nested: true } as unknown as string })
+    for (let i = 0; i < 2; i++) tracer.startSpan('s', { attributes: invalid }).end()
+    expect(ended.slice(-2).map((span) => span.attributes)).toEqual([{ ok: 'yes' }, { ok: 'yes' }])
+    expect(warn).toHaveBeenCalledTimes(2)
+    const limited = ourTracer(processor, { ...DEFAULT_LIMITS, attributeCountLimit: 1 })
+    for (let i = 0; i < 2; i++) limited.startSpan('s', { attributes: shared }).end()
+    expect(ended.slice(-2).map((span) => [Object.keys(span.attributes).length, span.droppedAttributesCount])).toEqual([
+      [1, 1],
+      [1, 1]
+    ])
   })
 
   it('keeps at most 128 attributes, events and links, counting what it drops (the oldest events and links go)', () => {

@@ -32,6 +32,7 @@ import {
   type Tracer
 } from '@opentelemetry/api'
 import type { InstrumentationScope } from '@opentelemetry/core'
+import { hex16 } from '../../common/trace/packed'
 import type { Resource } from '@opentelemetry/resources'
 import type { IdGenerator, ReadableSpan, SpanLimits, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base'
 
@@ -171,11 +172,25 @@ interface TracerParts {
   readonly instrumentationScope: InstrumentationScope
   readonly processors: readonly SpanProcessor[]
   readonly limits: Limits
+  /** Frozen attribute objects spans started with and kept as they were (within the limits, every value allowed), with their key counts. */
+  readonly acceptedAttributes: WeakMap<Attributes, number>
+}
+
+/** Whether a span's checked attributes are what it was given: the same keys, the same values (no value dropped, cut or copied). */
+function keptAsGiven(kept: Attributes, given: Attributes, keptCount: number): boolean {
+  let count = 0
+  for (const key in given) {
+    if (!Object.prototype.hasOwnProperty.call(given, key)) continue
+    if (kept[key] !== given[key]) return false
+    count++
+  }
+  return count === keptCount
 }
 
 /** A recording span. Its times are read off one monotonic clock, anchored to the wall clock (see wallClockAnchor). */
 export class RecordingSpan implements Span, ReadableSpan {
-  readonly attributes: Attributes = {}
+  /** Its own, or a frozen object it shares with other spans until it sets an attribute (see startWith). */
+  attributes: Attributes = {}
   links: Link[] = NONE
   events: TimedEvent[] = NONE
   status: SpanStatus = UNSET
@@ -188,6 +203,7 @@ export class RecordingSpan implements Span, ReadableSpan {
   /** performance.now() at its start, unless a start time was given: what a processor can place readings of that clock by. */
   readonly startedAt: number | undefined
   private attributeCount = 0
+  private sharesAttributes = false
 
   constructor(
     private readonly tracer: TracerParts,
@@ -245,8 +261,36 @@ export class RecordingSpan implements Span, ReadableSpan {
     return this.ended
   }
 
+  /**
+   * Sets the attributes a span starts with. A frozen object that an earlier span of the tracer
+   * started with and kept as it was is taken as it is, shared (copied when this span sets one):
+   * code that starts many spans with the same attributes (a dep's span on every run) passes one
+   * frozen object, which then costs neither checks nor copies per span, and the timeline keeps it
+   * once (pitfall 11).
+   */
+  startWith(attributes: Attributes): void {
+    const { acceptedAttributes } = this.tracer
+    const count = acceptedAttributes.get(attributes)
+    if (count !== undefined) {
+      this.attributes = attributes
+      this.attributeCount = count
+      this.sharesAttributes = true
+      return
+    }
+    this.setAttributes(attributes)
+    if (Object.isFrozen(attributes) && keptAsGiven(this.attributes, attributes, this.attributeCount)) {
+      acceptedAttributes.set(attributes, this.attributeCount)
+      this.attributes = attributes
+      this.sharesAttributes = true
+    }
+  }
+
   setAttribute(key: string, value: AttributeValue | undefined): this {
     if (value == null || this.endedAlready() || !acceptable(key, value)) return this
+    if (this.sharesAttributes) {
+      this.attributes = { ...this.attributes }
+      this.sharesAttributes = false
+    }
     const { attributeCountLimit, attributeValueLengthLimit } = this.tracer.limits
     if (!Object.prototype.hasOwnProperty.call(this.attributes, key)) {
       if (this.attributeCount >= attributeCountLimit) {
@@ -364,6 +408,8 @@ export class RecordingSpan implements Span, ReadableSpan {
 
 /** Cortex's tracer: spans are always recorded (sampling for a collector happens when spans are sent, sdk.ts's Collector). */
 export class RecordingTracer implements Tracer, TracerParts {
+  readonly acceptedAttributes = new WeakMap<Attributes, number>()
+
   constructor(
     readonly resource: Resource,
     readonly instrumentationScope: InstrumentationScope,
@@ -391,7 +437,7 @@ export class RecordingTracer implements Tracer, TracerParts {
     // A trace reads one clock: its spans share the anchor its root found.
     const anchor = own ? parentSpan.anchor : wallClockAnchor()
     const span = new RecordingSpan(this, name, options.kind ?? SpanKind.INTERNAL, spanContext, parent, anchor, options.startTime)
-    if (options.attributes) span.setAttributes(options.attributes)
+    if (options.attributes) span.startWith(options.attributes)
     if (options.links) span.addLinks(options.links)
     for (let i = 0; i < this.processors.length; i++) this.processors[i]!.onStart(span, parentContext)
     return span
@@ -409,33 +455,8 @@ export class RecordingTracer implements Tracer, TracerParts {
   }
 }
 
-/** The character codes of the hex digits. */
-const HEX = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]
-
 /** A random unsigned 32-bit integer. */
 const random32 = (): number => (Math.random() * 0x1_0000_0000) >>> 0
-
-/** Two 32-bit words as 16 hex digits: one flat string (an id is kept as long as its span). */
-function hex16(a: number, b: number): string {
-  return String.fromCharCode(
-    HEX[a >>> 28]!,
-    HEX[(a >>> 24) & 15]!,
-    HEX[(a >>> 20) & 15]!,
-    HEX[(a >>> 16) & 15]!,
-    HEX[(a >>> 12) & 15]!,
-    HEX[(a >>> 8) & 15]!,
-    HEX[(a >>> 4) & 15]!,
-    HEX[a & 15]!,
-    HEX[b >>> 28]!,
-    HEX[(b >>> 24) & 15]!,
-    HEX[(b >>> 20) & 15]!,
-    HEX[(b >>> 16) & 15]!,
-    HEX[(b >>> 12) & 15]!,
-    HEX[(b >>> 8) & 15]!,
-    HEX[(b >>> 4) & 15]!,
-    HEX[b & 15]!
-  )
-}
 
 /**
  * Random span and trace ids from Math.random, as the SDK's own generator makes them, but written

@@ -1,8 +1,9 @@
-import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { SpanBatch } from '../../common/trace-contract'
+import { SpanBatch, type SpanBatchInput } from '../../common/trace-contract'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
-import { toSpanDto, Tracing } from './sdk'
+import { TimelineProcessor, Tracing } from './sdk'
+import { toSpanDto } from './span-store'
 import { RandomIdGenerator } from './span'
 import { addDepEvents, tracer } from './tracer'
 
@@ -15,7 +16,7 @@ afterEach(async () => {
 describe('the timeline store', () => {
   it('keeps the latest spans within its bound, oldest first, across many chunks; each is sent once, as ended', async () => {
     const batches: SpanBatch[] = []
-    tracing = Tracing.start({ timeline: { maxSpans: 2500, batchMs: 1, onBatch: (batch) => batches.push(batch) } })
+    tracing = Tracing.start({ timeline: { maxSpans: 2500, batchMs: 1, onBatch: (batch) => batches.push(SpanBatch.parse(batch)) } })
     for (let i = 0; i < 5000; i++) tracer().startSpan(`span ${i}`, { attributes: { i } }).end()
     await tracing.flush()
 
@@ -98,7 +99,7 @@ describe('the timeline store', () => {
 
   it('lists the spans still open in the order they started, whichever order the others end in; the feed announces each once', async () => {
     const batches: SpanBatch[] = []
-    tracing = Tracing.start({ timeline: { batchMs: 60_000, onBatch: (batch) => batches.push(batch) } })
+    tracing = Tracing.start({ timeline: { batchMs: 60_000, onBatch: (batch) => batches.push(SpanBatch.parse(batch)) } })
     const spans = Array.from({ length: 120 }, (_, i) => tracer().startSpan(`s${i}`))
     // Siblings ending in order, nested ones innermost first, and a scattered rest (a fixed shuffle).
     const order = [...Array.from({ length: 40 }, (_, i) => i + 10), ...Array.from({ length: 30 }, (_, i) => 119 - i)]
@@ -139,7 +140,7 @@ describe('the timeline store', () => {
 
   it('announces the spans started since the last batch, after many others ended out of order', () => {
     const batches: SpanBatch[] = []
-    tracing = Tracing.start({ timeline: { batchMs: 60_000, onBatch: (batch) => batches.push(batch) } })
+    tracing = Tracing.start({ timeline: { batchMs: 60_000, onBatch: (batch) => batches.push(SpanBatch.parse(batch)) } })
     const first = Array.from({ length: 100 }, (_, i) => tracer().startSpan(`first ${i}`))
     tracing.timeline.flush()
     const second = Array.from({ length: 30 }, (_, i) => tracer().startSpan(`second ${i}`))
@@ -148,6 +149,72 @@ describe('the timeline store', () => {
     tracing.timeline.flush()
     expect(batches[1]!.started.map((span) => span.name)).toEqual(second.map((_, i) => `second ${i}`))
     expect(tracing.timeline.spans().filter((span) => span.endTime === undefined)).toHaveLength(60)
+  })
+
+  it('sends ended spans packed, and a window unpacks them into the spans as recorded', () => {
+    const wire: SpanBatchInput[] = []
+    tracing = Tracing.start({ timeline: { batchMs: 60_000, onBatch: (batch) => wire.push(batch) } })
+    const recorded: ReadableSpan[] = []
+    const keep = <T>(span: T): T => (recorded.push(span as unknown as ReadableSpan), span)
+    const linked = keep(tracer().startSpan('linked'))
+    linked.end()
+    // A parent from elsewhere, its id in capitals (valid W3C, kept as lowercase hex).
+    const remote = trace.setSpanContext(context.active(), {
+      traceId: 'ABCDEF0123456789ABCDEF0123456789',
+      spanId: 'ABCDEF0123456789',
+      traceFlags: TraceFlags.SAMPLED,
+      isRemote: true
+    })
+    const shared = Object.freeze({ 'cortex.dep.name': 'fetch', 'cortex.node.name': 'Plan' })
+    for (let i = 0; i < 3; i++) keep(tracer().startSpan('dep fetch', { attributes: shared }, remote)).end()
+    const failed = keep(tracer().startSpan('child', { kind: SpanKind.CLIENT, links: [{ context: linked.spanContext(), attributes: { why: 'retry' } }] }))
+    failed.recordException(new Error('boom'))
+    failed.setStatus({ code: SpanStatusCode.ERROR, message: 'it broke' })
+    failed.end()
+    const node = keep(tracer().startSpan('node Plan', { attributes: { 'cortex.step': 1 } }))
+    addDepEvents(node, { names: ['a', 'b'], nodes: ['Plan', 'Plan'], durationsMs: [0.5, 1.25], resolvedAt: [performance.now(), performance.now()] })
+    node.end()
+    tracing.timeline.flush()
+
+    expect(wire).toHaveLength(1)
+    // Columns as base64 and a table of what the spans share: the dep spans' name and attributes once.
+    const packed = wire[0]!.packed!
+    expect(wire[0]!.ended).toEqual([])
+    expect(packed.refs.filter((ref) => ref === shared)).toHaveLength(1)
+    expect(packed.refs.filter((ref) => ref === 'dep fetch')).toHaveLength(1)
+    const received = SpanBatch.parse(JSON.parse(JSON.stringify(wire[0])) as unknown).ended
+    const stored = tracing.timeline.spans()
+    expect(received).toEqual(stored)
+    const lowercaseIds = (span: ReturnType<typeof toSpanDto>) => ({
+      ...span,
+      traceId: span.traceId.toLowerCase(),
+      ...(span.parentSpanId ? { parentSpanId: span.parentSpanId.toLowerCase() } : {})
+    })
+    // As recorded; the node's dep events were handed to the timeline, not to the span.
+    const asRecorded = recorded.map((span) => lowercaseIds(toSpanDto(span)))
+    expect(stored).toEqual([...asRecorded.slice(0, -1), { ...asRecorded.at(-1), events: stored.at(-1)!.events }])
+    expect(received[1]).toMatchObject({ traceId: 'abcdef0123456789abcdef0123456789', parentSpanId: 'abcdef0123456789' })
+    expect(received.at(-1)!.events.map((event) => [event.name, event.attributes['cortex.dep.name']])).toEqual([
+      ['dep', 'a'],
+      ['dep', 'b']
+    ])
+  })
+
+  it("keeps a span whose ids are not 16 hex digits (another tracer's) as it came", () => {
+    tracing = Tracing.start()
+    const timeline = new TimelineProcessor()
+    const span = tracer().startSpan(
+      'odd',
+      {},
+      trace.setSpanContext(context.active(), { traceId: '0123456789abcdef0123456789abcdef', spanId: '0123456789abcdef', traceFlags: 1 })
+    )
+    span.end()
+    const odd = Object.create(span as object, {
+      spanContext: { value: () => ({ ...span.spanContext(), spanId: 'not-a-hex-id' }) },
+      parentSpanContext: { value: { traceId: span.spanContext().traceId, spanId: 'XYZ', traceFlags: 1 } }
+    }) as ReadableSpan
+    timeline.onEnd(odd)
+    expect(timeline.spans().map((dto) => [dto.spanId, dto.parentSpanId, dto.name])).toEqual([['not-a-hex-id', 'XYZ', 'odd']])
   })
 
   it('shows the spans open when tracing is switched off as they were, and records nothing after', async () => {
