@@ -22,6 +22,8 @@ import {
   RARE,
   REF_FIELDS,
   SPAN_HIGH,
+  SPAN_LOW,
+  PARENT_LOW,
   STATUS,
   TRACE,
   unpackSpan,
@@ -32,6 +34,7 @@ import {
   type RareParts,
   type SharedParts
 } from '../../common/trace/packed'
+import { RecordingSpan } from './span'
 import { ATTR, type DepEventColumns } from './tracer'
 
 const KINDS = ['internal', 'server', 'client', 'producer', 'consumer'] as const
@@ -365,7 +368,16 @@ export class SpanStore {
     ints[i + EVENTS] = events ? chunk.keep(events) : -1
     const parent = span.parentSpanContext?.spanId
     let flags = parent === undefined ? 0 : HAS_PARENT
-    if (!writeId(ints, i + SPAN_HIGH, spanId) || (parent !== undefined && !writeId(ints, i + PARENT_HIGH, parent))) flags |= ODD_IDS
+    // Cortex's spans know their ids' words; others' ids are read from their hex.
+    const own = span instanceof RecordingSpan ? span : undefined
+    if (own?.idWords) {
+      ints[i + SPAN_HIGH] = own.idHigh
+      ints[i + SPAN_LOW] = own.idLow
+    } else if (!writeId(ints, i + SPAN_HIGH, spanId)) flags |= ODD_IDS
+    if (own?.parentWords) {
+      ints[i + PARENT_HIGH] = own.parentHigh
+      ints[i + PARENT_LOW] = own.parentLow
+    } else if (parent !== undefined && !writeId(ints, i + PARENT_HIGH, parent)) flags |= ODD_IDS
     ints[i + FLAGS] = flags
     if (span.links.length || span.status.message || flags & ODD_IDS) {
       const rare: RareParts = {

@@ -202,6 +202,13 @@ export class RecordingSpan implements Span, ReadableSpan {
   droppedLinksCount = 0
   /** performance.now() at its start, unless a start time was given: what a processor can place readings of that clock by. */
   readonly startedAt: number | undefined
+  /** Its span id as two 32-bit words (`idWords`: known; the tracer's own id generator gives them), and its parent's. */
+  idWords = false
+  idHigh = 0
+  idLow = 0
+  parentWords = false
+  parentHigh = 0
+  parentLow = 0
   private attributeCount = 0
   private sharesAttributes = false
 
@@ -437,6 +444,16 @@ export class RecordingTracer implements Tracer, TracerParts {
     // A trace reads one clock: its spans share the anchor its root found.
     const anchor = own ? parentSpan.anchor : wallClockAnchor()
     const span = new RecordingSpan(this, name, options.kind ?? SpanKind.INTERNAL, spanContext, parent, anchor, options.startTime)
+    if (this.ids instanceof RandomIdGenerator) {
+      span.idWords = true
+      span.idHigh = this.ids.high
+      span.idLow = this.ids.low
+    }
+    if (own && parentSpan.idWords) {
+      span.parentWords = true
+      span.parentHigh = parentSpan.idHigh
+      span.parentLow = parentSpan.idLow
+    }
     if (options.attributes) span.startWith(options.attributes)
     if (options.links) span.addLinks(options.links)
     for (let i = 0; i < this.processors.length; i++) this.processors[i]!.onStart(span, parentContext)
@@ -472,9 +489,16 @@ export class RandomIdGenerator implements IdGenerator {
     return (a | b | c | d) === 0 ? this.generateTraceId() : hex16(a, b) + hex16(c, d)
   }
 
+  /** The last span id made, as two 32-bit words: what the timeline keeps (span-store.ts), rather than parse the hex back. */
+  high = 0
+  low = 0
+
   generateSpanId(): string {
     const a = random32()
     const b = random32()
-    return (a | b) === 0 ? this.generateSpanId() : hex16(a, b)
+    if ((a | b) === 0) return this.generateSpanId()
+    this.high = a | 0
+    this.low = b | 0
+    return hex16(a, b)
   }
 }
