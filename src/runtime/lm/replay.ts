@@ -39,6 +39,15 @@ export function requestKey(request: Pick<LmRequest, 'kind' | 'node' | 'prompt' |
   return key
 }
 
+/**
+ * The key a trace's LM call is replayed by: its kind, node and prompt, which a trace records (in
+ * gen_ai.input.messages); the schema it does not, and needs not: the answer is checked against the
+ * node's schema as it is replayed.
+ */
+export function promptKey(request: Pick<LmRequest, 'kind' | 'node' | 'prompt'>): string {
+  return hash('sha256', `${request.kind}\0${request.node}\0${request.prompt}`).slice(0, 32)
+}
+
 export class ReplayMissError extends Error {
   override name = 'ReplayMissError'
 }
@@ -71,7 +80,11 @@ export class ReplayBackend implements LmBackend {
   private readonly byKey = new Map<string, RecordedCall[]>()
   private readonly served = new Map<string, number>()
 
-  constructor(calls: readonly RecordedCall[]) {
+  /** `keyOf`: how a request finds its recorded calls (a recording's keys are requestKey's, a trace's promptKey's). */
+  constructor(
+    calls: readonly RecordedCall[],
+    private readonly keyOf: (request: LmRequest) => string = requestKey
+  ) {
     for (const call of calls) this.byKey.set(call.key, [...(this.byKey.get(call.key) ?? []), call])
     this.model = calls.find((c) => c.model)?.model ?? 'replay'
   }
@@ -86,12 +99,12 @@ export class ReplayBackend implements LmBackend {
    */
   static fromTrace(source: string | readonly SpanDto[]): ReplayBackend {
     const spans = typeof source === 'string' ? parseTraceFile(readFileSync(source, 'utf8'), source).spans : source
-    return new ReplayBackend(callsFromTrace(spans, typeof source === 'string' ? source : 'the trace'))
+    return new ReplayBackend(callsFromTrace(spans, typeof source === 'string' ? source : 'the trace'), promptKey)
   }
 
   async generate(request: LmRequest): Promise<LmResponse> {
     request.signal.throwIfAborted()
-    const key = requestKey(request)
+    const key = this.keyOf(request)
     const calls = this.byKey.get(key)
     if (!calls) {
       const sameNode = [...this.byKey.values()].flat().filter((c) => c.node === request.node && c.kind === request.kind).length
@@ -107,11 +120,13 @@ export class ReplayBackend implements LmBackend {
   }
 }
 
-/** The model calls of a trace's `chat` spans, in the order they started. */
+/** The model calls of a trace's `chat` spans, in the order they started, keyed by {@link promptKey}. */
 export function callsFromTrace(spans: readonly SpanDto[], source = 'the trace'): RecordedCall[] {
   const chats = spans.filter((span) => span.attributes[ATTR.operation] === 'chat' && span.status.code !== 'error')
   if (!chats.length) throw new Error(`${source} has no LM calls (chat spans) to replay`)
-  const withContent = chats.filter((span) => typeof span.attributes[ATTR.requestKey] === 'string' && typeof span.attributes[ATTR.outputMessages] === 'string')
+  const withContent = chats.filter(
+    (span) => typeof span.attributes[ATTR.inputMessages] === 'string' && typeof span.attributes[ATTR.outputMessages] === 'string'
+  )
   if (!withContent.length) throw new Error(`${source} has ${chats.length} LM calls but not their content: it was exported without gen_ai messages`)
   return withContent
     .sort((a, b) => (BigInt(a.startTime) < BigInt(b.startTime) ? -1 : BigInt(a.startTime) > BigInt(b.startTime) ? 1 : 0))
@@ -121,12 +136,15 @@ export function callsFromTrace(spans: readonly SpanDto[], source = 'the trace'):
       const inputTokens = attribute(ATTR.inputTokens)
       const outputTokens = attribute(ATTR.outputTokens)
       const model = attribute(ATTR.responseModel) ?? attribute(ATTR.requestModel)
+      const kind = attribute(ATTR.lmKind)
+      const node = attribute(ATTR.node)
+      const prompt = text(attribute(ATTR.inputMessages))
       return RecordedCall.parse({
         v: 1,
-        kind: attribute(ATTR.lmKind),
-        node: attribute(ATTR.node),
-        key: attribute(ATTR.requestKey),
-        prompt: typeof attribute(ATTR.inputMessages) === 'string' ? text(attribute(ATTR.inputMessages)) : '',
+        kind,
+        node,
+        key: promptKey({ kind: kind as LmRequest['kind'], node: String(node), prompt }),
+        prompt,
         output: JSON.parse(text(attribute(ATTR.outputMessages))),
         ...(typeof inputTokens === 'number' && typeof outputTokens === 'number' ? { usage: { inputTokens, outputTokens } } : {}),
         ...(typeof model === 'string' ? { model } : {})

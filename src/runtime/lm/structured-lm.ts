@@ -3,7 +3,6 @@ import { Emitter } from '../../common/event'
 import { SpanKind } from '@opentelemetry/api'
 import { serializeError } from '../../common/errors'
 import { ATTR, capturingContent, inSpan } from '../tracing/tracer'
-import { requestKey } from './replay'
 import { FillError, LmError } from '../graph/errors'
 import type { AnyNodeDef, NodeInstance } from '../graph/node'
 import { chooseJsonSchema, choosePrompt, fieldsToFill, fillJsonSchema, fillPrompt, plainSchema, STOP_CHOICE } from './prompt'
@@ -158,8 +157,8 @@ export class StructuredLm implements LanguageModel {
 
   /**
    * One model call as a GenAI `chat` span: provider, model, tokens, finish reason and (when content
-   * is captured) the prompt and the answer, with the request's replay key, so that an exported
-   * trace can drive the replay backend.
+   * is captured) the prompt and the answer, so that an exported trace can drive the replay backend
+   * (replay.ts promptKey).
    */
   private traced(request: LmRequest): Promise<LmResponse> {
     const { backend } = this
@@ -175,10 +174,7 @@ export class StructuredLm implements LanguageModel {
       },
       async (span) => {
         const recording = span.isRecording()
-        if (recording && capturingContent()) {
-          span.setAttribute(ATTR.requestKey, requestKey(request))
-          span.setAttribute(ATTR.inputMessages, inputMessages(request.prompt))
-        }
+        if (recording && capturingContent()) span.setAttribute(ATTR.inputMessages, inputMessages(request.prompt))
         const response = await backend.generate(request)
         if (!recording) return response
         if (response.model) span.setAttribute(ATTR.responseModel, response.model)

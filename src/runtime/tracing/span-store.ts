@@ -110,7 +110,7 @@ const DEP_EVENT_KEYS = [ATTR.dep, ATTR.depMs, ATTR.node] as const
  * addDepEvents), whose times (performance.now()) are placed as the SDK places a performance
  * timestamp: relative to the span's start (`startedAt`, performance.now() then).
  */
-function packedEventsOf(span: ReadableSpan, deps: DepEventColumns | undefined, startedAt: number): PackedEvents | undefined {
+function packedEventsOf(span: ReadableSpan, deps: DepEventColumns | undefined, startedAt: number, entry: NameEntry): PackedEvents | undefined {
   if (!deps) return span.events.length ? packEvents(span.events) : undefined
   const count = deps.names.length
   const times = new Array<number>(count * 2)
@@ -131,7 +131,26 @@ function packedEventsOf(span: ReadableSpan, deps: DepEventColumns | undefined, s
     }))
     return packEvents([...depEvents, ...span.events].sort((a, b) => a.time[0] - b.time[0] || a.time[1] - b.time[1]))
   }
-  return { count, names: 'dep', times, keys: DEP_EVENT_KEYS, columns: [sameOrEach(deps.names), sameOrEach(deps.durationsMs), sameOrEach(deps.nodes)] }
+  return {
+    count,
+    names: 'dep',
+    times,
+    keys: DEP_EVENT_KEYS,
+    columns: [depNamesColumn(entry, deps.names), sameOrEach(deps.durationsMs), sameOrEach(deps.nodes)]
+  }
+}
+
+/**
+ * The dep-name column of a node span's events: the column of the name's last span when it lists the
+ * same deps (a node resolves the same deps every run), so the store keeps one copy, not one a run.
+ */
+function depNamesColumn(entry: NameEntry, names: readonly string[]): Column {
+  const column = sameOrEach(names)
+  if (!Array.isArray(column)) return column
+  const last = entry.depNames
+  if (last !== undefined && last.length === names.length && last.every((name, i) => name === names[i])) return last
+  entry.depNames = names
+  return names
 }
 
 function sameKeys(attributes: object, keys: readonly string[]): boolean {
@@ -218,6 +237,8 @@ interface NameEntry {
   chunk: Chunk | undefined
   nameAt: number
   attributesAt: number
+  /** The dep names of its last span's events (see depNamesColumn). */
+  depNames?: readonly string[]
 }
 
 /**
@@ -364,7 +385,7 @@ export class SpanStore {
       }
       ints[i + ATTRIBUTES] = entry.attributesAt
     }
-    const events = packedEventsOf(span, deps, startedAt)
+    const events = packedEventsOf(span, deps, startedAt, entry)
     ints[i + EVENTS] = events ? chunk.keep(events) : -1
     const parent = span.parentSpanContext?.spanId
     let flags = parent === undefined ? 0 : HAS_PARENT

@@ -200,6 +200,33 @@ describe('the timeline store', () => {
     ])
   })
 
+  it("keeps one list of a node's dep names while its runs resolve the same deps", () => {
+    const wire: SpanBatchInput[] = []
+    tracing = Tracing.start({ timeline: { batchMs: 60_000, onBatch: (batch) => wire.push(batch) } })
+    for (const names of [
+      ['a', 'b'],
+      ['a', 'b'],
+      ['a', 'c']
+    ]) {
+      const span = tracer().startSpan('node Plan')
+      addDepEvents(span, { names: [...names], nodes: ['Plan', 'Plan'], durationsMs: [1, 2], resolvedAt: [performance.now(), performance.now()] })
+      span.end()
+    }
+    tracing.timeline.flush()
+    const columns = wire[0]!.packed!.refs.filter((ref): ref is { columns: unknown[] } => typeof ref === 'object' && ref !== null && 'columns' in ref)
+    expect(columns.map((events) => events.columns[0])).toEqual([
+      ['a', 'b'],
+      ['a', 'b'],
+      ['a', 'c']
+    ])
+    expect(columns[1]!.columns[0]).toBe(columns[0]!.columns[0])
+    expect(SpanBatch.parse(wire[0]).ended.map((span) => span.events.map((event) => event.attributes['cortex.dep.name']))).toEqual([
+      ['a', 'b'],
+      ['a', 'b'],
+      ['a', 'c']
+    ])
+  })
+
   it("keeps a span whose ids are not 16 hex digits (another tracer's) as it came", () => {
     tracing = Tracing.start()
     const timeline = new TimelineProcessor()

@@ -174,7 +174,6 @@ export const ATTR = {
   dep: 'cortex.dep.name',
   depMs: 'cortex.dep.duration_ms',
   lmKind: 'cortex.lm.kind',
-  requestKey: 'cortex.lm.request_key',
   evalId: 'cortex.eval.id',
   input: 'cortex.input',
   mode: 'cortex.mode'
