@@ -84,7 +84,7 @@ export async function run({ quick = false } = {}) {
   const details = [
     `Each process on its own: OOTD ${each('ootd', ratio, 1, ' %')}; ${result.width}-dep node ${each('fanOut', ratio, 1, ' %')}; a span ${each('spans', (on, off) => ((on - off) * 1000) / spans.spans, 2, ' µs')}.`,
     `Times are medians over ${processes * rounds} rounds (${processes} processes × ${rounds}); each sample is the mean of sequential runs for at least ${minMs} ms. Tracing was switched off and on within each round (alternating which came first), in the same process; the overhead is the median of the rounds' paired differences.`,
-    `Tracing on is the app's setting (the runtime's TraceSession): the SDK's NodeTracerProvider over the runtime's AsyncLocalStorage, handing out Cortex's tracer (src/runtime/tracing/span.ts), records every span for the timeline and export, and the live feed goes out redacted every 50 ms (${result.batches} batches, to a listener that drops them; in the app they cross IPC). No collector.`
+    `Tracing on is the app's setting (the runtime's TraceSession): the SDK's NodeTracerProvider over the runtime's AsyncLocalStorage, handing out Cortex's tracer (src/runtime/tracing/span.ts), records every span for the timeline and export (src/runtime/tracing/span-store.ts), and the live feed goes out redacted every 50 ms, ended spans packed (${result.batches} batches, to a listener that drops them; in the app they cross IPC). No collector.`
   ]
   const text = [textTable(header, rows), '', ...details, '', failed.length ? `Targets not met: ${failed.join('; ')}` : 'Every target met.'].join('\n')
   const m = machine()
