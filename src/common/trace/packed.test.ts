@@ -15,6 +15,12 @@ function columns(refsAt: { trace: number; name: number; attributes: number; part
   ints.set([refsAt.trace, 0x01234567, -0x10, 0, 0, 0, refsAt.name, 0, 0, refsAt.attributes, -1, -1, refsAt.parts])
   return { ints: base64(ints), times: base64(new Float64Array([1_700_000_000, 5, 1_700_000_000, 900])) }
 }
+/** A span whose events are refs[eventsAt]. */
+function columnsWithEvents(eventsAt: number) {
+  const ints = new Int32Array(INTS)
+  ints.set([0, 1, 2, 0, 0, 0, 1, 0, 0, -1, eventsAt, -1, 2])
+  return { ints: base64(ints), times: base64(new Float64Array([1, 0, 1, 1])) }
+}
 const parts = { resource: { 'service.name': 'cortex' }, scope: { name: 'cortex' } }
 const traceId = '0123456789abcdef0123456789abcdef'
 
@@ -53,7 +59,10 @@ describe('packed spans (the live feed)', () => {
       { ...good, refs: [42, 'n', parts] },
       { ...good, refs: [traceId, { not: 'a name' }, parts] },
       { ...columns({ trace: 0, name: 1, attributes: 9, parts: 2 }), refs: [traceId, 'n', parts] },
-      { ...columns({ trace: 0, name: 1, attributes: 1, parts: 2 }), refs: [traceId, 'n', parts] }
+      { ...columns({ trace: 0, name: 1, attributes: 1, parts: 2 }), refs: [traceId, 'n', parts] },
+      // Events claiming more than they hold (a billion: it must not size an array by that).
+      { ...columnsWithEvents(3), refs: [traceId, 'n', parts, { count: 1e9, names: 'dep', times: [1, 2], columns: [] }] },
+      { ...columnsWithEvents(3), refs: [traceId, 'n', parts, { count: 2, names: ['a'], times: [1, 2, 3, 4], columns: [] }] }
     ]
     for (const packed of broken) {
       const result = SpanBatch.safeParse({ started: [], ended: [], packed })

@@ -115,6 +115,9 @@ export function hex16(a: number, b: number): string {
 }
 
 export function unpackEvents({ count, names, times, keys, columns }: PackedEvents): SpanEvent[] {
+  // What comes over the wire is checked before it sizes anything.
+  if (!Number.isInteger(count) || count < 0 || count * 2 > times.length || (typeof names !== 'string' && names.length < count))
+    throw new Error(`packed events that do not hold ${String(count)} events`)
   const events = new Array<SpanEvent>(count)
   for (let i = 0; i < count; i++) {
     let attributes: Attributes
