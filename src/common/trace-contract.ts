@@ -64,14 +64,13 @@ export const SpanBatch = z
   })
   .transform(({ started, ended, packed }, ctx) => {
     if (!packed) return { started, ended }
-    let unpacked: SpanDto[]
+    let checked: z.ZodSafeParseResult<SpanDto[]>
     try {
-      unpacked = unpackSpans(fromWire(packed))
+      checked = z.array(SpanDto).safeParse(unpackSpans(fromWire(packed)))
     } catch (error) {
       ctx.addIssue({ code: 'custom', path: ['packed'], message: `packed spans that do not unpack: ${error instanceof Error ? error.message : String(error)}` })
       return z.NEVER
     }
-    const checked = z.array(SpanDto).safeParse(unpacked)
     if (!checked.success) {
       const [first] = checked.error.issues
       ctx.addIssue({ code: 'custom', path: ['packed', ...(first?.path ?? [])], message: first?.message ?? 'invalid packed spans' })

@@ -21,6 +21,11 @@ function columnsWithEvents(eventsAt: number) {
   ints.set([0, 1, 2, 0, 0, 0, 1, 0, 0, -1, eventsAt, -1, 2])
   return { ints: base64(ints), times: base64(new Float64Array([1, 0, 1, 1])) }
 }
+function twoSpansWithEvents(eventsAt: number) {
+  const ints = new Int32Array(INTS * 2)
+  ints.set([0, 1, 2, 0, 0, 0, 1, 0, 0, -1, eventsAt, -1, 2, 0, 1, 3, 0, 0, 0, 1, 0, 0, -1, eventsAt, -1, 2])
+  return { ints: base64(ints), times: base64(new Float64Array([1, 0, 1, 1, 1, 0, 1, 1])) }
+}
 const parts = { resource: { 'service.name': 'cortex' }, scope: { name: 'cortex' } }
 const traceId = '0123456789abcdef0123456789abcdef'
 
@@ -62,7 +67,12 @@ describe('packed spans (the live feed)', () => {
       { ...columns({ trace: 0, name: 1, attributes: 1, parts: 2 }), refs: [traceId, 'n', parts] },
       // Events claiming more than they hold (a billion: it must not size an array by that).
       { ...columnsWithEvents(3), refs: [traceId, 'n', parts, { count: 1e9, names: 'dep', times: [1, 2], columns: [] }] },
-      { ...columnsWithEvents(3), refs: [traceId, 'n', parts, { count: 2, names: ['a'], times: [1, 2, 3, 4], columns: [] }] }
+      { ...columnsWithEvents(3), refs: [traceId, 'n', parts, { count: 2, names: ['a'], times: [1, 2, 3, 4], columns: [] }] },
+      // Array-likes that claim a length they do not have, and more event attributes than a batch may hold.
+      { ...columnsWithEvents(3), refs: [traceId, 'n', parts, { count: 2, names: 'dep', times: { length: 4 }, columns: [{}, {}] }] },
+      { ...columnsWithEvents(3), refs: [traceId, 'n', parts, { count: 300_000, names: 'dep', times: [], keys: ['a', 'b'], columns: [] }] },
+      // Two spans sharing one events object (the runtime never sends that: unpacked twice, it would multiply).
+      { ...twoSpansWithEvents(3), refs: [traceId, 'n', parts, { count: 1, names: 'dep', times: [1, 2], columns: [{}] }] }
     ]
     for (const packed of broken) {
       const result = SpanBatch.safeParse({ started: [], ended: [], packed })

@@ -114,10 +114,25 @@ export function hex16(a: number, b: number): string {
   )
 }
 
-export function unpackEvents({ count, names, times, keys, columns }: PackedEvents): SpanEvent[] {
-  // What comes over the wire is checked before it sizes anything.
-  if (!Number.isInteger(count) || count < 0 || count * 2 > times.length || (typeof names !== 'string' && names.length < count))
-    throw new Error(`packed events that do not hold ${String(count)} events`)
+/** Whether packed events (off the wire: anything) hold what they claim, so that unpacking them is bounded by their size. */
+function wellFormed({ count, names, times, keys, columns }: PackedEvents): boolean {
+  if (!Number.isInteger(count) || count < 0 || !Array.isArray(times) || times.length < count * 2) return false
+  if (typeof names !== 'string' && !(Array.isArray(names) && names.length >= count)) return false
+  if (!Array.isArray(columns)) return false
+  if (keys === undefined) return columns.length >= count
+  return (
+    Array.isArray(keys) &&
+    columns.length === keys.length &&
+    columns.every((column) => (Array.isArray(column) ? column.length >= count : typeof column === 'object' && column !== null && 'all' in column))
+  )
+}
+
+/** At most this many event attributes in one batch off the wire (a batch of 50 ms holds far fewer). */
+const MAX_EVENT_CELLS = 500_000
+
+export function unpackEvents(packed: PackedEvents): SpanEvent[] {
+  const { count, names, times, keys, columns } = packed
+  if (!wellFormed(packed)) throw new Error('packed events that do not hold what they claim')
   const events = new Array<SpanEvent>(count)
   for (let i = 0; i < count; i++) {
     let attributes: Attributes
@@ -175,9 +190,24 @@ export function fromWire({ ints, times, refs }: PackedSpansWire): PackedSpans {
   return { ints: new Int32Array(intBytes.buffer, 0, count * INTS), times: new Float64Array(timeBytes.buffer, 0, count * 4), refs }
 }
 
-/** Every span of a batch, as DTOs. */
+/**
+ * Every span of a batch, as DTOs. A batch from elsewhere is bounded before it is unpacked: each
+ * span has events of its own (the store never shares them), and all of them hold at most
+ * MAX_EVENT_CELLS attributes.
+ */
 export function unpackSpans(packed: PackedSpans): SpanDto[] {
   const count = Math.floor(packed.times.length / 4)
+  const seen = new Set<number>()
+  let cells = 0
+  for (let index = 0; index < count; index++) {
+    const at = packed.ints[index * INTS + EVENTS]!
+    if (at < 0) continue
+    if (seen.has(at)) throw new Error(`spans share the events of object ${at}`)
+    seen.add(at)
+    const events = packed.refs[at] as Partial<PackedEvents> | undefined
+    cells += (Number(events?.count) || 0) * (1 + (Array.isArray(events?.keys) ? events.keys.length : 1))
+    if (!(cells <= MAX_EVENT_CELLS)) throw new Error(`more than ${MAX_EVENT_CELLS} event attributes in one batch`)
+  }
   const spans = new Array<SpanDto>(count)
   for (let index = 0; index < count; index++) spans[index] = unpackSpan(packed, index)
   return spans

@@ -3,6 +3,7 @@ import { appendFileSync, readFileSync } from 'node:fs'
 import { z } from 'zod'
 import type { SpanDto } from '../../common/trace-contract'
 import { parseTraceFile } from '../../common/trace/detect'
+import { REDACTED } from '../../common/trace/redact'
 import { ATTR } from '../tracing/tracer'
 import type { LmBackend, LmRequest, LmResponse } from './types'
 
@@ -48,6 +49,11 @@ export function promptKey(request: Pick<LmRequest, 'kind' | 'node' | 'prompt'>):
   return hash('sha256', `${request.kind}\0${request.node}\0${request.prompt}`).slice(0, 32)
 }
 
+/** Where a recorded call whose prompt had a secret redacted is found: by its kind and node. */
+function redactedKey(call: Pick<LmRequest, 'kind' | 'node'>): string {
+  return `${REDACTED}\0${call.kind}\0${call.node}`
+}
+
 export class ReplayMissError extends Error {
   override name = 'ReplayMissError'
 }
@@ -85,8 +91,19 @@ export class ReplayBackend implements LmBackend {
     calls: readonly RecordedCall[],
     private readonly keyOf: (request: LmRequest) => string = requestKey
   ) {
-    for (const call of calls) this.byKey.set(call.key, [...(this.byKey.get(call.key) ?? []), call])
+    for (const call of calls) {
+      this.add(call.key, call)
+      // An exported trace has secrets in prompts redacted: such a call no longer matches its
+      // prompt, and is served for its node, in the order recorded, when nothing matches.
+      if (call.prompt.includes(REDACTED)) this.add(redactedKey(call), call)
+    }
     this.model = calls.find((c) => c.model)?.model ?? 'replay'
+  }
+
+  private add(key: string, call: RecordedCall): void {
+    const calls = this.byKey.get(key)
+    if (calls) calls.push(call)
+    else this.byKey.set(key, [call])
   }
 
   static fromFile(path: string): ReplayBackend {
@@ -104,8 +121,9 @@ export class ReplayBackend implements LmBackend {
 
   async generate(request: LmRequest): Promise<LmResponse> {
     request.signal.throwIfAborted()
-    const key = this.keyOf(request)
-    const calls = this.byKey.get(key)
+    let key = this.keyOf(request)
+    let calls = this.byKey.get(key)
+    if (!calls && (calls = this.byKey.get(redactedKey(request)))) key = redactedKey(request)
     if (!calls) {
       const sameNode = [...this.byKey.values()].flat().filter((c) => c.node === request.node && c.kind === request.kind).length
       throw new ReplayMissError(

@@ -6,7 +6,10 @@ import { ootd } from '../../../examples/ootd'
 import { OOTD_INPUTS, RECORDING } from '../../../examples/ootd/regenerate'
 import { parseTraceFile } from '../../common/trace/detect'
 import { SpanBatch, type SpanBatchInput, type SpanDto } from '../../common/trace-contract'
+import { z } from 'zod'
+import { graph, node } from '../graph'
 import { createLm, ReplayBackend } from '../lm'
+import { MockBackend } from '../lm/mock'
 import { secretValues } from './sdk'
 import { select, TraceSession } from './session'
 import { inSpan } from './tracer'
@@ -48,6 +51,22 @@ describe('trace files', () => {
     await session.stop() // the replay below is not traced: the file alone drives it
     const replayed = await ootd(OOTD_INPUTS, { lm: createLm(ReplayBackend.fromTrace(file)) })
     expect(replayed.trace).toEqual(recordedRun.trace)
+    expect(replayed.result).toEqual(recordedRun.result)
+  })
+
+  it('drive a replay even when a secret in a prompt was redacted in the file', async () => {
+    const Done = node('Done', { answer: z.string() })
+    const Login = node('Login', { note: z.string() }).to(() => Done)
+    const login = graph(Login)
+    const live = new MockBackend({ fill: { Done: { answer: 'signed in' } } })
+    const inputs = { note: 'the password: hunter2 is on file' }
+    const recordedRun = await inSpan('repl.input', {}, () => login(inputs, { lm: createLm(live) }))
+    const file = join(dir, 'login.jsonl')
+    const { text } = session.exportFile('otlp-jsonl')
+    expect(text).not.toContain('hunter2')
+    await writeFile(file, text)
+    await session.stop()
+    const replayed = await login(inputs, { lm: createLm(ReplayBackend.fromTrace(file)) })
     expect(replayed.result).toEqual(recordedRun.result)
   })
 

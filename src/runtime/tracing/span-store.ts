@@ -66,15 +66,19 @@ function spanDtoWithoutEvents(span: ReadableSpan, open: boolean): SpanDto {
     value === undefined ? {} : open ? { ...(value as DtoAttributes) } : (value as DtoAttributes)
   const { resource, scope } = partsOf(span)
   const dto: SpanDto = {
-    traceId,
-    spanId,
+    traceId: traceId.toLowerCase(),
+    spanId: spanId.toLowerCase(),
     name: span.name,
     kind: KINDS[span.kind] ?? 'internal',
     startTime: nanos(span.startTime[0], span.startTime[1]),
     attributes: attributes(span.attributes),
     events: NONE,
     links: span.links.length
-      ? span.links.map((link) => ({ traceId: link.context.traceId, spanId: link.context.spanId, attributes: attributes(link.attributes) }))
+      ? span.links.map((link) => ({
+          traceId: link.context.traceId.toLowerCase(),
+          spanId: link.context.spanId.toLowerCase(),
+          attributes: attributes(link.attributes)
+        }))
       : NONE,
     status: span.status.message
       ? { code: STATUS_CODES[span.status.code] ?? 'unset', message: span.status.message }
@@ -82,7 +86,7 @@ function spanDtoWithoutEvents(span: ReadableSpan, open: boolean): SpanDto {
     resource,
     scope
   }
-  if (parentSpanId) dto.parentSpanId = parentSpanId
+  if (parentSpanId) dto.parentSpanId = parentSpanId.toLowerCase()
   if (!open) dto.endTime = nanos(span.endTime[0], span.endTime[1])
   return dto
 }
@@ -90,6 +94,7 @@ function spanDtoWithoutEvents(span: ReadableSpan, open: boolean): SpanDto {
 /**
  * The plain-data copy of a span the timeline and the files use. An ended span no longer changes, so
  * its attribute objects are shared rather than copied; an open one (`open`) is copied, without an end.
+ * Ids are lowercase hex, as the contract has them (a remote parent's may come in capitals).
  */
 export function toSpanDto(span: ReadableSpan, open = false): SpanDto {
   const dto = spanDtoWithoutEvents(span, open)
@@ -213,6 +218,11 @@ const CHUNK = 1024
  * span, each scavenge took three times as long (measured: 1.1 → 3.5 ms; pitfall 11).
  */
 class Chunk implements PackedSpans {
+  constructor(
+    /** Which chunk of its store this is, counting from 1 (what a name entry remembers: not the chunk, which would keep it alive after eviction). */
+    readonly serial: number
+  ) {}
+
   readonly ints = new Int32Array(CHUNK * INTS)
   readonly times = new Float64Array(CHUNK * 4)
   readonly refs: unknown[] = []
@@ -234,7 +244,8 @@ class Chunk implements PackedSpans {
 interface NameEntry {
   readonly name: string
   attributes: DtoAttributes | undefined
-  chunk: Chunk | undefined
+  /** The serial of the chunk `nameAt` and `attributesAt` refer to. */
+  chunk: number
   nameAt: number
   attributesAt: number
   /** The dep names of its last span's events (see depNamesColumn). */
@@ -252,10 +263,20 @@ class SpanNames {
   entry(name: string): NameEntry {
     let entry = this.entries.get(name)
     if (entry === undefined) {
-      entry = { name, attributes: undefined, chunk: undefined, nameAt: -1, attributesAt: -1 }
+      entry = { name, attributes: undefined, chunk: 0, nameAt: -1, attributesAt: -1 }
       if (this.entries.size < 10_000) this.entries.set(name, entry)
     }
     return entry
+  }
+
+  /** Lets go of what entries hold from chunks older than `serial` (evicted): the store's bounds hold for all it keeps. */
+  forgetBefore(serial: number): void {
+    for (const entry of this.entries.values()) {
+      if (entry.chunk >= serial) continue
+      entry.attributes = undefined
+      entry.depNames = undefined
+      entry.attributesAt = -1
+    }
   }
 }
 
@@ -322,6 +343,7 @@ export class SpanStore {
   head = 0
   next = 0
   private bytes = 0
+  private chunksMade = 0
   private readonly names = new SpanNames()
   /** Spans dropped to keep the store bounded. */
   evicted = 0
@@ -339,7 +361,7 @@ export class SpanStore {
   add(span: ReadableSpan, deps: DepEventColumns | undefined, startedAt: number): number {
     const index = this.next - this.first
     let chunk = this.chunks[index >> 10]
-    if (!chunk) this.chunks.push((chunk = new Chunk()))
+    if (!chunk) this.chunks.push((chunk = new Chunk(++this.chunksMade)))
     this.bytes += this.write(chunk, index & (CHUNK - 1), span, deps, startedAt)
     const number = this.next++
     this.evict(0)
@@ -366,8 +388,8 @@ export class SpanStore {
     }
     ints[i + PARTS] = chunk.lastPartsAt
     const entry = this.names.entry(span.name)
-    if (entry.chunk !== chunk) {
-      entry.chunk = chunk
+    if (entry.chunk !== chunk.serial) {
+      entry.chunk = chunk.serial
       entry.nameAt = chunk.keep(entry.name)
       entry.attributesAt = -1
     }
@@ -403,10 +425,14 @@ export class SpanStore {
     if (span.links.length || span.status.message || flags & ODD_IDS) {
       const rare: RareParts = {
         links: span.links.length
-          ? span.links.map((link) => ({ traceId: link.context.traceId, spanId: link.context.spanId, attributes: (link.attributes ?? {}) as DtoAttributes }))
+          ? span.links.map((link) => ({
+              traceId: link.context.traceId.toLowerCase(),
+              spanId: link.context.spanId.toLowerCase(),
+              attributes: (link.attributes ?? {}) as DtoAttributes
+            }))
           : NONE,
         ...(span.status.message ? { statusMessage: span.status.message } : {}),
-        ...(flags & ODD_IDS ? { spanId, ...(parent !== undefined ? { parentSpanId: parent } : {}) } : {})
+        ...(flags & ODD_IDS ? { spanId: spanId.toLowerCase(), ...(parent !== undefined ? { parentSpanId: parent.toLowerCase() } : {}) } : {})
       }
       ints[i + RARE] = chunk.keep(rare)
     } else ints[i + RARE] = -1
@@ -432,10 +458,12 @@ export class SpanStore {
       drop--
     }
     // Whole chunks behind the head go (the chunk being written stays).
+    if (this.head - this.first < CHUNK || this.chunks.length <= 1) return
     while (this.head - this.first >= CHUNK && this.chunks.length > 1) {
       this.chunks.shift()
       this.first += CHUNK
     }
+    this.names.forgetBefore(this.chunks[0]!.serial)
   }
 
   /** The DTO of stored span `number`. */

@@ -444,10 +444,12 @@ export class RecordingTracer implements Tracer, TracerParts {
     // A trace reads one clock: its spans share the anchor its root found.
     const anchor = own ? parentSpan.anchor : wallClockAnchor()
     const span = new RecordingSpan(this, name, options.kind ?? SpanKind.INTERNAL, spanContext, parent, anchor, options.startTime)
-    if (this.ids instanceof RandomIdGenerator) {
+    // Its own class only: a subclass that makes ids another way would leave the words stale.
+    if (this.ids.constructor === RandomIdGenerator) {
+      const ids = this.ids as RandomIdGenerator
       span.idWords = true
-      span.idHigh = this.ids.high
-      span.idLow = this.ids.low
+      span.idHigh = ids.high
+      span.idLow = ids.low
     }
     if (own && parentSpan.idWords) {
       span.parentWords = true

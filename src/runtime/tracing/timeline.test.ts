@@ -7,6 +7,29 @@ import { toSpanDto } from './span-store'
 import { RandomIdGenerator } from './span'
 import { addDepEvents, tracer } from './tracer'
 
+/** A span's ReadableSpan fields as a plain object (what another tracer's span would be). */
+function toSpanDtoFields(span: object): Omit<ReadableSpan, 'spanContext'> {
+  const readable = span as ReadableSpan
+  const { name, kind, startTime, endTime, status, attributes, links, events, duration, ended, resource, instrumentationScope } = readable
+  return {
+    name,
+    kind,
+    startTime,
+    endTime,
+    status,
+    attributes,
+    links,
+    events,
+    duration,
+    ended,
+    resource,
+    instrumentationScope,
+    droppedAttributesCount: 0,
+    droppedEventsCount: 0,
+    droppedLinksCount: 0
+  }
+}
+
 let tracing: Tracing | undefined
 afterEach(async () => {
   await tracing?.stop()
@@ -17,11 +40,18 @@ describe('the timeline store', () => {
   it('keeps the latest spans within its bound, oldest first, across many chunks; each is sent once, as ended', async () => {
     const batches: SpanBatch[] = []
     tracing = Tracing.start({ timeline: { maxSpans: 2500, batchMs: 1, onBatch: (batch) => batches.push(SpanBatch.parse(batch)) } })
-    for (let i = 0; i < 5000; i++) tracer().startSpan(`span ${i}`, { attributes: { i } }).end()
+    const recorded: ReadableSpan[] = []
+    for (let i = 0; i < 5000; i++) {
+      const span = tracer().startSpan(`span ${i}`, { attributes: { i } })
+      span.end()
+      recorded.push(span as unknown as ReadableSpan)
+    }
     await tracing.flush()
 
     const spans = tracing.timeline.spans()
     expect(spans.map((span) => span.name)).toEqual(Array.from({ length: 2500 }, (_, i) => `span ${i + 2500}`))
+    // Ids and times as recorded, across the chunks that remain.
+    expect(spans).toEqual(recorded.slice(2500).map((span) => toSpanDto(span)))
     expect(spans[0]!.attributes).toEqual({ i: 2500 })
     expect(tracing.timeline.evicted).toBe(2500)
     // Each span once, in order; the last batches hold the spans the store kept.
@@ -171,6 +201,7 @@ describe('the timeline store', () => {
     failed.recordException(new Error('boom'))
     failed.setStatus({ code: SpanStatusCode.ERROR, message: 'it broke' })
     failed.end()
+    const stillOpen = tracer().startSpan('still open', {}, remote)
     const node = keep(tracer().startSpan('node Plan', { attributes: { 'cortex.step': 1 } }))
     addDepEvents(node, { names: ['a', 'b'], nodes: ['Plan', 'Plan'], durationsMs: [0.5, 1.25], resolvedAt: [performance.now(), performance.now()] })
     node.end()
@@ -183,7 +214,7 @@ describe('the timeline store', () => {
     expect(packed.refs.filter((ref) => ref === shared)).toHaveLength(1)
     expect(packed.refs.filter((ref) => ref === 'dep fetch')).toHaveLength(1)
     const received = SpanBatch.parse(JSON.parse(JSON.stringify(wire[0])) as unknown).ended
-    const stored = tracing.timeline.spans()
+    const stored = tracing.timeline.spans().filter((span) => span.endTime !== undefined)
     expect(received).toEqual(stored)
     const lowercaseIds = (span: ReturnType<typeof toSpanDto>) => ({
       ...span,
@@ -194,6 +225,11 @@ describe('the timeline store', () => {
     const asRecorded = recorded.map((span) => lowercaseIds(toSpanDto(span)))
     expect(stored).toEqual([...asRecorded.slice(0, -1), { ...asRecorded.at(-1), events: stored.at(-1)!.events }])
     expect(received[1]).toMatchObject({ traceId: 'abcdef0123456789abcdef0123456789', parentSpanId: 'abcdef0123456789' })
+    const { started } = SpanBatch.parse(wire[0])
+    expect(started.map((span) => [span.name, span.traceId, span.parentSpanId])).toEqual([
+      ['still open', 'abcdef0123456789abcdef0123456789', 'abcdef0123456789']
+    ])
+    stillOpen.end()
     expect(received.at(-1)!.events.map((event) => [event.name, event.attributes['cortex.dep.name']])).toEqual([
       ['dep', 'a'],
       ['dep', 'b']
@@ -227,6 +263,17 @@ describe('the timeline store', () => {
     ])
   })
 
+  it('lets go of what it kept for a name once the chunks with its spans are evicted (the bounds hold for everything)', () => {
+    tracing = Tracing.start({ timeline: { maxSpans: 1000 } })
+    const big = 'x'.repeat(1 << 20)
+    tracer().startSpan('old', { attributes: { big } }).end()
+    for (let i = 0; i < 3000; i++) tracer().startSpan('new').end()
+    // The store's internals: its name table must not hold the evicted span's attributes.
+    const names = (tracing.timeline as unknown as { store: { names: { entries: Map<string, { attributes?: unknown }> } } }).store.names
+    expect(names.entries.get('old')!.attributes).toBeUndefined()
+    expect(tracing.timeline.spans().some((span) => span.name === 'old')).toBe(false)
+  })
+
   it("keeps a span whose ids are not 16 hex digits (another tracer's) as it came", () => {
     tracing = Tracing.start()
     const timeline = new TimelineProcessor()
@@ -241,7 +288,13 @@ describe('the timeline store', () => {
       parentSpanContext: { value: { traceId: span.spanContext().traceId, spanId: 'XYZ', traceFlags: 1 } }
     }) as ReadableSpan
     timeline.onEnd(odd)
-    expect(timeline.spans().map((dto) => [dto.spanId, dto.parentSpanId, dto.name])).toEqual([['not-a-hex-id', 'XYZ', 'odd']])
+    // Another tracer's span (not Cortex's), with an odd id and no parent.
+    const foreign = { ...toSpanDtoFields(span), spanContext: () => ({ ...span.spanContext(), spanId: 'ODD-ID' }), parentSpanContext: undefined } as ReadableSpan
+    timeline.onEnd(foreign)
+    expect(timeline.spans().map((dto) => [dto.spanId, dto.parentSpanId, dto.name])).toEqual([
+      ['not-a-hex-id', 'xyz', 'odd'],
+      ['odd-id', undefined, 'odd']
+    ])
   })
 
   it('shows the spans open when tracing is switched off as they were, and records nothing after', async () => {
