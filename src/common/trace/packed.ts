@@ -80,9 +80,20 @@ export type Column = { readonly all: unknown } | ArrayLike<unknown>
 
 const KINDS = ['internal', 'server', 'client', 'producer', 'consumer'] as const
 const STATUS_CODES = ['unset', 'ok', 'error'] as const
-// Shared, never modified: most spans have no events or links and a status without a message.
-const NONE = Object.freeze([]) as unknown as never[]
+/** An empty list shared by the DTOs of spans without events or links; never modified. */
+export const NONE = Object.freeze([]) as unknown as never[]
+// Shared too: most spans have a status without a message.
 const STATUSES = STATUS_CODES.map((code) => Object.freeze({ code }))
+
+/** A span's kind (the API's SpanKind number) as a DTO has it. */
+export function kindName(kind: number): SpanDto['kind'] {
+  return KINDS[kind] ?? 'internal'
+}
+
+/** A span's status (the API's code, and a message) as a DTO has it. */
+export function statusDto(code: number, message: string | undefined): SpanDto['status'] {
+  return message ? { code: STATUS_CODES[code] ?? 'unset', message } : (STATUSES[code] ?? STATUSES[0]!)
+}
 
 /** Nanoseconds since the epoch as a decimal string, without BigInt. */
 export function nanos(seconds: number, nanoseconds: number): string {
@@ -161,17 +172,16 @@ export function unpackSpan({ ints, times, refs }: PackedSpans, index: number): S
   const rare = ref(RARE) as RareParts | undefined
   const events = ref(EVENTS) as PackedEvents | undefined
   const { resource, scope } = ref(PARTS) as SharedParts
-  const code = ints[i + STATUS]!
   const dto: SpanDto = {
     traceId: ref(TRACE) as string,
     spanId: rare?.spanId ?? hex16(ints[i + SPAN_HIGH]!, ints[i + SPAN_LOW]!),
     name: ref(NAME) as string,
-    kind: KINDS[ints[i + KIND]!] ?? 'internal',
+    kind: kindName(ints[i + KIND]!),
     startTime: nanos(times[t]!, times[t + 1]!),
     attributes: (ref(ATTRIBUTES) as Attributes | undefined) ?? {},
     events: events ? unpackEvents(events) : NONE,
     links: rare?.links ?? NONE,
-    status: rare?.statusMessage ? { code: STATUS_CODES[code] ?? 'unset', message: rare.statusMessage } : (STATUSES[code] ?? STATUSES[0]!),
+    status: statusDto(ints[i + STATUS]!, rare?.statusMessage),
     resource,
     scope
   }

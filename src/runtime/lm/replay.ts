@@ -24,20 +24,19 @@ export const RecordedCall = z.object({
 })
 export type RecordedCall = z.infer<typeof RecordedCall>
 
-// A request's key is asked for by the replay backend, the recorder and the LM span: computed once.
-const keys = new WeakMap<object, string>()
+/** The schemas' JSON texts: a node's schema object is the same on every call. */
 const schemaTexts = new WeakMap<object, string>()
+
+/** A replay key: the first 128 bits of the text's SHA-256, in hex. */
+function digest(text: string): string {
+  return hash('sha256', text).slice(0, 32)
+}
 
 /** The replay key of a request: node and input (prompt + schema), so a run reproduces offline. */
 export function requestKey(request: Pick<LmRequest, 'kind' | 'node' | 'prompt' | 'schema'>): string {
-  let key = keys.get(request)
-  if (key === undefined) {
-    let schema = schemaTexts.get(request.schema)
-    if (schema === undefined) schemaTexts.set(request.schema, (schema = JSON.stringify(request.schema)))
-    key = hash('sha256', `${request.kind}\0${request.node}\0${request.prompt}\0${schema}`).slice(0, 32)
-    keys.set(request, key)
-  }
-  return key
+  let schema = schemaTexts.get(request.schema)
+  if (schema === undefined) schemaTexts.set(request.schema, (schema = JSON.stringify(request.schema)))
+  return digest(`${request.kind}\0${request.node}\0${request.prompt}\0${schema}`)
 }
 
 /**
@@ -46,7 +45,7 @@ export function requestKey(request: Pick<LmRequest, 'kind' | 'node' | 'prompt' |
  * node's schema as it is replayed.
  */
 export function promptKey(request: Pick<LmRequest, 'kind' | 'node' | 'prompt'>): string {
-  return hash('sha256', `${request.kind}\0${request.node}\0${request.prompt}`).slice(0, 32)
+  return digest(`${request.kind}\0${request.node}\0${request.prompt}`)
 }
 
 /** Where a recorded call whose prompt had a secret redacted is found: by its kind and node. */

@@ -45,9 +45,9 @@ export interface TimelineOptions {
 
 /**
  * Records every span for the timeline. The traced code only pays for noting a span open and, when
- * it ends, for writing it into the store's columns (span-store.ts); DTOs are made when a batch, a
- * snapshot or an export asks, so that those of the feed die young. Open spans are converted when a
- * batch goes out, with what they hold by then; batches go out on a timer, so tracing never waits for a window.
+ * it ends, for writing it into the store's columns (span-store.ts). A batch sends ended spans packed,
+ * as the store has them; DTOs are made when a snapshot or an export asks. Open spans are converted
+ * when a batch goes out, with what they hold by then; batches go out on a timer, so tracing never waits for a window.
  */
 export class TimelineProcessor implements SpanProcessor {
   /**

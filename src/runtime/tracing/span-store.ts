@@ -14,8 +14,10 @@ import {
   HAS_PARENT,
   INTS,
   KIND,
+  kindName,
   NAME,
   nanos,
+  NONE,
   ODD_IDS,
   PARENT_HIGH,
   PARTS,
@@ -25,6 +27,7 @@ import {
   SPAN_LOW,
   PARENT_LOW,
   STATUS,
+  statusDto,
   TRACE,
   unpackSpan,
   type Column,
@@ -37,14 +40,7 @@ import {
 import { RecordingSpan } from './span'
 import { ATTR, type DepEventColumns } from './tracer'
 
-const KINDS = ['internal', 'server', 'client', 'producer', 'consumer'] as const
-const STATUS_CODES = ['unset', 'ok', 'error'] as const
-
 type DtoAttributes = SpanDto['attributes']
-
-// Shared, never modified: most spans have no events or links and a status without a message.
-const NONE = Object.freeze([]) as unknown as never[]
-const STATUSES = STATUS_CODES.map((code) => Object.freeze({ code }))
 
 /** What is the same for every span of a provider, converted once: the DTOs share these objects, as spans share their resource. */
 const sharedParts = new WeakMap<object, SharedParts>()
@@ -69,7 +65,7 @@ function spanDtoWithoutEvents(span: ReadableSpan, open: boolean): SpanDto {
     traceId: traceId.toLowerCase(),
     spanId: spanId.toLowerCase(),
     name: span.name,
-    kind: KINDS[span.kind] ?? 'internal',
+    kind: kindName(span.kind),
     startTime: nanos(span.startTime[0], span.startTime[1]),
     attributes: attributes(span.attributes),
     events: NONE,
@@ -80,9 +76,7 @@ function spanDtoWithoutEvents(span: ReadableSpan, open: boolean): SpanDto {
           attributes: attributes(link.attributes)
         }))
       : NONE,
-    status: span.status.message
-      ? { code: STATUS_CODES[span.status.code] ?? 'unset', message: span.status.message }
-      : (STATUSES[span.status.code] ?? STATUSES[0]!),
+    status: statusDto(span.status.code, span.status.message),
     resource,
     scope
   }
@@ -171,22 +165,6 @@ function sameOrEach(values: readonly unknown[]): Column {
   return { all: first }
 }
 
-/** The column of `count` values (`valueAt(i)`): one value if they are all the same, numbers packed. */
-function columnOf(count: number, valueAt: (i: number) => unknown): Column {
-  const first = valueAt(0)
-  let same = true
-  let numbers = typeof first === 'number'
-  for (let i = 1; i < count && (same || numbers); i++) {
-    const value = valueAt(i)
-    if (value !== first) same = false
-    if (typeof value !== 'number') numbers = false
-  }
-  if (same) return { all: first }
-  const values = new Array<unknown>(count)
-  for (let i = 0; i < count; i++) values[i] = valueAt(i)
-  return values
-}
-
 function packEvents(events: ReadableSpan['events']): PackedEvents {
   const count = events.length
   const first = events[0]!
@@ -201,7 +179,7 @@ function packEvents(events: ReadableSpan['events']): PackedEvents {
     if (event.name !== first.name && typeof names === 'string') names = events.map((e) => e.name)
   }
   const columns = packed
-    ? keys.map((key) => columnOf(count, (i) => (events[i]!.attributes as DtoAttributes)[key]))
+    ? keys.map((key) => sameOrEach(events.map((event) => (event.attributes as DtoAttributes)[key])))
     : events.map((event) => (event.attributes ?? {}) as DtoAttributes)
   return { count, names, times, keys: packed ? keys : undefined, columns }
 }
@@ -457,13 +435,13 @@ export class SpanStore {
       this.evicted++
       drop--
     }
-    // Whole chunks behind the head go (the chunk being written stays).
-    if (this.head - this.first < CHUNK || this.chunks.length <= 1) return
+    // Whole chunks behind the head go (the chunk being written stays), and what names kept from them.
+    const oldest = this.chunks[0]
     while (this.head - this.first >= CHUNK && this.chunks.length > 1) {
       this.chunks.shift()
       this.first += CHUNK
     }
-    this.names.forgetBefore(this.chunks[0]!.serial)
+    if (this.chunks[0] !== oldest) this.names.forgetBefore(this.chunks[0]!.serial)
   }
 
   /** The DTO of stored span `number`. */
