@@ -21,7 +21,7 @@ import type { SpanBatchInput, SpanDto } from '../../common/trace-contract'
 import { redactSpans, type RedactOptions } from '../../common/trace/redact'
 import { DEFAULT_LIMITS, RandomIdGenerator, RecordingTracer, type Limits, type RecordingSpan } from './span'
 import { SpanStore, toSpanDto } from './span-store'
-import { CONTENT_ATTRIBUTES, takeDepEvents, tracerProviderChanged } from './tracer'
+import { CONTENT_ATTRIBUTES, takeDepEvents, tracerProviderChanged, type DepEventColumns } from './tracer'
 
 // The SDK's modules load when tracing first starts: about 50 ms of a runtime's start, which the
 // pipe mode (no timeline: it traces only when asked) need not pay.
@@ -43,9 +43,13 @@ export interface TimelineOptions {
   maxBytes?: number
 }
 
+/** Ended spans that wait for the store at most (see TimelineProcessor `ended`): a loop that ends many in one turn keeps its memory bounded. */
+const MAX_UNSTORED = 1024
+
 /**
  * Records every span for the timeline. The traced code only pays for noting a span open and, when
- * it ends, for writing it into the store's columns (span-store.ts). A batch sends ended spans packed,
+ * it ends, for queuing it; it is written into the store's columns (span-store.ts) a turn of the
+ * event loop later. A batch sends ended spans packed,
  * as the store has them; DTOs are made when a snapshot or an export asks. Open spans are converted
  * when a batch goes out, with what they hold by then; batches go out on a timer, so tracing never waits for a window.
  */
@@ -72,6 +76,20 @@ export class TimelineProcessor implements SpanProcessor {
   private startsSent = 0
   /** The finished spans. */
   private readonly store: SpanStore
+  /**
+   * Spans that ended and are not in the store yet, with their dep events and start readings. They
+   * are written when the event loop next gets a turn (setImmediate), when anything reads the
+   * timeline, or once MAX_UNSTORED wait, whichever comes first. Writing a span (its columns, its
+   * events' times) is most of what recording costs after the span itself; done then, it happens
+   * while a run waits for its model or its I/O rather than in the run's own time (pitfall 11). A
+   * turn later, not at the next batch: a span held for 50 ms lives through scavenges (see `open`).
+   */
+  private readonly ended: ReadableSpan[] = []
+  private readonly endedDeps: Array<DepEventColumns | undefined> = []
+  private readonly endedAt: number[] = []
+  private storing: ReturnType<typeof setImmediate> | undefined
+  /** Spans handed to the store so far, stored or waiting: the store numbers them in the same order. */
+  private handed = 0
   /** Finished spans from this number on have not been sent in a batch. */
   private sentUpTo = 0
   private timer: ReturnType<typeof setTimeout> | undefined
@@ -86,6 +104,7 @@ export class TimelineProcessor implements SpanProcessor {
 
   /** Spans dropped from the store to keep it bounded (they were sent live, but can no longer be exported). */
   get evicted(): number {
+    this.settle()
     return this.store.evicted
   }
 
@@ -104,10 +123,30 @@ export class TimelineProcessor implements SpanProcessor {
     if (at >= 0) this.closeOpen(at)
     // performance.now() when the span started, to place its dep events (read on that clock): the
     // span's own reading, else worked out from its duration (which places them a little early).
-    const startedAt = deps ? ((span as Partial<RecordingSpan>).startedAt ?? performance.now() - (span.duration[0] * 1e3 + span.duration[1] / 1e6)) : 0
-    const number = this.store.add(span, deps, startedAt)
+    this.endedAt.push(deps ? ((span as Partial<RecordingSpan>).startedAt ?? performance.now() - (span.duration[0] * 1e3 + span.duration[1] / 1e6)) : 0)
+    this.ended.push(span)
+    this.endedDeps.push(deps)
+    const number = this.handed++
+    if (this.ended.length >= MAX_UNSTORED) this.settle()
+    else this.storing ??= runInContext(EMPTY_CONTEXT, () => setImmediate(this.settleNow))
     if (this.options.onBatch) this.schedule()
-    this.options.onEnded?.(span, () => this.store.dto(number))
+    this.options.onEnded?.(span, () => {
+      this.settle()
+      return this.store.dto(number)
+    })
+  }
+
+  private readonly settleNow = (): void => this.settle()
+  private readonly flushNow = (): void => this.flush()
+
+  /** Writes the spans that ended into the store (see `ended`), in the order they ended. */
+  private settle(): void {
+    if (this.storing === undefined && this.ended.length === 0) return
+    clearImmediate(this.storing)
+    this.storing = undefined
+    const { ended, endedDeps, endedAt } = this
+    for (let i = 0; i < ended.length; i++) this.store.add(ended[i]!, endedDeps[i], endedAt[i]!)
+    ended.length = endedDeps.length = endedAt.length = 0
   }
 
   /** Where `span` is in `open`: the last (nested spans end innermost first), next to the span that ended before it, or anywhere. */
@@ -148,16 +187,19 @@ export class TimelineProcessor implements SpanProcessor {
 
   /** How many spans the store holds (finished and open). */
   get size(): number {
+    this.settle()
     return this.store.size + (this.openWhenClosed?.length ?? this.open.length - this.holes)
   }
 
   /** Drops the oldest `extra` finished spans. */
   evict(extra: number): void {
+    this.settle()
     this.store.evict(extra)
   }
 
   /** Every span known: finished ones (oldest first), then those still open. */
   spans(): SpanDto[] {
+    this.settle()
     const spans = this.store.dtos(0)
     if (this.openWhenClosed) spans.push(...this.openWhenClosed)
     else for (const span of this.openSpans()) spans.push(toSpanDto(span, true))
@@ -168,7 +210,10 @@ export class TimelineProcessor implements SpanProcessor {
     if (this.timer) return
     // Outside the traced code's context: a timer keeps the context it was made in (the run's open
     // spans, with all their events) alive until it fires, long enough for the GC to copy it all.
-    this.timer = runInContext(EMPTY_CONTEXT, () => setTimeout(() => this.flush(), this.batchMs))
+    // The batch goes out on the turn after the timer's (setImmediate): a timer due with a run's own
+    // (its model's answer, say) would otherwise run first and hold the run up; a turn later, the run
+    // has gone on to its next wait.
+    this.timer = runInContext(EMPTY_CONTEXT, () => setTimeout(() => setImmediate(this.flushNow), this.batchMs))
     // A pending batch never keeps the process alive.
     this.timer.unref?.()
   }
@@ -177,6 +222,7 @@ export class TimelineProcessor implements SpanProcessor {
   flush(): void {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
+    this.settle()
     // Without a listener there is nothing to convert.
     if (!this.options.onBatch) {
       this.sentUpTo = this.store.next

@@ -268,10 +268,28 @@ describe('the timeline store', () => {
     const big = 'x'.repeat(1 << 20)
     tracer().startSpan('old', { attributes: { big } }).end()
     for (let i = 0; i < 3000; i++) tracer().startSpan('new').end()
+    expect(tracing.timeline.spans().some((span) => span.name === 'old')).toBe(false)
     // The store's internals: its name table must not hold the evicted span's attributes.
     const names = (tracing.timeline as unknown as { store: { names: { entries: Map<string, { attributes?: unknown }> } } }).store.names
     expect(names.entries.get('old')!.attributes).toBeUndefined()
-    expect(tracing.timeline.spans().some((span) => span.name === 'old')).toBe(false)
+  })
+
+  it('stores ended spans a turn later without anyone asking, and never holds more than a bounded number back', async () => {
+    tracing = Tracing.start()
+    const timeline = tracing.timeline as unknown as { ended: unknown[]; store: { size: number } }
+    tracer().startSpan('one').end()
+    expect(timeline.store.size).toBe(0)
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(timeline.store.size).toBe(1)
+    // A loop that ends thousands of spans in one turn: the ones waiting stay bounded.
+    let waitingAtMost = 0
+    for (let i = 0; i < 5000; i++) {
+      tracer().startSpan('many').end()
+      waitingAtMost = Math.max(waitingAtMost, timeline.ended.length)
+    }
+    expect(waitingAtMost).toBeLessThanOrEqual(1024)
+    expect(timeline.store.size).toBeGreaterThan(5000 - 1024)
+    expect(tracing.timeline.spans()).toHaveLength(5001)
   })
 
   it("keeps a span whose ids are not 16 hex digits (another tracer's) as it came", () => {
