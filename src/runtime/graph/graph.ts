@@ -272,7 +272,7 @@ export class Graph<D extends AnyNodeDef = AnyNodeDef> {
           observer?.nodeStarted?.(node.name, step)
           // One span per node step: its deps (as events), the choice and the fill of the next node.
           current = await inSpan(`node ${node.name}`, { [ATTR.node]: node.name, [ATTR.step]: step }, (span) =>
-            timingDeps(span, state, async () => {
+            timingDeps(span, state, node.name, async () => {
               if (!resolved.has(instance)) Object.assign(instance, await resolveFields(node, state, instance))
               state.trace.push(instance)
               return this.next(node, instance, state, resolved, maxIterations === 0 || step < maxIterations ? undefined : maxIterations)

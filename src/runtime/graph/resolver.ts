@@ -139,9 +139,9 @@ export function recallFromTrace(recall: Recall<unknown>, trace: readonly NodeIns
  * step ends (addDepEvents: one `dep` event each, with name, duration and the time it resolved). An
  * event each as it happens costs more (pitfall 11).
  */
-export async function timingDeps<T>(span: Span, state: RunState, work: () => Promise<T>): Promise<T> {
+export async function timingDeps<T>(span: Span, state: RunState, node: string, work: () => Promise<T>): Promise<T> {
   if (!span.isRecording()) return work()
-  const timings: DepEventColumns = (state.depTimings = { names: [], nodes: [], durationsMs: [], resolvedAt: [] })
+  const timings: DepEventColumns = (state.depTimings = { names: [], times: [], node })
   try {
     return await work()
   } finally {
@@ -209,14 +209,14 @@ async function computeDep(key: DepKey, state: RunState, node: string): Promise<u
     return await computeDepNow(key, state, node)
   } finally {
     const ended = performance.now()
-    const ms = ended - started
-    state.observer?.depResolved?.(node, name, ms)
+    state.observer?.depResolved?.(node, name, ended - started)
     const timings = state.depTimings
     if (timings && !spanned) {
       timings.names.push(name)
-      timings.nodes.push(node)
-      timings.durationsMs.push(Math.round(ms * 1000) / 1000)
-      timings.resolvedAt.push(ended)
+      timings.times.push(started, ended)
+      const { nodes } = timings
+      if (nodes) nodes.push(node)
+      else if (node !== timings.node) (timings.nodes = new Array<string>(timings.names.length - 1).fill(timings.node)).push(node)
     }
   }
 }

@@ -174,8 +174,14 @@ export class StructuredLm implements LanguageModel {
       },
       async (span) => {
         const recording = span.isRecording()
-        if (recording && capturingContent()) span.setAttribute(ATTR.inputMessages, inputMessages(request.prompt))
-        const response = await backend.generate(request)
+        let answer: Promise<LmResponse>
+        try {
+          answer = backend.generate(request)
+        } finally {
+          // Once the call is on its way: the prompt's JSON is written while the model works, not before it starts.
+          if (recording && capturingContent()) span.setAttribute(ATTR.inputMessages, inputMessages(request.prompt))
+        }
+        const response = await answer
         if (!recording) return response
         if (response.model) span.setAttribute(ATTR.responseModel, response.model)
         if (response.usage) {

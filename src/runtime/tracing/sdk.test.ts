@@ -187,6 +187,26 @@ describe('the span tree', () => {
     }
   })
 
+  it("names the node each dep event resolved for: the step's own, and its successor's (resolved within the step)", async () => {
+    tracing = Tracing.start()
+    const slow = dep(z.number(), async function slow() {
+      await sleep(2)
+      return 2
+    })
+    const Next = node('Next', { b: dep(z.number(), () => 3).named('forNext'), c: slow, value: z.number() })
+    const First = node('First', { a: dep(z.number(), () => 1).named('own') }).to(() => Next)
+    await inSpan('repl.input', {}, () => graph(First)({}, { lm: createLm(new MockBackend({ fill: { Next: { value: 1 } } })) }))
+    const first = tracing.timeline.spans().find((s) => s.name === 'node First')!
+    expect(first.events.map((e) => [e.attributes['cortex.dep.name'], e.attributes['cortex.node.name'], typeof e.attributes['cortex.dep.duration_ms']])).toEqual(
+      [
+        ['own', 'First', 'number'],
+        ['forNext', 'Next', 'number'],
+        ['slow', 'Next', 'number']
+      ]
+    )
+    expect(Number(first.events[2]!.attributes['cortex.dep.duration_ms'])).toBeGreaterThanOrEqual(1.5)
+  })
+
   it('pitfall-11 creates no spans at all when tracing is off', async () => {
     Tracing.start()
     await Tracing.start().stop() // switched on, then off again

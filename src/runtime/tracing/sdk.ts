@@ -44,7 +44,7 @@ export interface TimelineOptions {
 }
 
 /** Ended spans that wait for the store at most (see TimelineProcessor `ended`): a loop that ends many in one turn keeps its memory bounded. */
-const MAX_UNSTORED = 1024
+const MAX_UNSTORED = 128
 
 /**
  * Records every span for the timeline. The traced code only pays for noting a span open and, when

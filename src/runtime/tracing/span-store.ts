@@ -113,18 +113,22 @@ function packedEventsOf(span: ReadableSpan, deps: DepEventColumns | undefined, s
   if (!deps) return span.events.length ? packEvents(span.events) : undefined
   const count = deps.names.length
   const times = new Array<number>(count * 2)
+  const durations = new Array<number>(count)
   const [seconds, nanoseconds] = span.startTime
   for (let i = 0; i < count; i++) {
-    const ns = nanoseconds + Math.round((deps.resolvedAt[i]! - startedAt) * 1e6)
+    const started = deps.times[2 * i]!
+    const resolved = deps.times[2 * i + 1]!
+    const ns = nanoseconds + Math.round((resolved - startedAt) * 1e6)
     const carry = Math.floor(ns / 1e9)
     times[2 * i] = seconds + carry
     times[2 * i + 1] = ns - carry * 1e9
+    durations[i] = Math.round((resolved - started) * 1000) / 1000
   }
   if (span.events.length) {
     // Rare (an exception recorded on a node span): every event, in the order of their times.
     const depEvents = deps.names.map((name, i) => ({
       name: 'dep',
-      attributes: { [ATTR.dep]: name, [ATTR.depMs]: deps.durationsMs[i]!, [ATTR.node]: deps.nodes[i]! },
+      attributes: { [ATTR.dep]: name, [ATTR.depMs]: durations[i]!, [ATTR.node]: deps.nodes?.[i] ?? deps.node },
       time: [times[2 * i]!, times[2 * i + 1]!] as [number, number],
       droppedAttributesCount: 0
     }))
@@ -135,7 +139,7 @@ function packedEventsOf(span: ReadableSpan, deps: DepEventColumns | undefined, s
     names: 'dep',
     times,
     keys: DEP_EVENT_KEYS,
-    columns: [depNamesColumn(entry, deps.names), sameOrEach(deps.durationsMs), sameOrEach(deps.nodes)]
+    columns: [depNamesColumn(entry, deps.names), sameOrEach(durations), deps.nodes ? sameOrEach(deps.nodes) : nodeColumn(entry, deps.node)]
   }
 }
 
@@ -150,6 +154,12 @@ function depNamesColumn(entry: NameEntry, names: readonly string[]): Column {
   if (last !== undefined && last.length === names.length && last.every((name, i) => name === names[i])) return last
   entry.depNames = names
   return names
+}
+
+/** The node column of a node span's dep events when every dep resolved for the step's node: one object while the name's spans keep that node. */
+function nodeColumn(entry: NameEntry, node: string): Column {
+  if (entry.nodeColumn?.all !== node) entry.nodeColumn = { all: node }
+  return entry.nodeColumn
 }
 
 function sameKeys(attributes: object, keys: readonly string[]): boolean {
@@ -226,8 +236,9 @@ interface NameEntry {
   chunk: number
   nameAt: number
   attributesAt: number
-  /** The dep names of its last span's events (see depNamesColumn). */
+  /** The dep names of its last span's events (see depNamesColumn), and their node (see nodeColumn). */
   depNames?: readonly string[]
+  nodeColumn?: { readonly all: string }
 }
 
 /**

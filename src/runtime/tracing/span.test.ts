@@ -122,6 +122,29 @@ describe("Cortex's span", () => {
     expect(our.events[7]!.attributes).toEqual({ 'exception.type': 'ENOENT', 'exception.message': 'no file' })
   })
 
+  it('keeps plain start attributes as the SDK does, as its own copy (within the limits, and past them)', () => {
+    vi.spyOn(diag, 'warn').mockImplementation(() => {})
+    for (const limits of [DEFAULT_LIMITS, { ...DEFAULT_LIMITS, attributeCountLimit: 2 }, { ...DEFAULT_LIMITS, attributeValueLengthLimit: 3 }]) {
+      const ours = recorder()
+      const theirs = recorder()
+      const sdkTracer = new BasicTracerProvider({ resource, spanProcessors: [theirs.processor], spanLimits: limits }).getTracer('cortex')
+      for (const tracer of [ourTracer(ours.processor, limits), sdkTracer]) {
+        const given: Attributes = { name: 'Ada', count: 3, ok: true }
+        const span = tracer.startSpan('step', { startTime: [1_700_000_000, 0], attributes: given })
+        given.name = 'changed later'
+        given.extra = 'added later'
+        span.setAttribute('more', 1)
+        span.end([1_700_000_001, 0])
+      }
+      expect(recorded(ours.ended[0]!)).toEqual(recorded(theirs.ended[0]!))
+    }
+    const ours = recorder()
+    const span = ourTracer(ours.processor).startSpan('step', { attributes: { name: 'Ada', count: 3 } })
+    span.setAttribute('more', 1)
+    span.end()
+    expect(ours.ended[0]!.attributes).toEqual({ name: 'Ada', count: 3, more: 1 })
+  })
+
   it('applies limits as the SDK does: values cut to length, counts, what is dropped', () => {
     vi.spyOn(diag, 'warn').mockImplementation(() => {})
     vi.spyOn(diag, 'error').mockImplementation(() => {})

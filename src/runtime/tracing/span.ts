@@ -276,20 +276,46 @@ export class RecordingSpan implements Span, ReadableSpan {
    * once (pitfall 11).
    */
   startWith(attributes: Attributes): void {
-    const { acceptedAttributes } = this.tracer
-    const count = acceptedAttributes.get(attributes)
-    if (count !== undefined) {
-      this.attributes = attributes
-      this.attributeCount = count
-      this.sharesAttributes = true
-      return
-    }
+    const frozen = Object.isFrozen(attributes)
+    if (frozen) {
+      const count = this.tracer.acceptedAttributes.get(attributes)
+      if (count !== undefined) {
+        this.attributes = attributes
+        this.attributeCount = count
+        this.sharesAttributes = true
+        return
+      }
+    } else if (this.copiedWhole(attributes)) return
     this.setAttributes(attributes)
-    if (Object.isFrozen(attributes) && keptAsGiven(this.attributes, attributes, this.attributeCount)) {
-      acceptedAttributes.set(attributes, this.attributeCount)
+    if (frozen && keptAsGiven(this.attributes, attributes, this.attributeCount)) {
+      this.tracer.acceptedAttributes.set(attributes, this.attributeCount)
       this.attributes = attributes
       this.sharesAttributes = true
     }
+  }
+
+  /**
+   * Takes a copy of `attributes` in one go when every value is kept as it is (a number, a boolean,
+   * a string within the length limit; a plain object, within the count limit): one copy in one go,
+   * where checking and setting key by key took ~0.2 µs a key (pitfall 11). False, with nothing
+   * taken, for anything rarer, which goes key by key.
+   */
+  private copiedWhole(attributes: Attributes): boolean {
+    const prototype: unknown = Object.getPrototypeOf(attributes)
+    if (prototype !== Object.prototype && prototype !== null) return false
+    const { attributeCountLimit, attributeValueLengthLimit } = this.tracer.limits
+    let count = 0
+    for (const key in attributes) {
+      const value = attributes[key]
+      const type = typeof value
+      if (key === '' || !(type === 'number' || type === 'boolean' || (type === 'string' && (value as string).length <= attributeValueLengthLimit))) return false
+      count++
+    }
+    if (count > attributeCountLimit) return false
+    // Object.assign, not a spread: a spread's copy gets a layout that every key set later rebuilds (~1 µs each, Node 20).
+    this.attributes = Object.assign({}, attributes)
+    this.attributeCount = count
+    return true
   }
 
   setAttribute(key: string, value: AttributeValue | undefined): this {

@@ -101,14 +101,19 @@ export function markFailed(span: Span, message: string): void {
   span.setStatus({ code: SpanStatusCode.ERROR, message })
 }
 
-/** A node span's dep events, column by column: one event per index. */
+/**
+ * A node span's dep events, as the resolver notes them while the deps resolve: one event per name.
+ * The least that can be written per dep (its name, and two clock readings it takes anyway): the
+ * event times and durations are worked out when the span is stored, outside the run's time.
+ */
 export interface DepEventColumns {
   readonly names: string[]
-  /** The node each dep resolved for (a node-as-dep's deps resolve under its parent's span). */
-  readonly nodes: string[]
-  readonly durationsMs: number[]
-  /** performance.now() when each resolved. */
-  readonly resolvedAt: number[]
+  /** performance.now() when each dep started and when it resolved, one pair after another. */
+  readonly times: number[]
+  /** The node the step is for: what each dep resolved for, unless `nodes` says otherwise. */
+  readonly node: string
+  /** Each dep's node, once one resolved for another (a node-as-dep's deps resolve under its parent's span). */
+  nodes?: string[]
 }
 
 /**
