@@ -293,6 +293,28 @@ describe("Cortex's span", () => {
     expect(clamped!.endTime).toEqual(clamped!.startTime)
   })
 
+  it('moves new traces to the wall clock when it jumps, looking at it once a second at most', () => {
+    const { ended, processor } = recorder()
+    const tracer = ourTracer(processor)
+    const [realWall, realNow] = [Date.now.bind(Date), performance.now.bind(performance)]
+    const ms = (time: readonly [number, number]) => time[0] * 1000 + time[1] / 1e6
+    const hour = 3_600_000
+    let later = 0
+    vi.spyOn(performance, 'now').mockImplementation(() => realNow() + later)
+    const wall = vi.spyOn(Date, 'now').mockImplementation(() => realWall() + hour) // the wall clock jumped an hour ahead
+    later = 2_000
+    tracer.startSpan('after the jump').end()
+    wall.mockImplementation(realWall) // and back at once: within the second, nobody looks
+    tracer.startSpan('within the second').end()
+    later = 4_000
+    tracer.startSpan('a second later').end()
+    const [jumped, within, back] = ended.map((span) => ms(span.startTime) - realWall())
+    // Each start time is the wall clock as last looked at, moved on by the monotonic clock.
+    expect(Math.abs(jumped! - hour)).toBeLessThan(50)
+    expect(Math.abs(within! - hour)).toBeLessThan(50)
+    expect(Math.abs(back!)).toBeLessThan(50)
+  })
+
   it("starts children in their parent's trace; a new trace at the root, for `root`, under an invalid parent; nothing when tracing is suppressed", () => {
     const { ended, processor } = recorder()
     const tracer = ourTracer(processor)

@@ -73,6 +73,7 @@ function clockAnchor(ms: number): ClockAnchor {
 
 /** The process's time origin, while the wall clock agrees with it. */
 let anchor = clockAnchor(performance.timeOrigin)
+let anchorCheckedAt = -Infinity
 
 /**
  * The anchor of a new trace's times. The monotonic clock and the wall clock drift apart (clock
@@ -81,7 +82,11 @@ let anchor = clockAnchor(performance.timeOrigin)
  * microsecond; a trace keeps its root's anchor, so its spans nest on one clock.
  */
 function wallClockAnchor(): ClockAnchor {
-  const wall = Date.now() - performance.now()
+  const now = performance.now()
+  // Looked at once a second at most: a root span (every REPL input) need not read the wall clock.
+  if (now - anchorCheckedAt < 1000) return anchor
+  anchorCheckedAt = now
+  const wall = Date.now() - now
   if (Math.abs(wall - anchor.ms) > 1) anchor = clockAnchor(wall)
   return anchor
 }
