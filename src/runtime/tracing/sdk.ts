@@ -6,7 +6,7 @@
  *
  * Tracing off means no provider at all: the API's no-op tracer creates no spans (pitfall 11).
  */
-import { context, propagation, trace } from '@opentelemetry/api'
+import { context, diag, propagation, trace } from '@opentelemetry/api'
 import type * as OtelCore from '@opentelemetry/core'
 import type * as OtlpHttp from '@opentelemetry/exporter-trace-otlp-http'
 import type { ExportResult } from '@opentelemetry/core'
@@ -88,8 +88,8 @@ export class TimelineProcessor implements SpanProcessor {
   private readonly endedDeps: Array<DepEventColumns | undefined> = []
   private readonly endedAt: number[] = []
   private storing: ReturnType<typeof setImmediate> | undefined
-  /** Spans handed to the store so far, stored or waiting: the store numbers them in the same order. */
-  private handed = 0
+  /** With a collector (`onEnded`): each stored span's number in the store, for its DTO. */
+  private readonly numbers = new WeakMap<ReadableSpan, number>()
   /** Finished spans from this number on have not been sent in a batch. */
   private sentUpTo = 0
   private timer: ReturnType<typeof setTimeout> | undefined
@@ -126,12 +126,13 @@ export class TimelineProcessor implements SpanProcessor {
     this.endedAt.push(deps ? ((span as Partial<RecordingSpan>).startedAt ?? performance.now() - (span.duration[0] * 1e3 + span.duration[1] / 1e6)) : 0)
     this.ended.push(span)
     this.endedDeps.push(deps)
-    const number = this.handed++
     if (this.ended.length >= MAX_UNSTORED) this.settle()
     else this.storing ??= runInContext(EMPTY_CONTEXT, () => setImmediate(this.settleNow))
     if (this.options.onBatch) this.schedule()
     this.options.onEnded?.(span, () => {
       this.settle()
+      const number = this.numbers.get(span)
+      if (number === undefined) throw new Error(`span ${span.name} is not in the timeline`)
       return this.store.dto(number)
     })
   }
@@ -145,8 +146,21 @@ export class TimelineProcessor implements SpanProcessor {
     clearImmediate(this.storing)
     this.storing = undefined
     const { ended, endedDeps, endedAt } = this
-    for (let i = 0; i < ended.length; i++) this.store.add(ended[i]!, endedDeps[i], endedAt[i]!)
-    ended.length = endedDeps.length = endedAt.length = 0
+    const count = ended.length
+    try {
+      for (let i = 0; i < count; i++) {
+        const span = ended[i]!
+        try {
+          const number = this.store.add(span, endedDeps[i], endedAt[i]!)
+          if (this.options.onEnded) this.numbers.set(span, number)
+        } catch (error) {
+          // A span the store cannot take (another tracer's, malformed) is left out, and the rest kept.
+          diag.error(`the timeline left out span ${span.name}: ${error instanceof Error ? error.message : String(error)}`)
+        }
+      }
+    } finally {
+      ended.length = endedDeps.length = endedAt.length = 0
+    }
   }
 
   /** Where `span` is in `open`: the last (nested spans end innermost first), next to the span that ended before it, or anywhere. */

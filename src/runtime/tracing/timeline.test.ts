@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api'
+import { context, diag, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SpanBatch, type SpanBatchInput } from '../../common/trace-contract'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
@@ -32,6 +32,7 @@ function toSpanDtoFields(span: object): Omit<ReadableSpan, 'spanContext'> {
 
 let tracing: Tracing | undefined
 afterEach(async () => {
+  vi.restoreAllMocks()
   await tracing?.stop()
   tracing = undefined
 })
@@ -291,6 +292,25 @@ describe('the timeline store', () => {
     expect(waitingAtMost).toBeLessThanOrEqual(128)
     expect(timeline.store.size).toBeGreaterThan(5000 - 128)
     expect(tracing.timeline.spans()).toHaveLength(5001)
+  })
+
+  it('leaves out a span it cannot keep (a malformed one of another tracer) and keeps every other once', async () => {
+    vi.spyOn(diag, 'error').mockImplementation(() => {})
+    tracing = Tracing.start()
+    const [good, bad, after] = ['good', 'bad', 'after'].map((name) => {
+      const span = tracer().startSpan(name)
+      span.end()
+      return span as unknown as ReadableSpan
+    })
+    await tracing.stop()
+    tracing = undefined
+    const timeline = new TimelineProcessor()
+    timeline.onEnd(good!)
+    // Without an instrumentation scope (an SDK 1.x span has an instrumentationLibrary instead).
+    timeline.onEnd(Object.create(bad as object, { instrumentationScope: { value: undefined } }) as ReadableSpan)
+    timeline.onEnd(after!)
+    for (let i = 0; i < 3; i++) expect(timeline.spans().map((span) => span.name)).toEqual(['good', 'after'])
+    expect(diag.error).toHaveBeenCalledTimes(1)
   })
 
   it("keeps a span whose ids are not 16 hex digits (another tracer's) as it came", () => {
