@@ -19,9 +19,9 @@ import { EMPTY_CONTEXT, runInContext, SharedContextManager } from '../engine/asy
 import { lazyModule } from '../lazy-module'
 import type { SpanBatchInput, SpanDto } from '../../common/trace-contract'
 import { redactSpans, type RedactOptions } from '../../common/trace/redact'
-import { DEFAULT_LIMITS, RandomIdGenerator, RecordingTracer, type Limits, type RecordingSpan } from './span'
+import { DEFAULT_LIMITS, RandomIdGenerator, RecordingSpan, RecordingTracer, type Limits } from './span'
 import { SpanStore, toSpanDto } from './span-store'
-import { CONTENT_ATTRIBUTES, takeDepEvents, tracerProviderChanged, type DepEventColumns } from './tracer'
+import { CONTENT_ATTRIBUTES, takeExtras, tracerProviderChanged, type DepEventColumns, type LaterAttribute } from './tracer'
 
 // The SDK's modules load when tracing first starts: about 50 ms of a runtime's start, which the
 // pipe mode (no timeline: it traces only when asked) need not pay.
@@ -87,6 +87,7 @@ export class TimelineProcessor implements SpanProcessor {
   private readonly ended: ReadableSpan[] = []
   private readonly endedDeps: Array<DepEventColumns | undefined> = []
   private readonly endedAt: number[] = []
+  private readonly endedLater: Array<LaterAttribute[] | undefined> = []
   private storing: ReturnType<typeof setImmediate> | undefined
   /** With a collector (`onEnded`): each stored span's number in the store, for its DTO. */
   private readonly numbers = new WeakMap<ReadableSpan, number>()
@@ -116,8 +117,9 @@ export class TimelineProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    const deps = takeDepEvents(span)
+    const extras = takeExtras(span)
     if (this.openWhenClosed) return
+    const deps = extras?.deps
     // Spans mostly end in the reverse order they started: the search from the end is short.
     const at = this.openIndexOf(span)
     if (at >= 0) this.closeOpen(at)
@@ -126,6 +128,7 @@ export class TimelineProcessor implements SpanProcessor {
     this.endedAt.push(deps ? ((span as Partial<RecordingSpan>).startedAt ?? performance.now() - (span.duration[0] * 1e3 + span.duration[1] / 1e6)) : 0)
     this.ended.push(span)
     this.endedDeps.push(deps)
+    this.endedLater.push(extras?.later)
     if (this.ended.length >= MAX_UNSTORED) this.settle()
     else this.storing ??= runInContext(EMPTY_CONTEXT, () => setImmediate(this.settleNow))
     if (this.options.onBatch) this.schedule()
@@ -145,13 +148,16 @@ export class TimelineProcessor implements SpanProcessor {
     if (this.storing === undefined && this.ended.length === 0) return
     clearImmediate(this.storing)
     this.storing = undefined
-    const { ended, endedDeps, endedAt } = this
+    const { ended, endedDeps, endedAt, endedLater } = this
     const count = ended.length
     try {
       for (let i = 0; i < count; i++) {
         const span = ended[i]!
         try {
-          const number = this.store.add(span, endedDeps[i], endedAt[i]!)
+          const later = endedLater[i]
+          // Attributes handed over to be made now (tracer.ts addAttributeLater), set as the span would set them.
+          const attributes = later && span instanceof RecordingSpan ? span.attributesWith(later) : undefined
+          const number = this.store.add(span, endedDeps[i], endedAt[i]!, attributes)
           if (this.options.onEnded) this.numbers.set(span, number)
         } catch (error) {
           // A span the store cannot take (another tracer's, malformed) is left out, and the rest kept.
@@ -159,7 +165,7 @@ export class TimelineProcessor implements SpanProcessor {
         }
       }
     } finally {
-      ended.length = endedDeps.length = endedAt.length = 0
+      ended.length = endedDeps.length = endedAt.length = endedLater.length = 0
     }
   }
 

@@ -33,6 +33,7 @@ import {
 } from '@opentelemetry/api'
 import type { InstrumentationScope } from '@opentelemetry/core'
 import { hex16 } from '../../common/trace/packed'
+import type { LaterAttribute } from './tracer'
 import type { Resource } from '@opentelemetry/resources'
 import type { IdGenerator, ReadableSpan, SpanLimits, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base'
 
@@ -335,6 +336,26 @@ export class RecordingSpan implements Span, ReadableSpan {
     }
     this.attributes[key] = truncated(value, attributeValueLengthLimit)
     return this
+  }
+
+  /**
+   * Its attributes with `later` ones (tracer.ts addAttributeLater) made and set as setAttribute
+   * would have set them (checked, within the limits): a copy, for the record of an ended span.
+   */
+  attributesWith(later: readonly LaterAttribute[]): Attributes {
+    const attributes: Attributes = Object.assign({}, this.attributes)
+    const { attributeCountLimit, attributeValueLengthLimit } = this.tracer.limits
+    let count = this.attributeCount
+    for (const [key, make] of later) {
+      const value = make()
+      if (value == null || !acceptable(key, value)) continue
+      if (!Object.prototype.hasOwnProperty.call(attributes, key)) {
+        if (count >= attributeCountLimit) continue
+        count++
+      }
+      attributes[key] = truncated(value, attributeValueLengthLimit)
+    }
+    return attributes
   }
 
   setAttributes(attributes: Attributes): this {

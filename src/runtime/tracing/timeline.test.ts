@@ -1,11 +1,11 @@
-import { context, diag, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api'
+import { context, diag, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SpanBatch, type SpanBatchInput } from '../../common/trace-contract'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { TimelineProcessor, Tracing } from './sdk'
 import { toSpanDto } from './span-store'
 import { RandomIdGenerator } from './span'
-import { addDepEvents, tracer } from './tracer'
+import { addAttributeLater, addDepEvents, tracer } from './tracer'
 
 /** A span's ReadableSpan fields as a plain object (what another tracer's span would be). */
 function toSpanDtoFields(span: object): Omit<ReadableSpan, 'spanContext'> {
@@ -33,6 +33,7 @@ function toSpanDtoFields(span: object): Omit<ReadableSpan, 'spanContext'> {
 let tracing: Tracing | undefined
 afterEach(async () => {
   vi.restoreAllMocks()
+  vi.unstubAllEnvs()
   await tracing?.stop()
   tracing = undefined
 })
@@ -292,6 +293,27 @@ describe('the timeline store', () => {
     expect(waitingAtMost).toBeLessThanOrEqual(128)
     expect(timeline.store.size).toBeGreaterThan(5000 - 128)
     expect(tracing.timeline.spans()).toHaveLength(5001)
+  })
+
+  it('makes an attribute handed over for later when the span is stored, once, checked as setAttribute checks it', () => {
+    vi.spyOn(diag, 'warn').mockImplementation(() => {})
+    vi.stubEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', '3')
+    tracing = Tracing.start()
+    let made = 0
+    const span = tracer().startSpan('chat', { attributes: { given: 1, kept: 'yes' } })
+    addAttributeLater(span, 'answer', () => `made ${++made}`)
+    addAttributeLater(span, 'kept', () => 'replaced')
+    addAttributeLater(span, 'invalid', () => ({ not: 'a value' }) as unknown as string)
+    addAttributeLater(span, 'one too many', () => 'dropped')
+    span.end()
+    expect(made).toBe(0)
+    const [stored] = tracing.timeline.spans()
+    expect(stored!.attributes).toEqual({ given: 1, kept: 'replaced', answer: 'made 1' })
+    expect(tracing.timeline.spans()[0]!.attributes).toEqual(stored!.attributes)
+    expect(made).toBe(1)
+    // A span that is not recorded takes nothing.
+    addAttributeLater(trace.wrapSpanContext(INVALID_SPAN_CONTEXT), 'answer', () => `made ${++made}`)
+    expect(made).toBe(1)
   })
 
   it('leaves out a span it cannot keep (a malformed one of another tracer) and keeps every other once', async () => {

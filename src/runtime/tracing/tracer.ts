@@ -5,7 +5,17 @@
  */
 import { serializeError } from '../../common/errors'
 import type { Maybe } from '../../common/maybe'
-import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type Span, type SpanKind, type Tracer } from '@opentelemetry/api'
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type AttributeValue,
+  type Span,
+  type SpanKind,
+  type Tracer
+} from '@opentelemetry/api'
 
 export const TRACER_NAME = 'cortex'
 
@@ -116,37 +126,64 @@ export interface DepEventColumns {
   nodes?: string[]
 }
 
+/** An attribute whose value is made when the span is stored (see addAttributeLater). */
+export type LaterAttribute = readonly [key: string, make: () => AttributeValue]
+
+/** What a span is handed to be recorded with it, beyond the API's calls (see pendingExtras). */
+export interface SpanExtras {
+  deps?: DepEventColumns
+  later?: LaterAttribute[]
+}
+
 /**
- * Dep events handed to spans and not yet taken by the SDK side, which takes them when the span ends
- * (sdk.ts): one `dep` span event each (cortex.dep.name, cortex.dep.duration_ms, cortex.node.name;
- * the time the dep resolved) in every copy of the span it makes, for the timeline, the feed, files
- * and the collector. Not Span.addEvent, 50 times for 50 deps (four objects per event), and not array
- * attributes (the SDK checks and copies every array): those were most of tracing's cost for a node
- * with many instant deps (pitfall 11). Each entry lives from the end of a node step to the end of
- * its span, a microtask later: a few at most, searched from the newest.
+ * Dep events and later attributes handed to spans and not yet taken by the SDK side, which takes
+ * them when the span ends (sdk.ts) and records them in every copy of the span it makes, for the
+ * timeline, the feed, files and the collector. Dep events: one `dep` span event each
+ * (cortex.dep.name, cortex.dep.duration_ms, cortex.node.name; the time the dep resolved); not
+ * Span.addEvent, 50 times for 50 deps (four objects per event), and not array attributes (the SDK
+ * checks and copies every array): those were most of tracing's cost for a node with many instant
+ * deps (pitfall 11). Each entry lives until its span ends, a microtask or so later: a few at most,
+ * searched from the newest.
  */
-const pendingDepEvents: Array<{ readonly span: Span; readonly columns: DepEventColumns }> = []
+const pendingExtras: Array<{ readonly span: Span; readonly extras: SpanExtras }> = []
+
+/** The extras handed to `span` so far (a new entry if none). */
+function extrasOf(span: Span): SpanExtras {
+  for (let i = pendingExtras.length - 1; i >= 0; i--) if (pendingExtras[i]!.span === span) return pendingExtras[i]!.extras
+  dropEnded()
+  const extras: SpanExtras = {}
+  pendingExtras.push({ span, extras })
+  return extras
+}
 
 /** Records `columns` as dep events of `span`, which is about to end. */
 export function addDepEvents(span: Span, columns: DepEventColumns): void {
-  if (!span.isRecording()) return
-  dropEnded()
-  pendingDepEvents.push({ span, columns })
+  if (span.isRecording()) extrasOf(span).deps = columns
+}
+
+/**
+ * Sets attribute `key` of `span`, which is about to end, to what `make` returns when the span is
+ * stored (a turn of the event loop later, outside the traced code's time) rather than now: for a
+ * value that costs to write and is only read from the record, such as an LM answer's JSON. `make`
+ * must give the same then as now (it may not read anything that changes meanwhile).
+ */
+export function addAttributeLater(span: Span, key: string, make: () => AttributeValue): void {
+  if (span.isRecording()) (extrasOf(span).later ??= []).push([key, make])
 }
 
 /** Drops what spans that ended unseen left behind (tracing switched off meanwhile). */
 function dropEnded(): void {
-  for (let i = pendingDepEvents.length - 1; i >= 0; i--) if (!pendingDepEvents[i]!.span.isRecording()) pendingDepEvents.splice(i, 1)
+  for (let i = pendingExtras.length - 1; i >= 0; i--) if (!pendingExtras[i]!.span.isRecording()) pendingExtras.splice(i, 1)
 }
 
-/** The dep events handed to `span` (which has ended), taken. */
-export function takeDepEvents(span: object): DepEventColumns | undefined {
-  if (!pendingDepEvents.length) return undefined
-  for (let i = pendingDepEvents.length - 1; i >= 0; i--) {
-    const entry = pendingDepEvents[i]!
+/** What was handed to `span` (which has ended), taken. */
+export function takeExtras(span: object): SpanExtras | undefined {
+  if (!pendingExtras.length) return undefined
+  for (let i = pendingExtras.length - 1; i >= 0; i--) {
+    const entry = pendingExtras[i]!
     if (entry.span !== span) continue
-    pendingDepEvents.splice(i, 1)
-    return entry.columns
+    pendingExtras.splice(i, 1)
+    return entry.extras
   }
   return undefined
 }
