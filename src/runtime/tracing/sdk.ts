@@ -21,7 +21,7 @@ import type { SpanBatchInput, SpanDto } from '../../common/trace-contract'
 import { redactSpans, type RedactOptions } from '../../common/trace/redact'
 import { DEFAULT_LIMITS, RandomIdGenerator, RecordingSpan, RecordingTracer, type Limits } from './span'
 import { SpanStore, toSpanDto } from './span-store'
-import { CONTENT_ATTRIBUTES, takeExtras, tracerProviderChanged, type DepEventColumns, type LaterAttribute } from './tracer'
+import { CONTENT_ATTRIBUTES, takeExtras, tracerProviderChanged, type SpanExtras } from './tracer'
 
 // The SDK's modules load when tracing first starts: about 50 ms of a runtime's start, which the
 // pipe mode (no timeline: it traces only when asked) need not pay.
@@ -77,7 +77,8 @@ export class TimelineProcessor implements SpanProcessor {
   /** The finished spans. */
   private readonly store: SpanStore
   /**
-   * Spans that ended and are not in the store yet, with their dep events and start readings. They
+   * Spans that ended and are not in the store yet, with what they were handed (dep events, later
+   * attributes: tracer.ts) and their start readings. They
    * are written when the event loop next gets a turn (setImmediate), when anything reads the
    * timeline, or once MAX_UNSTORED wait, whichever comes first. Writing a span (its columns, its
    * events' times) is most of what recording costs after the span itself; done then, it happens
@@ -85,9 +86,8 @@ export class TimelineProcessor implements SpanProcessor {
    * turn later, not at the next batch: a span held for 50 ms lives through scavenges (see `open`).
    */
   private readonly ended: ReadableSpan[] = []
-  private readonly endedDeps: Array<DepEventColumns | undefined> = []
+  private readonly endedExtras: Array<SpanExtras | undefined> = []
   private readonly endedAt: number[] = []
-  private readonly endedLater: Array<LaterAttribute[] | undefined> = []
   private storing: ReturnType<typeof setImmediate> | undefined
   /** With a collector (`onEnded`): each stored span's number in the store, for its DTO. */
   private readonly numbers = new WeakMap<ReadableSpan, number>()
@@ -119,16 +119,14 @@ export class TimelineProcessor implements SpanProcessor {
   onEnd(span: ReadableSpan): void {
     const extras = takeExtras(span)
     if (this.openWhenClosed) return
-    const deps = extras?.deps
     // Spans mostly end in the reverse order they started: the search from the end is short.
     const at = this.openIndexOf(span)
     if (at >= 0) this.closeOpen(at)
     // performance.now() when the span started, to place its dep events (read on that clock): the
     // span's own reading, else worked out from its duration (which places them a little early).
-    this.endedAt.push(deps ? ((span as Partial<RecordingSpan>).startedAt ?? performance.now() - (span.duration[0] * 1e3 + span.duration[1] / 1e6)) : 0)
+    this.endedAt.push(extras?.deps ? ((span as Partial<RecordingSpan>).startedAt ?? performance.now() - (span.duration[0] * 1e3 + span.duration[1] / 1e6)) : 0)
     this.ended.push(span)
-    this.endedDeps.push(deps)
-    this.endedLater.push(extras?.later)
+    this.endedExtras.push(extras)
     if (this.ended.length >= MAX_UNSTORED) this.settle()
     else this.storing ??= runInContext(EMPTY_CONTEXT, () => setImmediate(this.settleNow))
     if (this.options.onBatch) this.schedule()
@@ -148,16 +146,15 @@ export class TimelineProcessor implements SpanProcessor {
     if (this.storing === undefined && this.ended.length === 0) return
     clearImmediate(this.storing)
     this.storing = undefined
-    const { ended, endedDeps, endedAt, endedLater } = this
+    const { ended, endedExtras, endedAt } = this
     const count = ended.length
     try {
       for (let i = 0; i < count; i++) {
         const span = ended[i]!
         try {
-          const later = endedLater[i]
-          // Attributes handed over to be made now (tracer.ts addAttributeLater), set as the span would set them.
-          const attributes = later && span instanceof RecordingSpan ? span.attributesWith(later) : undefined
-          const number = this.store.add(span, endedDeps[i], endedAt[i]!, attributes)
+          const extras = endedExtras[i]
+          if (extras?.later && span instanceof RecordingSpan) span.setLater(extras.later)
+          const number = this.store.add(span, extras?.deps, endedAt[i]!)
           if (this.options.onEnded) this.numbers.set(span, number)
         } catch (error) {
           // A span the store cannot take (another tracer's, malformed) is left out, and the rest kept.
@@ -165,7 +162,7 @@ export class TimelineProcessor implements SpanProcessor {
         }
       }
     } finally {
-      ended.length = endedDeps.length = endedAt.length = endedLater.length = 0
+      ended.length = endedExtras.length = endedAt.length = 0
     }
   }
 

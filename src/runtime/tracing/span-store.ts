@@ -346,22 +346,19 @@ export class SpanStore {
     return this.next - this.head
   }
 
-  /**
-   * Stores a finished span with its dep events (placed by `startedAt`, see packedEventsOf), and
-   * `attributes` for its own when given; returns its number.
-   */
-  add(span: ReadableSpan, deps: DepEventColumns | undefined, startedAt: number, attributes: ReadableSpan['attributes'] = span.attributes): number {
+  /** Stores a finished span with its dep events (placed by `startedAt`, see packedEventsOf); returns its number. */
+  add(span: ReadableSpan, deps: DepEventColumns | undefined, startedAt: number): number {
     const index = this.next - this.first
     let chunk = this.chunks[index >> 10]
     if (!chunk) this.chunks.push((chunk = new Chunk(++this.chunksMade)))
-    this.bytes += this.write(chunk, index & (CHUNK - 1), span, deps, startedAt, attributes as DtoAttributes)
+    this.bytes += this.write(chunk, index & (CHUNK - 1), span, deps, startedAt)
     const number = this.next++
     this.evict(0)
     return number
   }
 
   /** Writes a span into a chunk's slot; returns its size estimate. */
-  private write(chunk: Chunk, slot: number, span: ReadableSpan, deps: DepEventColumns | undefined, startedAt: number, attributes: DtoAttributes): number {
+  private write(chunk: Chunk, slot: number, span: ReadableSpan, deps: DepEventColumns | undefined, startedAt: number): number {
     const { traceId, spanId } = span.spanContext()
     const { ints, times } = chunk
     const i = slot * INTS
@@ -386,6 +383,7 @@ export class SpanStore {
       entry.attributesAt = -1
     }
     ints[i + NAME] = entry.nameAt
+    const attributes = span.attributes as DtoAttributes
     if (attributes === entry.attributes && entry.attributesAt >= 0) ints[i + ATTRIBUTES] = entry.attributesAt
     else if (isEmpty(attributes)) ints[i + ATTRIBUTES] = -1
     else {

@@ -323,7 +323,8 @@ export class RecordingSpan implements Span, ReadableSpan {
   setAttribute(key: string, value: AttributeValue | undefined): this {
     if (value == null || this.endedAlready() || !acceptable(key, value)) return this
     if (this.sharesAttributes) {
-      this.attributes = { ...this.attributes }
+      // Object.assign, not a spread (see copiedWhole).
+      this.attributes = Object.assign({}, this.attributes)
       this.sharesAttributes = false
     }
     const { attributeCountLimit, attributeValueLengthLimit } = this.tracer.limits
@@ -339,23 +340,18 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   /**
-   * Its attributes with `later` ones (tracer.ts addAttributeLater) made and set as setAttribute
-   * would have set them (checked, within the limits): a copy, for the record of an ended span.
+   * Sets the attributes handed over to be made later (tracer.ts addAttributeLater) by
+   * setAttribute's own rules, as if they had been set before the end: only the timeline calls it,
+   * for an ended span it has not stored yet (sdk.ts). setAttribute itself, let through for these
+   * calls: the rules stay in one place, and setAttribute's hot path as it was.
    */
-  attributesWith(later: readonly LaterAttribute[]): Attributes {
-    const attributes: Attributes = Object.assign({}, this.attributes)
-    const { attributeCountLimit, attributeValueLengthLimit } = this.tracer.limits
-    let count = this.attributeCount
-    for (const [key, make] of later) {
-      const value = make()
-      if (value == null || !acceptable(key, value)) continue
-      if (!Object.prototype.hasOwnProperty.call(attributes, key)) {
-        if (count >= attributeCountLimit) continue
-        count++
-      }
-      attributes[key] = truncated(value, attributeValueLengthLimit)
+  setLater(later: readonly LaterAttribute[]): void {
+    this.ended = false
+    try {
+      for (const [key, make] of later) this.setAttribute(key, make())
+    } finally {
+      this.ended = true
     }
-    return attributes
   }
 
   setAttributes(attributes: Attributes): this {
